@@ -1,0 +1,75 @@
+// Stable error codes shared by relay, kiosk and console. The wire carries the
+// code string; messages are for people and may change, codes never do.
+export const ErrorCode = {
+  // framing and validation
+  BadJson: 'bad_json',
+  BadMessage: 'bad_message',
+  UnknownType: 'unknown_type',
+  FrameTooLarge: 'frame_too_large',
+  BadRequest: 'bad_request',
+  // identity
+  HelloRequired: 'hello_required',
+  AlreadyHello: 'already_hello',
+  UnknownTerminal: 'unknown_terminal',
+  Unauthenticated: 'unauthenticated',
+  InvalidCredentials: 'invalid_credentials',
+  Forbidden: 'forbidden',
+  Replaced: 'replaced',
+  // calls
+  CallNotFound: 'call_not_found',
+  CallAlreadyAnswered: 'call_already_answered',
+  CallEnded: 'call_ended',
+  CallBusy: 'call_busy',
+  NotYourCall: 'not_your_call',
+  // media
+  TransportNotFound: 'transport_not_found',
+  ProducerNotFound: 'producer_not_found',
+  ConsumerNotFound: 'consumer_not_found',
+  CannotConsume: 'cannot_consume',
+  RtcFailed: 'rtc_failed',
+  // transport / lifecycle
+  Timeout: 'timeout',
+  Disconnected: 'disconnected',
+  NotFound: 'not_found',
+  Internal: 'internal',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const httpStatus: Partial<Record<ErrorCode, number>> = {
+  bad_json: 400,
+  bad_message: 400,
+  bad_request: 400,
+  unknown_type: 400,
+  frame_too_large: 413,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  unknown_terminal: 404,
+  call_not_found: 404,
+  not_found: 404,
+  call_already_answered: 409,
+  call_ended: 409,
+  call_busy: 409,
+  timeout: 504,
+};
+
+/** An error that crosses the wire: a stable code plus a human message. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly details: Record<string, unknown> | undefined;
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.status = httpStatus[code] ?? 500;
+    this.details = details;
+  }
+  toWire(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
+    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (Object.values(ErrorCode) as string[]).includes(value);
+}

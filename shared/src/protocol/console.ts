@@ -1,0 +1,43 @@
+import Type from 'typebox';
+import { CallId, Empty, LocationId, RtcObject } from './common.ts';
+import { RtcRequests } from './rtc.ts';
+import { CallView, TerminalView, UserView } from './views.ts';
+
+/** Requests an officer's console sends to the relay on /ws/console (the session cookie authenticates). */
+export const ConsoleRequests = {
+  hello: {
+    data: Empty,
+    result: Type.Object({
+      user: UserView,
+      routerRtpCapabilities: RtcObject,
+      terminals: Type.Array(TerminalView),
+      calls: Type.Array(CallView),
+    }),
+    doc: 'First message: returns who is signed in, every terminal, and the calls still open.',
+  },
+  'call.answer': {
+    data: Type.Object({ callId: CallId }, { additionalProperties: false }),
+    result: Type.Object({ call: CallView }),
+    doc: 'Take a ringing call. The first officer to answer wins; the others get call_already_answered.',
+  },
+  'call.hangup': {
+    data: Type.Object({ callId: CallId }, { additionalProperties: false }),
+    result: Empty,
+    doc: 'End a call this officer answered (or one still ringing).',
+  },
+  ...RtcRequests,
+} as const;
+
+/** Events the relay pushes to every signed-in console. */
+export const ConsoleEvents = {
+  'terminal.status': {
+    data: Type.Object({ terminalId: LocationId, online: Type.Boolean(), lastSeenAt: Type.Union([Type.Integer(), Type.Null()]) }),
+    doc: 'A terminal came online or went offline.',
+  },
+  'call.updated': {
+    data: Type.Object({ call: CallView }),
+    doc: 'A call was created (ringing), got media, was answered (answeredBy says by whom) or ended.',
+  },
+} as const;
+
+export { CallView, TerminalView, UserView };

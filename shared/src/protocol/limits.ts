@@ -1,0 +1,14 @@
+/**
+ * The largest WebSocket frame either gateway accepts. The biggest legitimate
+ * message is a console's rtc.consume carrying Chromium's full RTP
+ * capabilities (about 10 KB); 64 KiB leaves room without letting a peer make
+ * the relay buffer megabytes.
+ */
+export const MAX_FRAME_BYTES = 64 * 1024;
+
+/** Terminals send a heartbeat this often; three missed ones mean offline. */
+export const HEARTBEAT_INTERVAL_MS = 10_000;
+export const HEARTBEAT_MISSES_OFFLINE = 3;
+
+/** How long a long press must be held to cancel a call. */
+export const LONG_PRESS_MS = 2_000;

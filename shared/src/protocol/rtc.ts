@@ -1,0 +1,56 @@
+import Type from 'typebox';
+import { CallId, Direction, Empty, MediaId, MediaKind, RtcObject } from './common.ts';
+
+/** What a peer needs to build its side of a mediasoup WebRtcTransport. */
+export const TransportOptions = Type.Object({
+  id: MediaId,
+  iceParameters: RtcObject,
+  iceCandidates: Type.Array(RtcObject),
+  dtlsParameters: RtcObject,
+});
+
+export const ConsumerOptions = Type.Object({
+  id: MediaId,
+  producerId: MediaId,
+  kind: MediaKind,
+  rtpParameters: RtcObject,
+});
+
+/**
+ * The media requests both terminals and consoles use. They run over the same
+ * envelope on either gateway; `callId` says which call's router the transport
+ * belongs to (terminals may omit it: their transports live on their own router).
+ */
+export const RtcRequests = {
+  'rtc.createTransport': {
+    data: Type.Object({ direction: Direction, callId: Type.Optional(CallId) }, { additionalProperties: false }),
+    result: TransportOptions,
+    doc: 'Create a WebRTC transport on the relay for sending or receiving media.',
+  },
+  'rtc.connectTransport': {
+    data: Type.Object({ transportId: MediaId, dtlsParameters: RtcObject }, { additionalProperties: false }),
+    result: Empty,
+    doc: "Give the relay this peer's DTLS parameters so the transport can connect.",
+  },
+  'rtc.produce': {
+    data: Type.Object(
+      { transportId: MediaId, kind: MediaKind, rtpParameters: RtcObject, callId: CallId },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ producerId: MediaId }),
+    doc: 'Start sending a track (camera, microphone) into a call.',
+  },
+  'rtc.consume': {
+    data: Type.Object(
+      { transportId: MediaId, producerId: MediaId, rtpCapabilities: RtcObject },
+      { additionalProperties: false },
+    ),
+    result: ConsumerOptions,
+    doc: 'Receive a producer of a call; the consumer starts paused.',
+  },
+  'rtc.resumeConsumer': {
+    data: Type.Object({ consumerId: MediaId }, { additionalProperties: false }),
+    result: Empty,
+    doc: 'Unpause a consumer once the local side is ready to play it (the relay asks the sender for a keyframe).',
+  },
+} as const;

@@ -1,0 +1,59 @@
+import Type from 'typebox';
+import { CallId, EndReasonSchema, Empty, LocationId, MediaId, RequestId, RtcObject } from './common.ts';
+import { RtcRequests } from './rtc.ts';
+
+/** Requests a terminal (kiosk) sends to the relay on /ws/terminal. */
+export const TerminalRequests = {
+  hello: {
+    data: Type.Object(
+      {
+        terminalId: LocationId,
+        version: Type.String({ maxLength: 32 }),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({
+      routerRtpCapabilities: RtcObject,
+      heartbeatIntervalMs: Type.Integer(),
+      serverTime: Type.Integer(),
+      /** A call of this terminal still open on the relay (after a reconnect), if any. */
+      openCallId: Type.Union([CallId, Type.Null()]),
+    }),
+    doc: 'First message on every connection: which terminal this is. Anything else before it is refused.',
+  },
+  heartbeat: {
+    data: Type.Object(
+      { seq: Type.Integer({ minimum: 0 }), uptimeS: Type.Number({ minimum: 0 }) },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({ serverTime: Type.Integer() }),
+    doc: 'Sent every heartbeatIntervalMs; three missed heartbeats mark the terminal offline.',
+  },
+  'help.request': {
+    data: Type.Object({ requestId: RequestId }, { additionalProperties: false }),
+    result: Type.Object({ callId: CallId, created: Type.Boolean() }),
+    doc: 'The resident pressed the button. Idempotent by requestId: a retry returns the same call.',
+  },
+  'help.cancel': {
+    data: Type.Object({ callId: CallId }, { additionalProperties: false }),
+    result: Empty,
+    doc: 'The resident cancelled with a long press (ends the call as cancelled, or terminal_hangup once answered).',
+  },
+  ...RtcRequests,
+} as const;
+
+/** Events the relay sends to a terminal. */
+export const TerminalEvents = {
+  'call.answered': {
+    data: Type.Object({ callId: CallId, officer: Type.Object({ displayName: Type.String() }) }),
+    doc: 'An officer took the call.',
+  },
+  'call.officerAudio': {
+    data: Type.Object({ callId: CallId, producerId: MediaId }),
+    doc: "The officer's microphone is live: consume this producer and play it on the speaker.",
+  },
+  'call.ended': {
+    data: Type.Object({ callId: CallId, reason: EndReasonSchema }),
+    doc: 'The call is over, with the reason.',
+  },
+} as const;

@@ -1,0 +1,41 @@
+import Type, { type Static } from 'typebox';
+import { CallId, CallState, EndReasonSchema, LocationId, MediaId, MediaKind } from './common.ts';
+
+/** A terminal's location record, as the console shows it. */
+export const TerminalView = Type.Object({
+  id: LocationId,
+  name: Type.String(),
+  nameEn: Type.String(),
+  address: Type.String(),
+  hutong: Type.String(),
+  district: Type.String(),
+  kind: Type.String(),
+  latitude: Type.Number(),
+  longitude: Type.Number(),
+  notes: Type.String(),
+  online: Type.Boolean(),
+  lastSeenAt: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type TerminalView = Static<typeof TerminalView>;
+
+export const UserView = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  displayName: Type.String(),
+  role: Type.String(),
+});
+export type UserView = Static<typeof UserView>;
+
+export const CallView = Type.Object({
+  id: CallId,
+  terminal: TerminalView,
+  state: CallState,
+  createdAt: Type.Integer(),
+  answeredAt: Type.Union([Type.Integer(), Type.Null()]),
+  answeredBy: Type.Union([Type.Object({ id: Type.Integer(), displayName: Type.String() }), Type.Null()]),
+  endedAt: Type.Union([Type.Integer(), Type.Null()]),
+  endReason: Type.Union([EndReasonSchema, Type.Null()]),
+  /** The terminal's live tracks, for preview while ringing and for the call. */
+  producers: Type.Array(Type.Object({ id: MediaId, kind: MediaKind })),
+});
+export type CallView = Static<typeof CallView>;
