@@ -1,0 +1,240 @@
+import type { Logger } from 'pino';
+import type { types } from 'mediasoup';
+import { AppError, ErrorCode, TypedEmitter, type CallView, type EndReason, type TerminalView } from '@helppoint/shared';
+import type { CallRecord, CallRepo } from '../db/CallRepo.ts';
+import type { TerminalRecord, TerminalRepo } from '../db/TerminalRepo.ts';
+import type { UserRepo } from '../db/UserRepo.ts';
+import type { TerminalPresence } from '../presence/TerminalPresence.ts';
+import type { PoolSlot } from '../sfu/WorkerPool.ts';
+
+interface LiveCall {
+  id: string;
+  terminalId: string;
+  slot: PoolSlot;
+  producers: Map<string, { id: string; kind: 'audio' | 'video' }>;
+  officerProducerId: string | null;
+  ringTimer: ReturnType<typeof setTimeout> | null;
+  log: Logger;
+}
+
+export interface CallServiceEvents {
+  /** Every change a console should show. */
+  callUpdated: [CallView];
+  /** The call is over: gateways close the media they hold for it. */
+  callClosed: [string];
+}
+
+export interface Officer {
+  id: number;
+  displayName: string;
+}
+
+/**
+ * The help-call lifecycle: a press creates (or, retried, finds) a call, every
+ * console rings, the first officer to answer takes it, and it ends exactly
+ * once with one reason. State lives in SQLite; media bookkeeping in memory.
+ */
+export class CallService extends TypedEmitter<CallServiceEvents> {
+  readonly #calls: CallRepo;
+  readonly #terminals: TerminalRepo;
+  readonly #users: UserRepo;
+  readonly #presence: TerminalPresence;
+  readonly #log: Logger;
+  readonly #ringTimeoutMs: number;
+  readonly #live = new Map<string, LiveCall>();
+
+  constructor(opts: { calls: CallRepo; terminals: TerminalRepo; users: UserRepo; presence: TerminalPresence; logger: Logger; ringTimeoutMs: number }) {
+    super();
+    this.#calls = opts.calls;
+    this.#terminals = opts.terminals;
+    this.#users = opts.users;
+    this.#presence = opts.presence;
+    this.#log = opts.logger.child({ component: 'calls' });
+    this.#ringTimeoutMs = opts.ringTimeoutMs;
+    this.onListenerError = (error, event) => this.#log.error({ err: error, event }, 'call listener failed');
+  }
+
+  /** Calls left open by a crash or restart cannot continue: their media is gone. */
+  closeStaleCalls(): string[] {
+    const ids = this.#calls.endAllOpen({ reason: 'relay_restart', at: Date.now() });
+    if (ids.length) this.#log.warn({ callIds: ids }, 'ended calls left open by the previous run');
+    return ids;
+  }
+
+  requestHelp(terminalId: string, requestId: string): { callId: string; created: boolean } {
+    const session = this.#presence.get(terminalId);
+    if (!session) throw new AppError(ErrorCode.Disconnected, 'terminal is not connected');
+    const existing = this.#calls.getByRequestId(requestId);
+    if (existing) {
+      if (existing.terminalId !== terminalId) throw new AppError(ErrorCode.BadMessage, 'requestId already used by another terminal');
+      this.#log.info({ callId: existing.id, terminalId, requestId }, 'repeated help request: same call');
+      return { callId: existing.id, created: false };
+    }
+    const busy = this.openCallOf(terminalId);
+    if (busy) {
+      // One call per terminal: a second press while a call is open is the same plea.
+      this.#log.info({ callId: busy, terminalId, requestId }, 'press while a call is open: folded into the open call');
+      return { callId: busy, created: false };
+    }
+    const { call } = this.#calls.createOrGet({ requestId, terminalId, at: Date.now() });
+    const log = this.#log.child({ callId: call.id, terminalId });
+    const live: LiveCall = { id: call.id, terminalId, slot: session.slot, producers: new Map(), officerProducerId: null, ringTimer: null, log };
+    this.#live.set(call.id, live);
+    live.ringTimer = setTimeout(() => this.end(call.id, 'no_answer', 'relay'), this.#ringTimeoutMs);
+    live.ringTimer.unref?.();
+    log.info({ requestId }, 'help requested: ringing consoles');
+    this.#publish(call.id);
+    return { callId: call.id, created: true };
+  }
+
+  openCallOf(terminalId: string): string | null {
+    for (const c of this.#live.values()) if (c.terminalId === terminalId) return c.id;
+    return null;
+  }
+
+  /** The router a call's media lives on (the terminal's worker). */
+  slotForCall(callId: string): PoolSlot {
+    return this.#liveOrThrow(callId).slot;
+  }
+
+  answer(callId: string, officer: Officer): CallView {
+    const live = this.#liveOrThrow(callId);
+    const result = this.#calls.answer({ callId, userId: officer.id, at: Date.now() });
+    if (!result.ok) {
+      const current = result.call;
+      if (current.state === 'ended') throw new AppError(ErrorCode.CallEnded, 'the call has already ended');
+      const by = current.answeredBy === null ? null : this.#users.get(current.answeredBy);
+      throw new AppError(ErrorCode.CallAlreadyAnswered, `already answered by ${by?.displayName ?? 'another officer'}`, {
+        answeredBy: by ? { id: by.id, displayName: by.displayName } : null,
+      });
+    }
+    if (live.ringTimer) clearTimeout(live.ringTimer);
+    live.ringTimer = null;
+    live.log.info({ officerId: officer.id, officer: officer.displayName }, 'call answered');
+    this.#presence.get(live.terminalId)?.send('call.answered', { callId, officer: { displayName: officer.displayName } });
+    return this.#publish(callId);
+  }
+
+  /** A terminal's camera or microphone is live in the call. */
+  addTerminalProducer(callId: string, terminalId: string, producer: types.Producer): void {
+    const live = this.#liveOrThrow(callId);
+    if (live.terminalId !== terminalId) throw new AppError(ErrorCode.NotYourCall, 'that call belongs to another terminal');
+    live.producers.set(producer.id, { id: producer.id, kind: producer.kind });
+    producer.observer.on('close', () => {
+      if (live.producers.delete(producer.id) && this.#live.has(callId)) this.#publish(callId);
+    });
+    this.#calls.addEvent(callId, 'media', terminalId, { kind: producer.kind, producerId: producer.id });
+    live.log.info({ kind: producer.kind, producerId: producer.id }, 'terminal media live');
+    this.#publish(callId);
+  }
+
+  /** The answering officer's microphone: the terminal plays it. */
+  addOfficerProducer(callId: string, officer: Officer, producer: types.Producer): void {
+    const live = this.#liveOrThrow(callId);
+    const record = this.#calls.get(callId);
+    if (!record || record.state !== 'answered' || record.answeredBy !== officer.id) {
+      throw new AppError(ErrorCode.NotYourCall, 'only the officer who answered may talk on this call');
+    }
+    if (producer.kind !== 'audio') throw new AppError(ErrorCode.BadMessage, 'officers send audio only');
+    live.officerProducerId = producer.id;
+    live.log.info({ producerId: producer.id }, 'officer audio live');
+    this.#presence.get(live.terminalId)?.send('call.officerAudio', { callId, producerId: producer.id });
+  }
+
+  assertOfficerMayEnd(callId: string, officer: Officer): void {
+    const record = this.#calls.get(callId);
+    if (!record) throw new AppError(ErrorCode.CallNotFound, `no call ${callId}`);
+    if (record.state === 'answered' && record.answeredBy !== officer.id) {
+      throw new AppError(ErrorCode.NotYourCall, 'another officer has this call');
+    }
+  }
+
+  assertTerminalOwns(callId: string, terminalId: string): void {
+    const live = this.#liveOrThrow(callId);
+    if (live.terminalId !== terminalId) throw new AppError(ErrorCode.NotYourCall, 'that call belongs to another terminal');
+  }
+
+  /** Ends a call once; later calls are no-ops. */
+  end(callId: string, reason: EndReason, endedBy: 'officer' | 'terminal' | 'relay'): boolean {
+    const live = this.#live.get(callId);
+    const changed = this.#calls.end({ callId, reason, endedBy, at: Date.now() });
+    if (!live) return changed;
+    this.#live.delete(callId);
+    if (live.ringTimer) clearTimeout(live.ringTimer);
+    live.log.info({ reason, endedBy }, 'call ended');
+    this.#presence.get(live.terminalId)?.send('call.ended', { callId, reason });
+    this.emit('callClosed', callId);
+    this.#publish(callId, live);
+    return changed;
+  }
+
+  /** The terminal's connection dropped: its media is gone with it. */
+  terminalLost(terminalId: string): void {
+    const callId = this.openCallOf(terminalId);
+    if (callId) this.end(callId, 'terminal_lost', 'relay');
+  }
+
+  openCalls(): CallView[] {
+    return [...this.#live.keys()].map((id) => this.view(id)).filter((v): v is CallView => v !== null);
+  }
+
+  view(callId: string, live = this.#live.get(callId)): CallView | null {
+    const call = this.#calls.get(callId);
+    if (!call) return null;
+    const terminal = this.#terminals.get(call.terminalId);
+    if (!terminal) return null;
+    return this.#toView(call, terminal, live);
+  }
+
+  terminalView(t: TerminalRecord): TerminalView {
+    return {
+      id: t.id,
+      name: t.name,
+      nameEn: t.nameEn,
+      address: t.address,
+      hutong: t.hutong,
+      district: t.district,
+      kind: t.kind,
+      latitude: t.latitude,
+      longitude: t.longitude,
+      notes: t.notes,
+      online: this.#presence.isOnline(t.id),
+      lastSeenAt: this.#presence.lastSeenAt(t.id),
+    };
+  }
+
+  close(): void {
+    for (const live of this.#live.values()) if (live.ringTimer) clearTimeout(live.ringTimer);
+    this.#live.clear();
+  }
+
+  #toView(call: CallRecord, terminal: TerminalRecord, live: LiveCall | undefined): CallView {
+    const officer = call.answeredBy === null ? null : this.#users.get(call.answeredBy);
+    return {
+      id: call.id,
+      terminal: this.terminalView(terminal),
+      state: call.state,
+      createdAt: call.createdAt,
+      answeredAt: call.answeredAt,
+      answeredBy: officer ? { id: officer.id, displayName: officer.displayName } : null,
+      endedAt: call.endedAt,
+      endReason: call.endReason,
+      producers: call.state === 'ended' || !live ? [] : [...live.producers.values()],
+    };
+  }
+
+  #publish(callId: string, live = this.#live.get(callId)): CallView {
+    const view = this.view(callId, live);
+    if (!view) throw new AppError(ErrorCode.CallNotFound, `no call ${callId}`);
+    this.emit('callUpdated', view);
+    return view;
+  }
+
+  #liveOrThrow(callId: string): LiveCall {
+    const live = this.#live.get(callId);
+    if (live) return live;
+    const record = this.#calls.get(callId);
+    if (record) throw new AppError(ErrorCode.CallEnded, 'the call has already ended');
+    throw new AppError(ErrorCode.CallNotFound, `no call ${callId}`);
+  }
+}

@@ -1,0 +1,331 @@
+import { randomUUID } from 'node:crypto';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
+import { AppError, ErrorCode } from '@helppoint/shared';
+import type { EndReason } from '@helppoint/shared';
+import { DbError, sqliteCode } from './DbError.ts';
+
+export const CALL_STATES = ['ringing', 'answered', 'ended'] as const;
+export type CallState = (typeof CALL_STATES)[number];
+
+export const CALL_ENDED_BY = ['officer', 'terminal', 'relay'] as const;
+export type CallEndedBy = (typeof CALL_ENDED_BY)[number];
+
+/** Event types the repository writes itself; other components may add their own. */
+export type KnownCallEventType = 'pressed' | 'rang' | 'media' | 'answered' | 'ended';
+export type CallEventType = KnownCallEventType | (string & {});
+
+export interface CallRecord {
+  id: string;
+  /** The terminal's idempotency key for the button press. */
+  requestId: string;
+  terminalId: string;
+  state: CallState;
+  createdAt: number;
+  rangAt: number | null;
+  answeredAt: number | null;
+  /** users.id of the officer who took the call. */
+  answeredBy: number | null;
+  endedAt: number | null;
+  endReason: EndReason | null;
+  endedBy: CallEndedBy | null;
+}
+
+export interface CallEventRecord {
+  id: number;
+  callId: string;
+  at: number;
+  type: CallEventType;
+  actor: string | null;
+  /** Parsed JSON; null when none was stored. */
+  detail: unknown;
+}
+
+export type AnswerResult = { ok: true; call: CallRecord } | { ok: false; call: CallRecord };
+
+interface CallRow {
+  id: string;
+  request_id: string;
+  terminal_id: string;
+  state: CallState;
+  created_at: number;
+  rang_at: number | null;
+  answered_at: number | null;
+  answered_by: number | null;
+  ended_at: number | null;
+  end_reason: EndReason | null;
+  ended_by: CallEndedBy | null;
+}
+
+interface EventRow {
+  id: number;
+  call_id: string;
+  at: number;
+  type: string;
+  actor: string | null;
+  detail: string | null;
+}
+
+const COLS =
+  'id, request_id, terminal_id, state, created_at, rang_at, answered_at, answered_by, ended_at, end_reason, ended_by';
+const MAX_LIST = 1000;
+
+export interface CallRepoOptions {
+  db: Database;
+  now?: () => number;
+}
+
+/** Actor strings stored with events, so the log reads "who did it". */
+export const actorOf = {
+  user: (userId: number): string => `user:${userId}`,
+  terminal: (terminalId: string): string => `terminal:${terminalId}`,
+  relay: 'relay',
+} as const;
+
+export class CallRepo {
+  readonly #now: () => number;
+  readonly #get: Statement<[string], CallRow>;
+  readonly #getByRequestId: Statement<[string], CallRow>;
+  readonly #insert: Statement<[CallRow]>;
+  readonly #answer: Statement<[{ id: string; at: number; userId: number }]>;
+  readonly #end: Statement<[{ id: string; at: number; reason: EndReason; endedBy: CallEndedBy }]>;
+  readonly #insertEvent: Statement<[string, number, string, string | null, string | null], EventRow>;
+  readonly #events: Statement<[string], EventRow>;
+  readonly #recent: Statement<[number], CallRow>;
+  readonly #recentForTerminal: Statement<[string, number], CallRow>;
+  readonly #open: Statement<[], CallRow>;
+
+  readonly #createOrGetTx: Transaction<(i: CreateOrGetInput) => { call: CallRecord; created: boolean }>;
+  readonly #answerTx: Transaction<(i: AnswerInput) => AnswerResult>;
+  readonly #endTx: Transaction<(i: EndInput) => boolean>;
+  readonly #endAllOpenTx: Transaction<(i: { reason: EndReason; at: number }) => string[]>;
+
+  constructor({ db, now = Date.now }: CallRepoOptions) {
+    this.#now = now;
+    this.#get = db.prepare<[string], CallRow>(`SELECT ${COLS} FROM calls WHERE id = ?`);
+    this.#getByRequestId = db.prepare<[string], CallRow>(`SELECT ${COLS} FROM calls WHERE request_id = ?`);
+    this.#insert = db.prepare<CallRow>(`
+      INSERT INTO calls (${COLS}) VALUES (@id, @request_id, @terminal_id, @state, @created_at,
+        @rang_at, @answered_at, @answered_by, @ended_at, @end_reason, @ended_by)`);
+    // The WHERE on state is what makes first-answer-wins atomic: only one UPDATE can match.
+    this.#answer = db.prepare<{ id: string; at: number; userId: number }>(`
+      UPDATE calls SET state = 'answered', answered_at = @at, answered_by = @userId
+      WHERE id = @id AND state = 'ringing'`);
+    this.#end = db.prepare<{ id: string; at: number; reason: EndReason; endedBy: CallEndedBy }>(`
+      UPDATE calls SET state = 'ended', ended_at = @at, end_reason = @reason, ended_by = @endedBy
+      WHERE id = @id AND state <> 'ended'`);
+    this.#insertEvent = db.prepare<[string, number, string, string | null, string | null], EventRow>(
+      `INSERT INTO call_events (call_id, at, type, actor, detail) VALUES (?, ?, ?, ?, ?)
+       RETURNING id, call_id, at, type, actor, detail`,
+    );
+    this.#events = db.prepare<[string], EventRow>(
+      'SELECT id, call_id, at, type, actor, detail FROM call_events WHERE call_id = ? ORDER BY at, id',
+    );
+    this.#recent = db.prepare<[number], CallRow>(
+      `SELECT ${COLS} FROM calls ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+    );
+    this.#recentForTerminal = db.prepare<[string, number], CallRow>(
+      `SELECT ${COLS} FROM calls WHERE terminal_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?`,
+    );
+    this.#open = db.prepare<[], CallRow>(
+      `SELECT ${COLS} FROM calls WHERE state <> 'ended' ORDER BY created_at, rowid`,
+    );
+
+    this.#createOrGetTx = db.transaction(({ requestId, terminalId, at }: CreateOrGetInput) => {
+      const existing = this.#getByRequestId.get(requestId);
+      if (existing) {
+        if (existing.terminal_id !== terminalId) {
+          // A request ID belongs to one terminal; never hand one terminal another's call.
+          throw new DbError(
+            'request_id_conflict',
+            `request ${requestId} already belongs to terminal ${existing.terminal_id}, not ${terminalId}`,
+          );
+        }
+        return { call: toCall(existing), created: false };
+      }
+      const row: CallRow = {
+        id: randomUUID(),
+        request_id: requestId,
+        terminal_id: terminalId,
+        state: 'ringing',
+        created_at: at,
+        rang_at: at,
+        answered_at: null,
+        answered_by: null,
+        ended_at: null,
+        end_reason: null,
+        ended_by: null,
+      };
+      try {
+        this.#insert.run(row);
+      } catch (err) {
+        if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+          throw new AppError(ErrorCode.UnknownTerminal, `no terminal with id ${terminalId}`);
+        }
+        throw err;
+      }
+      const actor = actorOf.terminal(terminalId);
+      this.#insertEvent.run(row.id, at, 'pressed', actor, JSON.stringify({ requestId }));
+      this.#insertEvent.run(row.id, at, 'rang', actorOf.relay, null);
+      return { call: toCall(row), created: true };
+    });
+
+    this.#answerTx = db.transaction(({ callId, userId, at }: AnswerInput): AnswerResult => {
+      const changed = this.#answer.run({ id: callId, at, userId }).changes === 1;
+      if (changed) this.#insertEvent.run(callId, at, 'answered', actorOf.user(userId), null);
+      const call = this.#mustGet(callId);
+      return changed ? { ok: true, call } : { ok: false, call };
+    });
+
+    this.#endTx = db.transaction(({ callId, reason, endedBy, at, actor }: EndInput): boolean => {
+      const changed = this.#end.run({ id: callId, at, reason, endedBy }).changes === 1;
+      if (changed) {
+        this.#insertEvent.run(
+          callId,
+          at,
+          'ended',
+          actor ?? (endedBy === 'relay' ? actorOf.relay : null),
+          JSON.stringify({ reason, endedBy }),
+        );
+      } else {
+        this.#mustGet(callId); // nothing changed: an unknown id is an error, not a silent no-op
+      }
+      return changed;
+    });
+
+    this.#endAllOpenTx = db.transaction(({ reason, at }: { reason: EndReason; at: number }) => {
+      const ids = this.#open.all().map((r) => r.id);
+      for (const id of ids) {
+        this.#end.run({ id, at, reason, endedBy: 'relay' });
+        this.#insertEvent.run(id, at, 'ended', actorOf.relay, JSON.stringify({ reason, endedBy: 'relay' }));
+      }
+      return ids;
+    });
+  }
+
+  /**
+   * Idempotent by requestId: a terminal that retries its help request (outbox replay,
+   * reconnect) gets the same call back with created=false.
+   * Throws AppError unknown_terminal (nothing is written) or DbError request_id_conflict.
+   */
+  createOrGet(input: CreateOrGetInput): { call: CallRecord; created: boolean } {
+    // IMMEDIATE takes the write lock before the lookup, so two processes cannot both miss it.
+    return this.#createOrGetTx.immediate(input);
+  }
+
+  /**
+   * First answer wins; a loser gets ok=false and the current call, whose answeredBy names
+   * the winner (or state 'ended' if it ended first). Throws AppError call_not_found.
+   */
+  answer(input: AnswerInput): AnswerResult {
+    return this.#answerTx.immediate(input);
+  }
+
+  /**
+   * Ends the call unless it already ended. Returns true if this call changed it; false
+   * (and nothing written, first reason kept) if it had already ended.
+   * Throws AppError call_not_found for an unknown id.
+   */
+  end(input: EndInput): boolean {
+    return this.#endTx.immediate(input);
+  }
+
+  addEvent(
+    callId: string,
+    type: CallEventType,
+    actor: string | null,
+    detail?: unknown,
+    at: number = this.#now(),
+  ): CallEventRecord {
+    const row = this.#insertEvent.get(callId, at, type, actor, detail == null ? null : JSON.stringify(detail));
+    if (!row) throw new Error(`insert of event for call ${callId} returned no row`);
+    return toEvent(row);
+  }
+
+  get(id: string): CallRecord | null {
+    const row = this.#get.get(id);
+    return row ? toCall(row) : null;
+  }
+
+  getByRequestId(requestId: string): CallRecord | null {
+    const row = this.#getByRequestId.get(requestId);
+    return row ? toCall(row) : null;
+  }
+
+  /** Newest first. */
+  listRecent({ limit, terminalId }: { limit: number; terminalId?: string }): CallRecord[] {
+    const n = Math.min(MAX_LIST, Math.max(1, Math.trunc(limit) || 1));
+    const rows = terminalId === undefined ? this.#recent.all(n) : this.#recentForTerminal.all(terminalId, n);
+    return rows.map(toCall);
+  }
+
+  /** In the order they happened. */
+  events(callId: string): CallEventRecord[] {
+    return this.#events.all(callId).map(toEvent);
+  }
+
+  /** Calls not yet ended, oldest first. */
+  listOpen(): CallRecord[] {
+    return this.#open.all().map(toCall);
+  }
+
+  /** At relay start-up: ends every call a crash left open (ended_by 'relay'); returns their ids. */
+  endAllOpen({ reason, at }: { reason: EndReason; at: number }): string[] {
+    return this.#endAllOpenTx.immediate({ reason, at });
+  }
+
+  #mustGet(id: string): CallRecord {
+    const row = this.#get.get(id);
+    if (!row) throw new AppError(ErrorCode.CallNotFound, `no call with id ${id}`);
+    return toCall(row);
+  }
+}
+
+export interface CreateOrGetInput {
+  requestId: string;
+  terminalId: string;
+  at: number;
+}
+
+export interface AnswerInput {
+  callId: string;
+  userId: number;
+  at: number;
+}
+
+export interface EndInput {
+  callId: string;
+  reason: EndReason;
+  endedBy: CallEndedBy;
+  at: number;
+  /** Who, for the event log, e.g. actorOf.user(7); defaults to 'relay' when endedBy is 'relay'. */
+  actor?: string | null;
+}
+
+function toCall(r: CallRow): CallRecord {
+  return {
+    id: r.id,
+    requestId: r.request_id,
+    terminalId: r.terminal_id,
+    state: r.state,
+    createdAt: r.created_at,
+    rangAt: r.rang_at,
+    answeredAt: r.answered_at,
+    answeredBy: r.answered_by,
+    endedAt: r.ended_at,
+    endReason: r.end_reason,
+    endedBy: r.ended_by,
+  };
+}
+
+function toEvent(r: EventRow): CallEventRecord {
+  return { id: r.id, callId: r.call_id, at: r.at, type: r.type, actor: r.actor, detail: parseDetail(r.detail) };
+}
+
+function parseDetail(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}

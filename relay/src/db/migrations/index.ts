@@ -1,0 +1,7 @@
+import type { Migration } from './Migration.ts';
+import { migration001 } from './001_initial.ts';
+
+export type { Migration } from './Migration.ts';
+
+/** Every migration the code knows, in order. Append only. */
+export const MIGRATIONS: readonly Migration[] = [migration001];

@@ -1,0 +1,130 @@
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import { AppError, ConsoleRequests, ErrorCode, FrameDecoder, type CallView, type RequestData } from '@helppoint/shared';
+import type { CallService, Officer } from '../calls/CallService.ts';
+import type { TerminalRepo } from '../db/TerminalRepo.ts';
+import type { TerminalPresence, TerminalSession } from '../presence/TerminalPresence.ts';
+import { MediaPeer } from '../sfu/MediaPeer.ts';
+import type { WorkerPool } from '../sfu/WorkerPool.ts';
+import { CloseCode, Connection } from './Connection.ts';
+import { rtcHandlers } from './rtcHandlers.ts';
+
+type C = typeof ConsoleRequests;
+
+export interface ConsoleUser {
+  id: number;
+  username: string;
+  displayName: string;
+  role: string;
+}
+
+export interface ConsoleGatewayOptions {
+  terminals: TerminalRepo;
+  presence: TerminalPresence;
+  calls: CallService;
+  pool: WorkerPool;
+  logger: Logger;
+  pingIntervalMs?: number;
+}
+
+/** Roles that may take help calls. */
+const ANSWERING_ROLES = new Set(['officer', 'supervisor', 'admin']);
+
+/** /ws/console: signed-in officers' consoles; every one of them rings. */
+export class ConsoleGateway {
+  readonly #log: Logger;
+  readonly #decoder = new FrameDecoder({ requests: ConsoleRequests });
+  readonly #connections = new Set<Connection>();
+  readonly #opts: ConsoleGatewayOptions;
+
+  constructor(opts: ConsoleGatewayOptions) {
+    this.#opts = opts;
+    this.#log = opts.logger.child({ component: 'console-gateway' });
+    const { calls, presence } = opts;
+    calls.on('callUpdated', (call: CallView) => this.#broadcast('call.updated', { call }));
+    const status = (terminalId: string) =>
+      this.#broadcast('terminal.status', { terminalId, online: presence.isOnline(terminalId), lastSeenAt: presence.lastSeenAt(terminalId) });
+    presence.on('online', (s: TerminalSession) => status(s.terminalId));
+    presence.on('offline', (terminalId: string) => status(terminalId));
+  }
+
+  /** `user` is null when the upgrade carried no valid session: the socket is told why, then closed. */
+  accept(ws: WebSocket, user: ConsoleUser | null, remoteAddress: string | undefined): void {
+    if (!user) {
+      this.#log.warn({ remote: remoteAddress }, 'console without a valid session refused');
+      ws.close(CloseCode.Unauthenticated, 'unauthenticated');
+      return;
+    }
+    const { calls, terminals, pool } = this.#opts;
+    const conn = new Connection({
+      ws,
+      decoder: this.#decoder,
+      handlers: {},
+      logger: this.#log.child({ userId: user.id, user: user.username, remote: remoteAddress }),
+      pingIntervalMs: this.#opts.pingIntervalMs ?? 15_000,
+    });
+    const officer: Officer = { id: user.id, displayName: user.displayName };
+    const peer = new MediaPeer({ logger: conn.log });
+    const mayAnswer = () => {
+      if (!ANSWERING_ROLES.has(user.role)) throw new AppError(ErrorCode.Forbidden, `role ${user.role} cannot take calls`);
+    };
+    let ready = false;
+    conn.setHandlers({
+      hello: () => {
+        if (ready) throw new AppError(ErrorCode.AlreadyHello, 'hello was already sent on this connection');
+        ready = true;
+        this.#connections.add(conn);
+        conn.log.info('console connected');
+        return {
+          user,
+          routerRtpCapabilities: pool.routerRtpCapabilities as unknown as Record<string, unknown>,
+          terminals: terminals.list().map((t) => calls.terminalView(t)),
+          calls: calls.openCalls(),
+        };
+      },
+      'call.answer': (d: RequestData<C, 'call.answer'>) => {
+        mayAnswer();
+        return { call: calls.answer(d.callId, officer) };
+      },
+      'call.hangup': (d: RequestData<C, 'call.hangup'>) => {
+        mayAnswer();
+        calls.assertOfficerMayEnd(d.callId, officer);
+        calls.end(d.callId, 'officer_hangup', 'officer');
+        return {};
+      },
+      ...rtcHandlers({
+        peer,
+        slotFor: (callId) => {
+          if (!callId) throw new AppError(ErrorCode.BadMessage, 'consoles must say which call a transport is for');
+          return calls.slotForCall(callId);
+        },
+        mayProduce: (callId, kind) => {
+          mayAnswer();
+          if (kind !== 'audio') throw new AppError(ErrorCode.BadMessage, 'officers send audio only');
+          calls.assertOfficerMayEnd(callId, officer);
+        },
+        onProduce: (callId, producer) => calls.addOfficerProducer(callId, officer, producer),
+      }),
+    });
+    const onCallClosed = (callId: string) => peer.closeCall(callId);
+    calls.on('callClosed', onCallClosed);
+    conn.on('closed', (code, reason) => {
+      this.#connections.delete(conn);
+      calls.off('callClosed', onCallClosed);
+      peer.close();
+      conn.log.info({ code, reason }, 'console disconnected');
+    });
+  }
+
+  get size(): number {
+    return this.#connections.size;
+  }
+
+  #broadcast(type: string, data: unknown): void {
+    for (const conn of this.#connections) conn.send(type, data);
+  }
+
+  close(): void {
+    for (const conn of this.#connections) conn.close(CloseCode.GoingAway, 'relay_shutdown');
+  }
+}

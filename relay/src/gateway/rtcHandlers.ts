@@ -1,0 +1,55 @@
+import type { RequestData } from '@helppoint/shared';
+import type { RtcRequests } from '@helppoint/shared';
+import type { types } from 'mediasoup';
+import type { MediaPeer } from '../sfu/MediaPeer.ts';
+import type { PoolSlot } from '../sfu/WorkerPool.ts';
+
+type Rtc = typeof RtcRequests;
+
+/**
+ * The rtc.* requests, the same for terminals and consoles. What differs is
+ * which router a transport goes on and what happens when something is
+ * produced; the gateways pass those in.
+ */
+export function rtcHandlers(opts: {
+  peer: MediaPeer;
+  slotFor: (callId: string | undefined) => PoolSlot;
+  onProduce: (callId: string, producer: types.Producer) => void;
+  /** Checked before a producer is created, so a refused produce leaves nothing behind. */
+  mayProduce: (callId: string, kind: 'audio' | 'video') => void;
+}) {
+  const { peer } = opts;
+  // Remembers which slot each transport was made on, for consume.
+  const slotOfTransport = new Map<string, PoolSlot>();
+  return {
+    'rtc.createTransport': async (d: RequestData<Rtc, 'rtc.createTransport'>) => {
+      const slot = opts.slotFor(d.callId);
+      const info = await peer.createTransport(slot, d.direction, d.callId);
+      slotOfTransport.set(info.id, slot);
+      return info;
+    },
+    'rtc.connectTransport': async (d: RequestData<Rtc, 'rtc.connectTransport'>) => {
+      await peer.connectTransport(d.transportId, d.dtlsParameters);
+      return {};
+    },
+    'rtc.produce': async (d: RequestData<Rtc, 'rtc.produce'>) => {
+      opts.mayProduce(d.callId, d.kind);
+      const producer = await peer.produce(d.transportId, d.kind, d.rtpParameters, { callId: d.callId });
+      try {
+        opts.onProduce(d.callId, producer);
+      } catch (error) {
+        producer.close();
+        throw error;
+      }
+      return { producerId: producer.id };
+    },
+    'rtc.consume': async (d: RequestData<Rtc, 'rtc.consume'>) => {
+      const slot = slotOfTransport.get(d.transportId) ?? opts.slotFor(undefined);
+      return peer.consume(slot, d.transportId, d.producerId, d.rtpCapabilities);
+    },
+    'rtc.resumeConsumer': async (d: RequestData<Rtc, 'rtc.resumeConsumer'>) => {
+      await peer.resumeConsumer(d.consumerId);
+      return {};
+    },
+  };
+}

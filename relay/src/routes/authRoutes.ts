@@ -1,0 +1,65 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { AppError, ErrorCode } from '@helppoint/shared';
+import type { SessionRepo } from '../db/SessionRepo.ts';
+import type { UserRepo } from '../db/UserRepo.ts';
+import { SESSION_COOKIE, SESSION_TTL_MS, parseCookies, sessionCookie } from './cookies.ts';
+
+export interface AuthDeps {
+  users: UserRepo;
+  sessions: SessionRepo;
+  secureCookies: boolean;
+}
+
+export interface SignedInUser {
+  id: number;
+  username: string;
+  displayName: string;
+  role: string;
+}
+
+/** The user behind a request's session cookie, or null. */
+export function userFromCookie(sessions: SessionRepo, cookieHeader: string | undefined): SignedInUser | null {
+  const token = parseCookies(cookieHeader).get(SESSION_COOKIE);
+  if (!token) return null;
+  const found = sessions.resolve(token);
+  if (!found) return null;
+  const u = found.user;
+  return { id: u.id, username: u.username, displayName: u.displayName, role: u.role };
+}
+
+export function requireUser(sessions: SessionRepo, req: FastifyRequest): SignedInUser {
+  const user = userFromCookie(sessions, req.headers.cookie);
+  if (!user) throw new AppError(ErrorCode.Unauthenticated, 'sign in first');
+  return user;
+}
+
+const LoginBody = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+
+export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
+  const log = app.log.child({ component: 'auth' });
+  app.post('/api/login', { schema: { body: LoginBody } }, async (req, reply) => {
+    const { username, password } = req.body as { username: string; password: string };
+    const user = await deps.users.verifyPassword(username, password);
+    if (!user) {
+      log.warn({ username, remote: req.ip }, 'sign-in refused');
+      throw new AppError(ErrorCode.InvalidCredentials, 'wrong username or password');
+    }
+    const token = deps.sessions.create(user.id, SESSION_TTL_MS);
+    log.info({ userId: user.id, username, remote: req.ip }, 'signed in');
+    reply.header('set-cookie', sessionCookie(token, { secure: deps.secureCookies, maxAgeS: SESSION_TTL_MS / 1000 }));
+    return { user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role } };
+  });
+
+  app.post('/api/logout', async (req, reply) => {
+    const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+    if (token) deps.sessions.revoke(token);
+    reply.header('set-cookie', sessionCookie('', { secure: deps.secureCookies, maxAgeS: 0 }));
+    return {};
+  });
+
+  app.get('/api/me', async (req) => ({ user: requireUser(deps.sessions, req) }));
+}

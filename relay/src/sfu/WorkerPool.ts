@@ -1,0 +1,108 @@
+import * as mediasoup from 'mediasoup';
+import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
+import { TypedEmitter } from '@helppoint/shared';
+import { MEDIA_CODECS } from './mediaCodecs.ts';
+
+export interface WorkerPoolOptions {
+  numWorkers: number;
+  listenIp: string;
+  announcedAddress: string | undefined;
+  /** 0: each WebRtcServer picks a free port. */
+  basePort: number;
+  logger: Logger;
+}
+
+/** One mediasoup worker per core, each with one WebRtcServer (one port) and one router. */
+export interface PoolSlot {
+  index: number;
+  worker: types.Worker;
+  webRtcServer: types.WebRtcServer;
+  router: types.Router;
+  /** Terminals placed on this slot; calls follow their terminal. */
+  load: number;
+}
+
+export class WorkerPool extends TypedEmitter<{ workerDied: [PoolSlot]; closed: [] }> {
+  readonly #slots: PoolSlot[] = [];
+  readonly #opts: WorkerPoolOptions;
+  readonly #log: Logger;
+  #closed = false;
+
+  private constructor(opts: WorkerPoolOptions) {
+    super();
+    this.#opts = opts;
+    this.#log = opts.logger.child({ component: 'sfu' });
+    this.onListenerError = (error, event) => this.#log.error({ err: error, event }, 'sfu listener failed');
+  }
+
+  static async create(opts: WorkerPoolOptions): Promise<WorkerPool> {
+    const pool = new WorkerPool(opts);
+    try {
+      for (let i = 0; i < opts.numWorkers; i++) pool.#slots.push(await pool.#startSlot(i));
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    pool.#log.info({ workers: opts.numWorkers, pids: pool.#slots.map((s) => s.worker.pid) }, 'mediasoup workers ready');
+    return pool;
+  }
+
+  async #startSlot(index: number): Promise<PoolSlot> {
+    const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+    const port = this.#opts.basePort ? { port: this.#opts.basePort + index } : {};
+    const listen = { ip: this.#opts.listenIp, announcedAddress: this.#opts.announcedAddress, ...port };
+    const webRtcServer = await worker.createWebRtcServer({
+      listenInfos: [
+        { protocol: 'udp', ...listen },
+        { protocol: 'tcp', ...listen },
+      ],
+    });
+    const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
+    const slot: PoolSlot = { index, worker, webRtcServer, router, load: 0 };
+    worker.on('died', (error) => {
+      if (this.#closed) return;
+      this.#log.error({ err: error, worker: index, pid: worker.pid }, 'mediasoup worker died; replacing it');
+      this.emit('workerDied', slot);
+      void this.#startSlot(index).then(
+        (fresh) => {
+          this.#slots[index] = fresh;
+          this.#log.info({ worker: index, pid: fresh.worker.pid }, 'mediasoup worker replaced');
+        },
+        (err: unknown) => this.#log.fatal({ err, worker: index }, 'could not replace mediasoup worker'),
+      );
+    });
+    return slot;
+  }
+
+  /** Least-loaded slot; a terminal keeps its slot for all its calls. */
+  acquire(): PoolSlot {
+    let best: PoolSlot | undefined;
+    for (const slot of this.#slots) if (!best || slot.load < best.load) best = slot;
+    if (!best) throw new Error('worker pool is closed');
+    best.load++;
+    return best;
+  }
+
+  release(slot: PoolSlot): void {
+    slot.load = Math.max(0, slot.load - 1);
+  }
+
+  get routerRtpCapabilities(): types.RtpCapabilities {
+    const slot = this.#slots[0];
+    if (!slot) throw new Error('worker pool is closed');
+    return slot.router.rtpCapabilities;
+  }
+
+  get slots(): readonly PoolSlot[] {
+    return this.#slots;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const slot of this.#slots) slot.worker.close();
+    this.#slots.length = 0;
+    this.emit('closed');
+  }
+}
