@@ -1,0 +1,24 @@
+import type { Listener } from '@helppoint/shared';
+
+/**
+ * High-level gestures, not raw edges: the call logic only cares whether the
+ * resident asked for help (press) or wants to cancel (long-press). Each event
+ * carries the monotonic time (ms) at which the gesture was recognised.
+ */
+export type ButtonEvents = {
+  press: [atMs: number];
+  'long-press': [atMs: number];
+  closed: [];
+};
+
+export interface Button {
+  on<K extends keyof ButtonEvents>(event: K, fn: Listener<ButtonEvents[K]>): unknown;
+  off<K extends keyof ButtonEvents>(event: K, fn: Listener<ButtonEvents[K]>): unknown;
+  /**
+   * Reads the line once. If the button is held right now and no gesture is in
+   * progress, emits 'press' (someone pressed while the service was restarting)
+   * and returns true. Call it after the listeners are wired.
+   */
+  readNow(): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,156 @@
+import WebSocket from 'ws';
+import type { Logger } from 'pino';
+import {
+  RpcPeer,
+  TypedEmitter,
+  backoffDelay,
+  FrameDecoder,
+  TerminalEvents,
+  type RequestResult,
+  type TerminalRequests,
+} from '@helppoint/shared';
+
+export type HelloResult = RequestResult<typeof TerminalRequests, 'hello'>;
+
+export interface SignalClientOptions {
+  /** ws(s)://relay/ws/terminal */
+  url: string;
+  terminalId: string;
+  version: string;
+  logger: Logger;
+  backoff?: { baseMs: number; maxMs: number };
+  requestTimeoutMs?: number;
+}
+
+export interface SignalEvents {
+  connected: [HelloResult];
+  disconnected: [string];
+  event: [string, unknown];
+}
+
+/**
+ * The terminal's line to the relay: connects, says hello, heartbeats, and
+ * reconnects forever with capped exponential backoff and jitter. Requests
+ * made while disconnected fail at once with `disconnected` so the caller can
+ * decide (queue, retry, tell the resident).
+ */
+export class SignalClient extends TypedEmitter<SignalEvents> {
+  readonly #opts: SignalClientOptions;
+  readonly #log: Logger;
+  readonly #events = new FrameDecoder({ events: TerminalEvents });
+  #ws: WebSocket | null = null;
+  #rpc: RpcPeer | null = null;
+  #attempt = 0;
+  #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  #heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  #heartbeatSeq = 0;
+  #ready = false;
+  #closed = false;
+  readonly #startedAt = Date.now();
+  lastHello: HelloResult | null = null;
+  lastRttMs: number | null = null;
+
+  constructor(opts: SignalClientOptions) {
+    super();
+    this.#opts = opts;
+    this.#log = opts.logger.child({ component: 'signal' });
+    this.onListenerError = (error, event) => this.#log.error({ err: error, event }, 'signal listener failed');
+  }
+
+  start(): void {
+    this.#connect();
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  request<T>(type: string, data: unknown, timeoutMs?: number): Promise<T> {
+    if (!this.#rpc || !this.#ready) return Promise.reject(Object.assign(new Error('not connected to the relay'), { code: 'disconnected' }));
+    return this.#rpc.request<T>(type, data, timeoutMs);
+  }
+
+  #connect(): void {
+    if (this.#closed) return;
+    const ws = new WebSocket(this.#opts.url, { handshakeTimeout: 10_000 });
+    this.#ws = ws;
+    const rpc = new RpcPeer({ send: (text) => ws.send(text), timeoutMs: this.#opts.requestTimeoutMs ?? 10_000 });
+    this.#rpc = rpc;
+    ws.on('open', () => {
+      this.#log.info({ url: this.#opts.url }, 'connected to relay; saying hello');
+      rpc
+        .request<HelloResult>('hello', { terminalId: this.#opts.terminalId, version: this.#opts.version })
+        .then((hello) => {
+          this.#attempt = 0;
+          this.#ready = true;
+          this.lastHello = hello;
+          this.#startHeartbeats(hello.heartbeatIntervalMs);
+          this.#log.info({ openCallId: hello.openCallId }, 'relay accepted hello');
+          this.emit('connected', hello);
+        })
+        .catch((error: unknown) => {
+          this.#log.error({ err: error }, 'relay refused hello');
+          ws.close();
+        });
+    });
+    ws.on('message', (raw) => {
+      let frame: unknown;
+      try {
+        frame = JSON.parse(raw.toString());
+      } catch {
+        this.#log.warn('relay sent a frame that is not JSON; ignored');
+        return;
+      }
+      if (rpc.handleFrame(frame)) return;
+      try {
+        const ev = this.#events.check(frame);
+        this.emit('event', ev.type, ev.data);
+      } catch (error) {
+        this.#log.warn({ err: error }, 'relay sent an event this terminal does not understand; ignored');
+      }
+    });
+    ws.on('error', (error) => this.#log.warn({ err: error.message }, 'relay connection error'));
+    ws.on('close', (code, reason) => {
+      const wasReady = this.#ready;
+      this.#ready = false;
+      this.#stopHeartbeats();
+      rpc.failAll(`connection closed (${code})`);
+      if (this.#ws === ws) this.#ws = null;
+      if (wasReady) this.emit('disconnected', `${code} ${reason.toString()}`.trim());
+      this.#scheduleReconnect(code, reason.toString());
+    });
+  }
+
+  #scheduleReconnect(code: number, reason: string): void {
+    if (this.#closed) return;
+    const delay = backoffDelay(this.#attempt++, this.#opts.backoff ?? { baseMs: 500, maxMs: 30_000 });
+    this.#log.info({ code, reason, attempt: this.#attempt, delayMs: delay }, 'relay connection lost; reconnecting');
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
+  }
+
+  #startHeartbeats(intervalMs: number): void {
+    this.#stopHeartbeats();
+    this.#heartbeatTimer = setInterval(() => {
+      const sentAt = Date.now();
+      this.request('heartbeat', { seq: this.#heartbeatSeq++, uptimeS: (sentAt - this.#startedAt) / 1000 }).then(
+        () => (this.lastRttMs = Date.now() - sentAt),
+        (error: unknown) => this.#log.warn({ err: error }, 'heartbeat failed'),
+      );
+    }, intervalMs);
+  }
+
+  #stopHeartbeats(): void {
+    if (this.#heartbeatTimer) clearInterval(this.#heartbeatTimer);
+    this.#heartbeatTimer = null;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopHeartbeats();
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#rpc?.failAll('client closed');
+    this.#ws?.close(1000, 'terminal shutting down');
+    this.#ws = null;
+  }
+}

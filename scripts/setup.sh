@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Everything the project needs on a fresh Debian 12 / Raspberry Pi OS (64-bit)
+# machine, whatever Node it has. Idempotent, and quiet when already done.
+#   scripts/setup.sh          relay + kiosk + tests (this machine runs everything)
+#   scripts/setup.sh kiosk    a terminal only: no mediasoup worker build
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/env.sh"
+role="${1:-all}"
+
+# --- Debian packages -------------------------------------------------------
+# kiosk: ffmpeg (camera, microphone, speaker pipes), build tools for the
+# onoff/epoll addon. relay: the mediasoup worker's build deps (see
+# scripts/mediasoup-worker/build.sh). tests/demo: chromium, CJK fonts for
+# the console and the camera overlay, socat for the modem simulator.
+pkgs=(ca-certificates ffmpeg python3 make g++ fonts-dejavu-core)
+if [ "$role" != kiosk ]; then
+  pkgs+=(meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
+  pkgs+=(chromium fonts-noto-cjk socat)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  hp_log "installing Debian packages: ${missing[*]}"
+  hp_sudo apt-get update -qq
+  hp_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --- Node 24 + pinned npm -----------------------------------------------------
+bash "$HP_ROOT/scripts/setup-node.sh"
+export PATH="$HP_RUNTIME/bin:$PATH"
+# Native addons (epoll for onoff) build against the pinned Node's own headers: no download.
+node_home="$(dirname "$(dirname "$(readlink -f "$HP_RUNTIME/bin/node")")")"
+export npm_config_nodedir="$node_home"
+
+# --- npm packages ------------------------------------------------------------
+stamp="$HP_ROOT/node_modules/.helppoint-install"
+want="$(sha256sum "$HP_ROOT/package-lock.json" | cut -c1-16)-$(node --version)-$role"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  hp_log "installing npm packages (npm ci)"
+  # MEDIASOUP_WORKER_BIN makes mediasoup's postinstall skip its prebuilt
+  # download (unreachable here; a failed postinstall rolls back the whole
+  # install). The worker is built below instead.
+  args=(ci --no-audit --no-fund --loglevel=error)
+  [ "$role" = kiosk ] && args+=(--workspace=kiosk --include-workspace-root=false)
+  (cd "$HP_ROOT" && MEDIASOUP_WORKER_BIN="${MEDIASOUP_WORKER_BIN:-skip-postinstall}" npm "${args[@]}" 2>&1 \
+    | grep -v 'Unknown env config "nodedir"\|Unknown user config "nodedir"' >&2 || true)
+  [ -d "$HP_ROOT/node_modules/pino" ] || { echo "helppoint: npm ci failed" >&2; exit 1; }
+  echo "$want" > "$stamp"
+fi
+
+# --- mediasoup worker (relay only) ----------------------------------------------
+if [ "$role" != kiosk ]; then
+  bash "$HP_ROOT/scripts/mediasoup-worker/build.sh" >/dev/null
+fi
