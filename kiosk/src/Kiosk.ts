@@ -43,7 +43,7 @@ export class Kiosk {
 
   static async create(opts: { config: KioskConfig; drivers: KioskDrivers; logger: Logger }): Promise<Kiosk> {
     const { config, drivers } = opts;
-    const logger = opts.logger.child({ terminalId: config.terminalId });
+    const logger = opts.logger;
     const signal = new SignalClient({ url: config.relayUrl, terminalId: config.terminalId, version: KIOSK_VERSION, logger });
     const media = new MediaSession({ signal, camera: drivers.camera, microphone: drivers.microphone, speaker: drivers.speaker, logger });
     const controller = new CallController({ signal, media, button: drivers.button, led: drivers.led, voice: drivers.voice, logger });

@@ -44,7 +44,7 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
 
 async function run(): Promise<void> {
   const cfg = loadKioskConfig(process.env);
-  const logger = pino({ name: 'kiosk', level: cfg.logLevel });
+  const logger = pino({ name: 'kiosk', level: cfg.logLevel }).child({ terminalId: cfg.terminalId });
   const kiosk = await Kiosk.create({ config: cfg, drivers: await drivers(cfg, logger), logger });
   if (process.send) process.send({ type: 'ready', statusUrl: kiosk.status.url });
   let stopping = false;

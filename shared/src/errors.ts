@@ -14,16 +14,13 @@ export const ErrorCode = {
   Unauthenticated: 'unauthenticated',
   InvalidCredentials: 'invalid_credentials',
   Forbidden: 'forbidden',
-  Replaced: 'replaced',
   // calls
   CallNotFound: 'call_not_found',
   CallAlreadyAnswered: 'call_already_answered',
   CallEnded: 'call_ended',
-  CallBusy: 'call_busy',
   NotYourCall: 'not_your_call',
   // media
   TransportNotFound: 'transport_not_found',
-  ProducerNotFound: 'producer_not_found',
   ConsumerNotFound: 'consumer_not_found',
   CannotConsume: 'cannot_consume',
   RtcFailed: 'rtc_failed',
@@ -49,7 +46,6 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   not_found: 404,
   call_already_answered: 409,
   call_ended: 409,
-  call_busy: 409,
   timeout: 504,
 };
 

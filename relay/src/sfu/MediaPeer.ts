@@ -71,7 +71,7 @@ export class MediaPeer {
   async consume(slot: PoolSlot, transportId: string, producerId: string, rtpCapabilities: Record<string, unknown>) {
     const { transport } = this.#transport(transportId);
     const caps = rtpCapabilities as unknown as types.RtpCapabilities;
-    let can = false;
+    let can: boolean;
     try {
       can = slot.router.canConsume({ producerId, rtpCapabilities: caps });
     } catch {

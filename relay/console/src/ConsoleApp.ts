@@ -1,0 +1,254 @@
+import * as api from './api.ts';
+import { CallAreaView } from './CallAreaView.ts';
+import type { CardContext } from './CallCardView.ts';
+import { ConsoleSocket, consoleSocketUrl } from './ConsoleSocket.ts';
+import { snapshot, installDebugHook } from './debugHook.ts';
+import { bi, h } from './dom.ts';
+import { errorLabel } from './format.ts';
+import { HeaderView } from './HeaderView.ts';
+import { icon } from './icons.ts';
+import { LoginView } from './LoginView.ts';
+import { MediaManager } from './MediaManager.ts';
+import type { CallView, ConsoleRequestData, ConsoleRequestResult, ConsoleRequestType, TerminalStatusEvent, UserView } from './protocolTypes.ts';
+import { RecentCallsView } from './RecentCallsView.ts';
+import { Ringer } from './Ringer.ts';
+import { callCards, mediaPlan, onlineCount, recentCalls, ringingCalls, ringMode, sortedTerminals } from './selectors.ts';
+import { applyCallUpdated, applyHello, applyTerminalStatus, dismissCall, initialState, setConnection, setUser, type ConsoleState } from './store.ts';
+import { TerminalListView } from './TerminalListView.ts';
+import { Toasts } from './Toasts.ts';
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'internal';
+}
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Wires the pure store to the outside world: the relay socket feeds it, and
+ * every change re-renders the views, reconciles media and sets the ringtone.
+ */
+export class ConsoleApp {
+  readonly #root: HTMLElement;
+  #state: ConsoleState = initialState();
+  #socket: ConsoleSocket | null = null;
+  readonly #media: MediaManager;
+  readonly #ringer = new Ringer();
+  readonly #toasts = new Toasts();
+  readonly #login: LoginView;
+  readonly #header: HeaderView;
+  readonly #terminals = new TerminalListView();
+  readonly #calls: CallAreaView;
+  readonly #recent = new RecentCallsView();
+  readonly #soundBanner: HTMLButtonElement;
+  readonly #connBanner: HTMLElement;
+  readonly #consoleEl: HTMLElement;
+  readonly #busy = new Map<string, 'answer' | 'hangup'>();
+  #tick: ReturnType<typeof setInterval> | null = null;
+
+  constructor(root: HTMLElement) {
+    this.#root = root;
+    this.#media = new MediaManager({
+      request: (type, data) => this.#request(type, data),
+      onError: (_callId, code, message) => this.#toasts.show('error', errorLabel(code), code, message),
+      onChange: () => this.#render(),
+    });
+    this.#login = new LoginView({ onSubmit: (u, p) => this.#signIn(u, p), onGesture: () => this.#ringer.unlock() });
+    this.#header = new HeaderView({ onLogout: () => void this.#signOut() });
+    this.#calls = new CallAreaView({
+      answer: (id) => void this.#answer(id),
+      hangup: (id) => void this.#hangup(id),
+      dismiss: (id) => this.#update((s) => dismissCall(s, id)),
+      retryMic: (id) => {
+        this.#media.get(id)?.retryMic();
+        this.#media.reconcile(mediaPlan(this.#state));
+      },
+    });
+    this.#soundBanner = h(
+      'button',
+      { type: 'button', class: 'sound-banner', 'data-testid': 'enable-sound', hidden: true },
+      icon('speaker'),
+      bi({ zh: '铃声未启用，点击此处启用', en: 'Ringtone is off — click here to enable sound' }),
+    );
+    this.#soundBanner.addEventListener('click', () => this.#ringer.unlock());
+    this.#connBanner = h(
+      'div',
+      { class: 'conn-banner', role: 'alert', 'data-testid': 'connection-lost', hidden: true },
+      bi({ zh: '与指挥服务器的连接已中断，正在重连。重连前本台收不到新的求助呼叫。', en: 'Connection to the relay lost; reconnecting. New help calls cannot reach this console until then.' }),
+    );
+    this.#ringer.onUnlockChange = () => this.#render();
+    this.#consoleEl = h(
+      'div',
+      { class: 'console' },
+      this.#header.el,
+      this.#connBanner,
+      this.#soundBanner,
+      h('main', { class: 'layout' }, this.#terminals.el, this.#calls.el, this.#recent.el),
+    );
+  }
+
+  async start(): Promise<void> {
+    installDebugHook(() => snapshot(this.#state, this.#media, this.#ringer));
+    // Any gesture on the page may unlock audio; the ringtone must not depend on one button.
+    const unlock = (): void => this.#ringer.unlock();
+    document.addEventListener('pointerdown', unlock, { capture: true });
+    document.addEventListener('keydown', unlock, { capture: true });
+    let user: UserView | null;
+    try {
+      user = await api.me();
+    } catch (error) {
+      this.#showLogin();
+      this.#login.showError(errorLabel(errorCode(error)), errorCode(error));
+      return;
+    }
+    if (user) this.#enter(user);
+    else this.#showLogin();
+  }
+
+  #showLogin(): void {
+    this.#state = initialState();
+    this.#root.dataset.view = 'login';
+    this.#root.dataset.connected = 'false';
+    this.#root.replaceChildren(this.#login.el, this.#toasts.el);
+    document.title = '登录 Sign in · 一键求助 HelpPoint';
+    this.#login.focus();
+  }
+
+  async #signIn(username: string, password: string): Promise<void> {
+    try {
+      const user = await api.login(username, password);
+      this.#login.reset();
+      this.#enter(user);
+    } catch (error) {
+      const code = errorCode(error);
+      this.#login.showError(errorLabel(code), code);
+    }
+  }
+
+  #enter(user: UserView): void {
+    this.#root.dataset.view = 'console';
+    this.#root.replaceChildren(this.#consoleEl, this.#toasts.el);
+    const socket = new ConsoleSocket({
+      url: consoleSocketUrl(location),
+      sessionValid: async () => (await api.me()) !== null,
+    });
+    this.#socket = socket;
+    socket.on('status', (status, reconnectAt) => {
+      if (status !== 'connected') this.#update((s) => setConnection(s, status, reconnectAt));
+    });
+    socket.on('hello', (hello) => {
+      this.#media.load(hello.routerRtpCapabilities);
+      this.#update((s) => applyHello(s, hello, Date.now()));
+    });
+    socket.on('event', (type, data) => this.#onEvent(type, data));
+    socket.on('unauthenticated', () => {
+      this.#leave();
+      this.#showLogin();
+      this.#login.showError(errorLabel('unauthenticated'), 'unauthenticated');
+    });
+    this.#update(() => setConnection(setUser(initialState(), user), 'connecting'));
+    socket.start();
+    this.#tick = setInterval(() => this.#update((s) => s), 1_000);
+  }
+
+  #leave(): void {
+    this.#socket?.close();
+    this.#socket = null;
+    if (this.#tick) clearInterval(this.#tick);
+    this.#tick = null;
+    this.#media.reset();
+    this.#ringer.setMode('off');
+    this.#busy.clear();
+    this.#state = initialState();
+    this.#calls.update([], () => ({ now: 0, myUserId: null, media: undefined, busy: null }), '');
+    this.#terminals.update([], 0);
+    this.#recent.update([], null, 0);
+  }
+
+  async #signOut(): Promise<void> {
+    this.#leave();
+    try {
+      await api.logout();
+    } catch (error) {
+      this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error));
+    }
+    this.#showLogin();
+  }
+
+  #onEvent(type: string, data: unknown): void {
+    const now = Date.now();
+    if (type === 'call.updated') {
+      const call = (data as { call?: CallView } | null)?.call;
+      if (call && typeof call.id === 'string' && call.terminal) this.#update((s) => applyCallUpdated(s, call, now));
+    } else if (type === 'terminal.status') {
+      const status = data as TerminalStatusEvent | null;
+      if (status && typeof status.terminalId === 'string') this.#update((s) => applyTerminalStatus(s, status));
+    }
+  }
+
+  #request<K extends ConsoleRequestType>(type: K, data: ConsoleRequestData<K>): Promise<ConsoleRequestResult<K>> {
+    if (!this.#socket) return Promise.reject(Object.assign(new Error('signed out'), { code: 'disconnected' }));
+    return this.#socket.request(type, data);
+  }
+
+  async #answer(callId: string): Promise<void> {
+    if (this.#busy.has(callId)) return;
+    this.#ringer.unlock();
+    this.#busy.set(callId, 'answer');
+    this.#render();
+    try {
+      const { call } = await this.#request('call.answer', { callId });
+      // The microphone starts from the media reconcile once the store says the call is ours.
+      this.#update((s) => applyCallUpdated(s, call, Date.now()));
+    } catch (error) {
+      this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error));
+    } finally {
+      this.#busy.delete(callId);
+      this.#render();
+    }
+  }
+
+  async #hangup(callId: string): Promise<void> {
+    if (this.#busy.has(callId)) return;
+    this.#busy.set(callId, 'hangup');
+    this.#render();
+    try {
+      await this.#request('call.hangup', { callId });
+    } catch (error) {
+      this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error));
+    } finally {
+      this.#busy.delete(callId);
+      this.#render();
+    }
+  }
+
+  #update(change: (s: ConsoleState) => ConsoleState): void {
+    const before = this.#state;
+    this.#state = change(before);
+    if (this.#state !== before) {
+      this.#media.reconcile(mediaPlan(this.#state));
+      this.#ringer.setMode(ringMode(this.#state));
+    }
+    this.#render();
+  }
+
+  #render(): void {
+    const s = this.#state;
+    if (s.connection === 'signed-out') return;
+    const now = Date.now();
+    const ringing = ringingCalls(s).length;
+    const { online, total } = onlineCount(s);
+    const myUserId = s.user?.id ?? null;
+    this.#root.dataset.connected = String(s.connection === 'connected');
+    this.#root.dataset.ringing = String(ringing > 0);
+    this.#header.update({ user: s.user, connection: s.connection, reconnectAt: s.reconnectAt, now, ringingCount: ringing, online, total });
+    this.#soundBanner.hidden = this.#ringer.unlocked;
+    this.#connBanner.hidden = s.connection !== 'reconnecting';
+    this.#terminals.update(sortedTerminals(s), online);
+    const context = (callId: string): Omit<CardContext, 'compact'> => ({ now, myUserId, media: this.#media.get(callId), busy: this.#busy.get(callId) ?? null });
+    this.#calls.update(callCards(s, now), context, total > 0 ? `${online}/${total} 台终端在线 · ${online} of ${total} terminals online` : '');
+    this.#recent.update(recentCalls(s), myUserId, now);
+    document.title = ringing > 0 ? `(${ringing}) 求助呼叫 Help call · HelpPoint` : '一键求助 指挥台 · HelpPoint Console';
+  }
+}

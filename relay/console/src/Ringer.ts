@@ -1,0 +1,129 @@
+export type RingMode = 'off' | 'loud' | 'soft';
+
+const VOLUME: Record<Exclude<RingMode, 'off'>, number> = { loud: 0.32, soft: 0.07 };
+/** One ring: a rising-falling two-tone burst, repeated every PERIOD_S. */
+const BURST: readonly { at: number; hz: number; dur: number }[] = [
+  { at: 0, hz: 880, dur: 0.16 },
+  { at: 0.2, hz: 660, dur: 0.16 },
+  { at: 0.4, hz: 880, dur: 0.16 },
+  { at: 0.6, hz: 660, dur: 0.16 },
+];
+const PERIOD_S = 1.8;
+/** Bursts are scheduled this far ahead on the audio clock, so a throttled background timer cannot gap the ring. */
+const AHEAD_S = 20;
+
+/**
+ * The ringtone, synthesised with WebAudio (no asset to load or fail). Browsers
+ * only let an AudioContext run after a user gesture, so unlock() is called
+ * from the login click and from any click on the page.
+ */
+export class Ringer {
+  #ctx: AudioContext | null = null;
+  #mode: RingMode = 'off';
+  #bus: GainNode | null = null;
+  #tones: { osc: OscillatorNode; endsAt: number }[] = [];
+  #scheduledUntil = 0;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  onUnlockChange: () => void = () => {};
+
+  /** Must run inside a user gesture (click, keydown) to be allowed. */
+  unlock(): void {
+    try {
+      if (!this.#ctx) {
+        this.#ctx = new AudioContext();
+        this.#ctx.addEventListener('statechange', () => {
+          this.onUnlockChange();
+          if (this.unlocked && this.#mode !== 'off' && !this.#bus) this.#start();
+        });
+      }
+      if (this.#ctx.state === 'suspended') void this.#ctx.resume();
+    } catch (error) {
+      console.warn('no WebAudio for the ringtone', error);
+    }
+  }
+
+  get unlocked(): boolean {
+    return this.#ctx?.state === 'running';
+  }
+
+  get mode(): RingMode {
+    return this.#mode;
+  }
+
+  /** Whether the ringtone is actually sounding (mode on and audio allowed). */
+  get sounding(): boolean {
+    return this.#bus !== null;
+  }
+
+  setMode(mode: RingMode): void {
+    if (mode === this.#mode) return;
+    const wasOn = this.#mode !== 'off';
+    this.#mode = mode;
+    if (mode === 'off') this.#stop();
+    else if (!wasOn || !this.#bus) this.#start();
+    else this.#bus.gain.setTargetAtTime(VOLUME[mode], this.#ctx?.currentTime ?? 0, 0.05);
+  }
+
+  close(): void {
+    this.#stop();
+    this.#mode = 'off';
+    void this.#ctx?.close();
+    this.#ctx = null;
+  }
+
+  #start(): void {
+    const ctx = this.#ctx;
+    if (!ctx || ctx.state !== 'running' || this.#mode === 'off') return;
+    this.#stop();
+    const bus = ctx.createGain();
+    bus.gain.value = VOLUME[this.#mode];
+    bus.connect(ctx.destination);
+    this.#bus = bus;
+    this.#scheduledUntil = ctx.currentTime + 0.05;
+    this.#fill();
+    this.#timer = setInterval(() => this.#fill(), 5_000);
+  }
+
+  #fill(): void {
+    const ctx = this.#ctx;
+    const bus = this.#bus;
+    if (!ctx || !bus) return;
+    this.#tones = this.#tones.filter((t) => t.endsAt > ctx.currentTime);
+    while (this.#scheduledUntil < ctx.currentTime + AHEAD_S) {
+      const t0 = Math.max(this.#scheduledUntil, ctx.currentTime + 0.02);
+      for (const tone of BURST) {
+        const osc = ctx.createOscillator();
+        const env = ctx.createGain();
+        osc.type = 'square';
+        osc.frequency.value = tone.hz;
+        const start = t0 + tone.at;
+        const end = start + tone.dur;
+        // Short ramps avoid clicks at the edges of each tone.
+        env.gain.setValueAtTime(0, start);
+        env.gain.linearRampToValueAtTime(1, start + 0.01);
+        env.gain.setValueAtTime(1, end - 0.02);
+        env.gain.linearRampToValueAtTime(0, end);
+        osc.connect(env).connect(bus);
+        osc.start(start);
+        osc.stop(end);
+        this.#tones.push({ osc, endsAt: end });
+      }
+      this.#scheduledUntil = t0 + PERIOD_S;
+    }
+  }
+
+  #stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    for (const { osc } of this.#tones) {
+      try {
+        osc.stop();
+      } catch {
+        // already stopped
+      }
+    }
+    this.#tones = [];
+    this.#bus?.disconnect();
+    this.#bus = null;
+  }
+}
