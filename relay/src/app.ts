@@ -110,7 +110,14 @@ export class Relay {
     const secureCookies = tls !== null;
 
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
-    const app = Fastify({ loggerInstance: httpLog, bodyLimit: 64 * 1024, disableRequestLogging: true, ...(tls ? { https: tls } : {}) }) as unknown as FastifyInstance;
+    const app = Fastify({
+      loggerInstance: httpLog,
+      bodyLimit: 64 * 1024,
+      disableRequestLogging: true,
+      // Unknown fields are refused (bad_request), not silently dropped: a client sending `id` or `admin` must learn it was ignored.
+      ajv: { customOptions: { removeAdditional: false } },
+      ...(tls ? { https: tls } : {}),
+    }) as unknown as FastifyInstance;
     installErrorHandling(app);
     registerAuthRoutes(app, { users: repos.users, sessions: repos.sessions, secureCookies, guard, audit });
     registerApiRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, callRepo: repos.calls, calls });
