@@ -98,6 +98,16 @@ export function runKioskEnrol(args: string[], env: Record<string, string> = {}):
   });
 }
 
+/** Runs the relay's admin CLI (`helppoint-relay …`) against a database, with `input` on stdin. */
+export function runRelayCli(args: string[], opts: { dbPath: string; input?: string }): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [path.join(root, 'relay/src/cli.ts'), ...args], { env: { ...process.env, HELPPOINT_DB: opts.dbPath }, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ stdout, stderr, code: error ? (typeof error.code === 'number' ? error.code : 1) : 0 });
+    });
+    child.stdin?.end(opts.input ?? '');
+  });
+}
+
 /**
  * Enrols a simulated terminal the way a technician would on site: the demo
  * technician gets a one-time code from the relay, then the kiosk's own
