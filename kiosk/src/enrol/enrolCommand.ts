@@ -67,6 +67,6 @@ function readJsonIfExists(file: string): Record<string, unknown> {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new Error(`cannot read the existing config ${file}: ${(error as Error).message}`);
+    throw new Error(`cannot read the existing config ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
