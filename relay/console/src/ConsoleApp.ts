@@ -16,6 +16,7 @@ import { callCards, mediaPlan, onlineCount, recentCalls, ringingCalls, ringMode,
 import { applyCallUpdated, applyHello, applyTerminalStatus, dismissCall, initialState, setConnection, setUser, type ConsoleState } from './store.ts';
 import { TerminalListView } from './TerminalListView.ts';
 import { Toasts } from './Toasts.ts';
+import { AdminScreens } from './admin/AdminScreens.ts';
 
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
@@ -44,6 +45,7 @@ export class ConsoleApp {
   readonly #soundBanner: HTMLButtonElement;
   readonly #connBanner: HTMLElement;
   readonly #consoleEl: HTMLElement;
+  readonly #admin: AdminScreens;
   readonly #busy = new Map<string, 'answer' | 'hangup'>();
   #tick: ReturnType<typeof setInterval> | null = null;
 
@@ -78,14 +80,13 @@ export class ConsoleApp {
       bi({ zh: '与指挥服务器的连接已中断，正在重连。重连前本台收不到新的求助呼叫。', en: 'Connection to the relay lost; reconnecting. New help calls cannot reach this console until then.' }),
     );
     this.#ringer.onUnlockChange = () => this.#render();
-    this.#consoleEl = h(
-      'div',
-      { class: 'console' },
-      this.#header.el,
-      this.#connBanner,
-      this.#soundBanner,
-      h('main', { class: 'layout' }, this.#terminals.el, this.#calls.el, this.#recent.el),
-    );
+    const main = h('main', { class: 'layout' }, this.#terminals.el, this.#calls.el, this.#recent.el);
+    this.#admin = new AdminScreens({
+      main,
+      onError: (error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)),
+      onInfo: (message) => this.#toasts.show('info', message),
+    });
+    this.#consoleEl = h('div', { class: 'console' }, this.#header.el, this.#admin.nav, this.#connBanner, this.#soundBanner, main, this.#admin.el);
   }
 
   async start(): Promise<void> {
@@ -149,12 +150,14 @@ export class ConsoleApp {
     });
     this.#update(() => setConnection(setUser(initialState(), user), 'connecting'));
     socket.start();
+    void this.#admin.load((error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)));
     this.#tick = setInterval(() => this.#update((s) => s), 1_000);
   }
 
   #leave(): void {
     this.#socket?.close();
     this.#socket = null;
+    this.#admin.reset();
     if (this.#tick) clearInterval(this.#tick);
     this.#tick = null;
     this.#media.reset();

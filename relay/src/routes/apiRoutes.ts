@@ -5,7 +5,7 @@ import type { CallService } from '../calls/CallService.ts';
 import type { CallRepo } from '../db/CallRepo.ts';
 import type { SessionRepo } from '../db/SessionRepo.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
-import { requireUser } from './authRoutes.ts';
+import { requirePermission } from './guard.ts';
 
 export interface ApiDeps {
   sessions: SessionRepo;
@@ -26,19 +26,19 @@ const CallParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }
 /** Read-only REST for the console and for people looking at call records. */
 export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/terminals', async (req) => {
-    requireUser(deps.sessions, req);
+    requirePermission(deps.sessions, req, 'terminals.read');
     return { terminals: deps.terminals.list().map((t) => deps.calls.terminalView(t)) };
   });
 
   app.get('/api/calls', { schema: { querystring: CallsQuery } }, async (req) => {
-    requireUser(deps.sessions, req);
+    requirePermission(deps.sessions, req, 'calls.read');
     const q = req.query as { limit?: number; terminalId?: string };
     const rows = deps.callRepo.listRecent({ limit: q.limit ?? 50, ...(q.terminalId ? { terminalId: q.terminalId } : {}) });
     return { calls: rows };
   });
 
   app.get('/api/calls/:id', { schema: { params: CallParams } }, async (req) => {
-    requireUser(deps.sessions, req);
+    requirePermission(deps.sessions, req, 'calls.read');
     const { id } = req.params as { id: string };
     const call = deps.callRepo.get(id);
     if (!call) throw new AppError(ErrorCode.CallNotFound, `no call ${id}`);
