@@ -11,6 +11,7 @@ import { OnoffButton } from './hw/OnoffButton.ts';
 import { OnoffLed } from './hw/OnoffLed.ts';
 import { AlsaMicrophone } from './hw/AlsaMicrophone.ts';
 import { AlsaSpeaker } from './hw/AlsaSpeaker.ts';
+import { SerialSmsSender } from './sms/SerialSmsSender.ts';
 
 /**
  * The one place that reads configuration, picks real or simulated drivers,
@@ -18,6 +19,8 @@ import { AlsaSpeaker } from './hw/AlsaSpeaker.ts';
  */
 async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDrivers> {
   const voice = new LogPrompter(logger);
+  // The modem is real even on a simulated terminal when a path is given (tests point it at a pty).
+  const sms = cfg.sms.modemPath ? new SerialSmsSender({ path: cfg.sms.modemPath, baudRate: cfg.sms.baudRate, logger }) : null;
   const { width, height, fps } = cfg.video;
   if (cfg.simulated) {
     const button = new SimButton({ logger });
@@ -29,6 +32,7 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
       microphone: new ToneMicrophone({ logger }),
       speaker: new MeasuringSpeaker(),
       voice,
+      sms,
     };
   }
   const base = cfg.gpio.base === undefined ? {} : { gpioBase: cfg.gpio.base };
@@ -39,6 +43,7 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
     microphone: new AlsaMicrophone({ device: cfg.audio.captureDevice, logger }),
     speaker: new AlsaSpeaker({ device: cfg.audio.playbackDevice, logger }),
     voice,
+    sms,
   };
 }
 
