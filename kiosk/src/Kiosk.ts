@@ -69,7 +69,13 @@ export class Kiosk {
   static async create(opts: { config: KioskConfig; drivers: KioskDrivers; logger: Logger }): Promise<Kiosk> {
     const { config, drivers } = opts;
     const logger = opts.logger;
-    const signal = new SignalClient({ url: config.relayUrl, terminalId: config.terminalId, version: KIOSK_VERSION, logger });
+    const signal = new SignalClient({
+      url: config.relayUrl,
+      terminalId: config.terminalId,
+      version: KIOSK_VERSION,
+      logger,
+      backoff: { baseMs: 500, maxMs: config.reconnectMaxMs },
+    });
     const media = new MediaSession({ signal, camera: drivers.camera, microphone: drivers.microphone, speaker: drivers.speaker, logger });
     const outbox = Outbox.open(config.stateDir);
     const helpSms = new HelpSms({

@@ -23,6 +23,8 @@ export interface KioskConfig {
   sms: { modemPath: string | undefined; baudRate: number; dutyNumbers: string[]; timeZone: string };
   /** How long the resident is kept waiting for the relay after "network problem" before the press is left to the outbox. */
   offlineWaitMs: number;
+  /** Cap of the reconnect backoff: after an outage the terminal is back within this long. */
+  reconnectMaxMs: number;
 }
 
 export function defaultKioskConfig(): KioskConfig {
@@ -40,6 +42,7 @@ export function defaultKioskConfig(): KioskConfig {
     address: '',
     sms: { modemPath: undefined, baudRate: 115200, dutyNumbers: [], timeZone: 'Asia/Shanghai' },
     offlineWaitMs: 120_000,
+    reconnectMaxMs: 10_000,
   };
 }
 
@@ -77,6 +80,7 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   cfg.logLevel = env['HELPPOINT_LOG_LEVEL'] || cfg.logLevel;
   cfg.address = env['HELPPOINT_ADDRESS'] || cfg.address;
   cfg.offlineWaitMs = int('HELPPOINT_OFFLINE_WAIT_MS', cfg.offlineWaitMs);
+  cfg.reconnectMaxMs = Math.max(1000, int('HELPPOINT_RECONNECT_MAX_MS', cfg.reconnectMaxMs));
   cfg.sms.modemPath = env['HELPPOINT_MODEM_PATH'] || cfg.sms.modemPath;
   if (env['HELPPOINT_DUTY_NUMBERS']) cfg.sms.dutyNumbers = env['HELPPOINT_DUTY_NUMBERS'].split(',').map((n) => n.trim()).filter(Boolean);
   for (const n of cfg.sms.dutyNumbers) if (!/^\+?[0-9]{3,20}$/.test(n)) throw new Error(`duty number "${n}" is not a phone number`);

@@ -86,6 +86,8 @@ export function startSimTerminal(opts: { relayUrl: string; terminalId: string; l
       HELPPOINT_TERMINAL_ID: opts.terminalId,
       HELPPOINT_SIMULATED: '1',
       HELPPOINT_STATUS_PORT: String(opts.statusPort ?? 0),
+      // Each launched terminal gets its own press outbox beside its log.
+      HELPPOINT_STATE_DIR: path.join(opts.logDir, `state-${opts.terminalId}`),
       ...opts.env,
     },
   });
