@@ -84,6 +84,7 @@ export class Relay {
     const presence = new TerminalPresence();
     const calls = new CallService({ calls: repos.calls, terminals: repos.terminals, users: repos.users, presence, logger, ringTimeoutMs: config.ringTimeoutMs });
     calls.closeStaleCalls();
+    pool.on('workerReplaced', (slot) => calls.endCallsOnSlot(slot));
 
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
     const app = Fastify({ loggerInstance: httpLog, bodyLimit: 64 * 1024, disableRequestLogging: true });

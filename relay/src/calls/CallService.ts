@@ -177,6 +177,18 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     return changed;
   }
 
+  /**
+   * A mediasoup worker died: the media of its calls is gone. They end as
+   * media_failed (the terminal asks again at once, on the fresh worker);
+   * calls on other workers are untouched.
+   */
+  endCallsOnSlot(slot: PoolSlot): string[] {
+    const ids = [...this.#live.values()].filter((c) => c.slot === slot).map((c) => c.id);
+    for (const id of ids) this.end(id, 'media_failed', 'relay');
+    if (ids.length) this.#log.warn({ worker: slot.index, callIds: ids }, 'worker lost: its calls ended as media_failed');
+    return ids;
+  }
+
   /** The terminal's connection dropped: its media is gone with it. */
   terminalLost(terminalId: string): void {
     const callId = this.openCallOf(terminalId);
