@@ -12,6 +12,7 @@ import { OnoffLed } from './hw/OnoffLed.ts';
 import { AlsaMicrophone } from './hw/AlsaMicrophone.ts';
 import { AlsaSpeaker } from './hw/AlsaSpeaker.ts';
 import { SerialSmsSender } from './sms/SerialSmsSender.ts';
+import { SystemdNotifier } from './status/SystemdNotifier.ts';
 
 /**
  * The one place that reads configuration, picks real or simulated drivers,
@@ -52,11 +53,15 @@ async function run(): Promise<void> {
   const logger = pino({ name: 'kiosk', level: cfg.logLevel }).child({ terminalId: cfg.terminalId });
   const kiosk = await Kiosk.create({ config: cfg, drivers: await drivers(cfg, logger), logger });
   if (process.send) process.send({ type: 'ready', statusUrl: kiosk.status.url });
+  const systemd = SystemdNotifier.fromEnv(process.env, logger);
+  systemd?.ready(`terminal ${cfg.terminalId} running`);
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
+      systemd?.stopping();
+      systemd?.close();
       kiosk.close().then(
         () => process.exit(0),
         () => process.exit(1),

@@ -14,6 +14,7 @@ import { SessionRepo } from './db/SessionRepo.ts';
 import { TerminalRepo } from './db/TerminalRepo.ts';
 import { UserRepo } from './db/UserRepo.ts';
 import { seedDemo } from './db/demoData.ts';
+import { DbBackups } from './db/DbBackups.ts';
 import { CallService } from './calls/CallService.ts';
 import { TerminalPresence } from './presence/TerminalPresence.ts';
 import { WorkerPool } from './sfu/WorkerPool.ts';
@@ -39,6 +40,8 @@ export class Relay {
   readonly #gateways: { terminal: TerminalGateway; console: ConsoleGateway };
   readonly #wss: WebSocketServer;
   readonly #log: Logger;
+  /** Scheduled online backups, when HELPPOINT_BACKUP_DIR is set. */
+  readonly backups: DbBackups | null;
   #closed = false;
 
   private constructor(parts: {
@@ -51,7 +54,9 @@ export class Relay {
     gateways: { terminal: TerminalGateway; console: ConsoleGateway };
     wss: WebSocketServer;
     log: Logger;
+    backups: DbBackups | null;
   }) {
+    this.backups = parts.backups;
     this.app = parts.app;
     this.db = parts.db;
     this.pool = parts.pool;
@@ -121,7 +126,9 @@ export class Relay {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       }
     });
-    return new Relay({ app, db, pool, calls, presence, repos, gateways, wss, log });
+    const backups = config.backupDir ? new DbBackups({ db, dir: config.backupDir, keep: config.backupKeep, logger }) : null;
+    backups?.schedule(config.backupIntervalMin * 60_000);
+    return new Relay({ app, db, pool, calls, presence, repos, gateways, wss, log, backups });
   }
 
   async listen(host: string, port: number): Promise<string> {
@@ -145,6 +152,7 @@ export class Relay {
     for (const ws of this.#wss.clients) ws.terminate();
     this.#wss.close();
     this.calls.close();
+    this.backups?.close();
     await this.app.close();
     await this.pool.close();
     this.db.close();

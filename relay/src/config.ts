@@ -20,6 +20,10 @@ export interface RelayConfig {
   /** Seed demo terminals and accounts at start-up. */
   demo: boolean;
   logLevel: string;
+  /** Online database backups (SQLite backup API); off when no directory is set. */
+  backupDir: string | undefined;
+  backupIntervalMin: number;
+  backupKeep: number;
 }
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -37,6 +41,9 @@ export function defaultConfig(): RelayConfig {
     consoleDir: path.resolve(here, '../console/dist'),
     demo: false,
     logLevel: 'info',
+    backupDir: undefined,
+    backupIntervalMin: 60,
+    backupKeep: 48,
   };
 }
 
@@ -62,5 +69,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     consoleDir: env['HELPPOINT_CONSOLE_DIR'] || base.consoleDir,
     demo: env['HELPPOINT_DEMO'] === '1' || base.demo,
     logLevel: env['HELPPOINT_LOG_LEVEL'] || base.logLevel,
+    backupDir: env['HELPPOINT_BACKUP_DIR'] || base.backupDir,
+    backupIntervalMin: Math.max(1, int('HELPPOINT_BACKUP_INTERVAL_MIN', base.backupIntervalMin)),
+    backupKeep: Math.max(1, int('HELPPOINT_BACKUP_KEEP', base.backupKeep)),
   };
 }
