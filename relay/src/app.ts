@@ -92,7 +92,17 @@ export class Relay {
     pool.on('workerReplaced', (slot) => calls.endCallsOnSlot(slot));
 
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
-    const app = Fastify({ loggerInstance: httpLog, bodyLimit: 64 * 1024, disableRequestLogging: true });
+    const app = Fastify({
+      loggerInstance: httpLog,
+      bodyLimit: 64 * 1024,
+      disableRequestLogging: true,
+      // Errors the router raises before any handler (a bad %-escape, an over-long path
+      // parameter) get the same { error: { code } } body as everything else.
+      frameworkErrors: (error, _req, reply) => {
+        const r = reply as unknown as { status(code: number): { send(body: unknown): unknown } };
+        r.status(error.statusCode ?? 400).send({ error: { code: ErrorCode.BadRequest, message: error.message } });
+      },
+    });
     installErrorHandling(app);
     registerAuthRoutes(app, { users: repos.users, sessions: repos.sessions, secureCookies: false });
     registerApiRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, callRepo: repos.calls, calls });
