@@ -62,7 +62,10 @@ export class PtyModem {
     this.#buffer += text;
     for (;;) {
       if (this.#smsTo !== null) {
-        const end = this.#buffer.search(/[\x1a\x1b]/);
+        // Ctrl-Z sends the message, Esc abandons it.
+        const z = this.#buffer.indexOf('\x1a');
+        const esc = this.#buffer.indexOf('\x1b');
+        const end = z < 0 ? esc : esc < 0 ? z : Math.min(z, esc);
         if (end < 0) return;
         const body = this.#buffer.slice(0, end);
         const cancelled = this.#buffer[end] === '\x1b';
