@@ -132,17 +132,8 @@ export class CallRepo {
     );
 
     this.#createOrGetTx = db.transaction(({ requestId, terminalId, at }: CreateOrGetInput) => {
-      const existing = this.#getByRequestId.get(requestId);
-      if (existing) {
-        if (existing.terminal_id !== terminalId) {
-          // A request ID belongs to one terminal; never hand one terminal another's call.
-          throw new DbError(
-            'request_id_conflict',
-            `request ${requestId} already belongs to terminal ${existing.terminal_id}, not ${terminalId}`,
-          );
-        }
-        return { call: toCall(existing), created: false };
-      }
+      const existing = this.#existingFor(requestId, terminalId);
+      if (existing) return { call: existing, created: false };
       const row: CallRow = {
         id: randomUUID(),
         request_id: requestId,
@@ -156,14 +147,7 @@ export class CallRepo {
         end_reason: null,
         ended_by: null,
       };
-      try {
-        this.#insert.run(row);
-      } catch (err) {
-        if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-          throw new AppError(ErrorCode.UnknownTerminal, `no terminal with id ${terminalId}`);
-        }
-        throw err;
-      }
+      this.#insertRow(row);
       const actor = actorOf.terminal(terminalId);
       this.#insertEvent.run(row.id, at, 'pressed', actor, JSON.stringify({ requestId }));
       this.#insertEvent.run(row.id, at, 'rang', actorOf.relay, null);
@@ -194,13 +178,8 @@ export class CallRepo {
     });
 
     this.#createMissedTx = db.transaction(({ requestId, terminalId, at, pressedAt }: CreateMissedInput) => {
-      const existing = this.#getByRequestId.get(requestId);
-      if (existing) {
-        if (existing.terminal_id !== terminalId) {
-          throw new DbError('request_id_conflict', `request ${requestId} already belongs to terminal ${existing.terminal_id}, not ${terminalId}`);
-        }
-        return { call: toCall(existing), created: false };
-      }
+      const existing = this.#existingFor(requestId, terminalId);
+      if (existing) return { call: existing, created: false };
       const row: CallRow = {
         id: randomUUID(),
         request_id: requestId,
@@ -214,12 +193,7 @@ export class CallRepo {
         end_reason: 'missed',
         ended_by: 'terminal',
       };
-      try {
-        this.#insert.run(row);
-      } catch (err) {
-        if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new AppError(ErrorCode.UnknownTerminal, `no terminal with id ${terminalId}`);
-        throw err;
-      }
+      this.#insertRow(row);
       const actor = actorOf.terminal(terminalId);
       this.#insertEvent.run(row.id, pressedAt, 'pressed', actor, JSON.stringify({ requestId, late: true }));
       this.#insertEvent.run(row.id, at, 'ended', actor, JSON.stringify({ reason: 'missed', endedBy: 'terminal' }));
@@ -314,6 +288,26 @@ export class CallRepo {
   /** At relay start-up: ends every call a crash left open (ended_by 'relay'); returns their ids. */
   endAllOpen({ reason, at }: { reason: EndReason; at: number }): string[] {
     return this.#endAllOpenTx.immediate({ reason, at });
+  }
+
+  /** The call already made for this press, if any; a request ID belongs to one terminal only. */
+  #existingFor(requestId: string, terminalId: string): CallRecord | null {
+    const existing = this.#getByRequestId.get(requestId);
+    if (!existing) return null;
+    if (existing.terminal_id !== terminalId) {
+      // Never hand one terminal another's call.
+      throw new DbError('request_id_conflict', `request ${requestId} already belongs to terminal ${existing.terminal_id}, not ${terminalId}`);
+    }
+    return toCall(existing);
+  }
+
+  #insertRow(row: CallRow): void {
+    try {
+      this.#insert.run(row);
+    } catch (err) {
+      if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new AppError(ErrorCode.UnknownTerminal, `no terminal with id ${row.terminal_id}`);
+      throw err;
+    }
   }
 
   #mustGet(id: string): CallRecord {
