@@ -26,13 +26,15 @@ command -v npm >/dev/null 2>&1 || {
   hp_sudo apt-get update -qq && hp_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
 }
 
+# The system's node, not ours: .runtime/bin may already be on PATH.
+sys_node="$(PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -vxF "$bin" | paste -sd:)" command -v node || true)"
 sys_major=0
-if command -v node >/dev/null 2>&1; then
-  sys_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ -n "$sys_node" ]; then
+  sys_major="$("$sys_node" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
 fi
 mkdir -p "$bin"
 if [ "$sys_major" -ge 24 ] && [ -z "${HP_FORCE_PINNED_NODE:-}" ]; then
-  ln -sf "$(command -v node)" "$bin/node"
+  ln -sf "$sys_node" "$bin/node"
 else
   dir="$HP_RUNTIME/node-v$HP_NODE_VERSION-linux-$HP_ARCH"
   if [ ! -x "$dir/bin/node" ]; then

@@ -12,8 +12,9 @@ role="${1:-all}"
 # onoff/epoll addon. relay: the mediasoup worker's build deps (see
 # scripts/mediasoup-worker/build.sh). tests/demo: chromium, CJK fonts for
 # the console and the camera overlay, socat for the modem simulator, openssl
-# for the TLS tests' throwaway CA.
-pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core)
+# for the TLS tests' throwaway CA. socat also forwards the kiosk's sd_notify
+# messages (kiosk/src/status/SystemdNotifier.ts), so the kiosk gets it too.
+pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat)
 if [ "$role" != kiosk ]; then
   pkgs+=(meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
   pkgs+=(chromium fonts-noto-cjk socat openssl)

@@ -9,6 +9,10 @@ import { CallController, type VoicePrompter } from './call/CallController.ts';
 import { MediaSession } from './media/MediaSession.ts';
 import { SignalClient } from './net/SignalClient.ts';
 import { StatusServer } from './status/StatusServer.ts';
+import { Outbox } from './store/Outbox.ts';
+import { OutboxCourier } from './store/OutboxCourier.ts';
+import { HelpSms } from './sms/HelpSms.ts';
+import type { SmsSender } from './sms/SmsSender.ts';
 import { KIOSK_VERSION } from './version.ts';
 import type { DeviceKey } from './enrol/deviceKey.ts';
 
@@ -19,9 +23,14 @@ export interface KioskDrivers {
   microphone: Microphone;
   speaker: Speaker;
   voice: VoicePrompter;
+  /** The LTE modem's SMS side; null when no modem is fitted or configured. */
+  sms?: SmsSender | null;
   /** Only the simulated button can be pressed over HTTP. */
   simButton?: { press(): void; longPress(): void };
 }
+
+/** How long a press at start-up waits for the first relay connection before taking the SMS path. */
+const STARTUP_LINK_GRACE_MS = 5_000;
 
 /** The terminal service, wired from its drivers. Which drivers is main.ts's choice. */
 export class Kiosk {
@@ -29,11 +38,27 @@ export class Kiosk {
   readonly media: MediaSession;
   readonly controller: CallController;
   readonly status: StatusServer;
+  readonly outbox: Outbox;
+  readonly #courier: OutboxCourier;
+  readonly #helpSms: HelpSms;
   readonly #drivers: KioskDrivers;
   readonly #log: Logger;
   #closed = false;
 
-  private constructor(parts: { signal: SignalClient; media: MediaSession; controller: CallController; status: StatusServer; drivers: KioskDrivers; log: Logger }) {
+  private constructor(parts: {
+    signal: SignalClient;
+    media: MediaSession;
+    controller: CallController;
+    status: StatusServer;
+    outbox: Outbox;
+    courier: OutboxCourier;
+    helpSms: HelpSms;
+    drivers: KioskDrivers;
+    log: Logger;
+  }) {
+    this.outbox = parts.outbox;
+    this.#courier = parts.courier;
+    this.#helpSms = parts.helpSms;
     this.signal = parts.signal;
     this.media = parts.media;
     this.controller = parts.controller;
@@ -52,9 +77,31 @@ export class Kiosk {
       signHello: (terminalId, nonce) => deviceKey.signHello(terminalId, nonce),
       ca: opts.relayCa,
       logger,
+      backoff: { baseMs: 500, maxMs: config.reconnectMaxMs },
     });
     const media = new MediaSession({ signal, camera: drivers.camera, microphone: drivers.microphone, speaker: drivers.speaker, logger });
-    const controller = new CallController({ signal, media, button: drivers.button, led: drivers.led, voice: drivers.voice, logger });
+    const outbox = Outbox.open(config.stateDir);
+    const helpSms = new HelpSms({
+      sender: drivers.sms ?? null,
+      outbox,
+      dutyNumbers: config.sms.dutyNumbers,
+      locationId: config.terminalId,
+      address: config.address,
+      timeZone: config.sms.timeZone,
+      logger,
+    });
+    const controller = new CallController({
+      signal,
+      media,
+      button: drivers.button,
+      led: drivers.led,
+      voice: drivers.voice,
+      logger,
+      presses: outbox,
+      sms: helpSms,
+      offlineWaitMs: config.offlineWaitMs,
+    });
+    const courier = new OutboxCourier({ outbox, signal, activeRequestId: () => controller.activeRequestId, logger });
     signal.on('connected', (hello) => {
       media.load(hello.routerRtpCapabilities).catch((err: unknown) => logger.error({ err }, 'could not load the relay media capabilities'));
     });
@@ -70,6 +117,7 @@ export class Kiosk {
         uptimeS: Math.round((Date.now() - startedAt) / 1000),
         relay: { url: config.relayUrl, connected: signal.ready, rttMs: signal.lastRttMs },
         call: { state: controller.state.name, callId: controller.state.callId, lastPrompt: controller.lastPrompt },
+        outbox: { pending: outbox.pending().length },
         led: drivers.led.mode,
         camera: { width: drivers.camera.width, height: drivers.camera.height, fps: drivers.camera.fps, framesDelivered: drivers.camera.framesDelivered },
         microphone: { framesDelivered: drivers.microphone.framesDelivered },
@@ -78,13 +126,11 @@ export class Kiosk {
         simulated: Boolean(drivers.simButton),
       }),
     });
-    const kiosk = new Kiosk({ signal, media, controller, status, drivers, log: logger.child({ component: 'kiosk' }) });
+    const kiosk = new Kiosk({ signal, media, controller, status, outbox, courier, helpSms, drivers, log: logger.child({ component: 'kiosk' }) });
+    controller.holdPressesUntilConnected(STARTUP_LINK_GRACE_MS);
     signal.start();
-    // A press held while the service was (re)starting still counts.
-    if (drivers.button.readNow()) {
-      kiosk.#log.warn('button already held at start-up: treating it as a press');
-      signal.once('connected', () => controller.dispatch({ type: 'press', requestId: crypto.randomUUID() }));
-    }
+    // A press held while the service was (re)starting still counts: readNow emits it as a press.
+    if (drivers.button.readNow()) kiosk.#log.warn('button already held at start-up: treating it as a press');
     kiosk.#log.info({ status: status.url, relay: config.relayUrl }, 'terminal service started');
     return kiosk;
   }
@@ -93,10 +139,14 @@ export class Kiosk {
     if (this.#closed) return;
     this.#closed = true;
     this.signal.close();
+    this.controller.close();
+    this.#courier.close();
+    this.#helpSms.close();
     await this.media.close();
     await this.status.close();
     const d = this.#drivers;
     await Promise.allSettled([d.button.close(), d.led.close(), d.camera.stop(), d.microphone.stop(), d.speaker.close()]);
+    this.outbox.close();
     this.#log.info('terminal service stopped');
   }
 }

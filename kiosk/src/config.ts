@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 
 export interface KioskConfig {
   /** ws(s)://relay-host/ws/terminal */
@@ -18,6 +19,16 @@ export interface KioskConfig {
   audio: { captureDevice: string; playbackDevice: string };
   gpio: { button: number; led: number; base: number | undefined };
   logLevel: string;
+  /** Durable state (the press outbox). Production: /var/lib/helppoint-kiosk. */
+  stateDir: string;
+  /** Street address, for the SMS fallback (the relay has the full location record). */
+  address: string;
+  /** The second path: SMS through the LTE modem to the station's duty numbers. */
+  sms: { modemPath: string | undefined; baudRate: number; dutyNumbers: string[]; timeZone: string };
+  /** How long the resident is kept waiting for the relay after "network problem" before the press is left to the outbox. */
+  offlineWaitMs: number;
+  /** Cap of the reconnect backoff: after an outage the terminal is back within this long. */
+  reconnectMaxMs: number;
 }
 
 export function defaultKioskConfig(): KioskConfig {
@@ -33,6 +44,11 @@ export function defaultKioskConfig(): KioskConfig {
     audio: { captureDevice: 'default', playbackDevice: 'default' },
     gpio: { button: 17, led: 27, base: undefined },
     logLevel: 'info',
+    stateDir: '',
+    address: '',
+    sms: { modemPath: undefined, baudRate: 115200, dutyNumbers: [], timeZone: 'Asia/Shanghai' },
+    offlineWaitMs: 120_000,
+    reconnectMaxMs: 10_000,
   };
 }
 
@@ -50,6 +66,7 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
       video: { ...cfg.video, ...fromFile.video },
       audio: { ...cfg.audio, ...fromFile.audio },
       gpio: { ...cfg.gpio, ...fromFile.gpio },
+      sms: { ...cfg.sms, ...fromFile.sms },
     });
   }
   const int = (name: string, fallback: number) => {
@@ -69,9 +86,17 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   cfg.video.height = int('HELPPOINT_VIDEO_HEIGHT', cfg.video.height);
   cfg.video.fps = int('HELPPOINT_VIDEO_FPS', cfg.video.fps);
   cfg.logLevel = env['HELPPOINT_LOG_LEVEL'] || cfg.logLevel;
+  cfg.address = env['HELPPOINT_ADDRESS'] || cfg.address;
+  cfg.offlineWaitMs = int('HELPPOINT_OFFLINE_WAIT_MS', cfg.offlineWaitMs);
+  cfg.reconnectMaxMs = Math.max(1000, int('HELPPOINT_RECONNECT_MAX_MS', cfg.reconnectMaxMs));
+  cfg.sms.modemPath = env['HELPPOINT_MODEM_PATH'] || cfg.sms.modemPath;
+  if (env['HELPPOINT_DUTY_NUMBERS']) cfg.sms.dutyNumbers = env['HELPPOINT_DUTY_NUMBERS'].split(',').map((n) => n.trim()).filter(Boolean);
+  for (const n of cfg.sms.dutyNumbers) if (!/^\+?[0-9]{3,20}$/.test(n)) throw new Error(`duty number "${n}" is not a phone number`);
   if (!/^[A-Z0-9][A-Z0-9-]{1,31}$/.test(cfg.terminalId)) {
     throw new Error(`terminal ID "${cfg.terminalId}" is not a location ID like XC-SCH-001 (set HELPPOINT_TERMINAL_ID)`);
   }
+  // Default beside the relay's .data/ in a checkout; deploy/kiosk.example.json sets /var/lib/helppoint-kiosk.
+  cfg.stateDir = env['HELPPOINT_STATE_DIR'] || cfg.stateDir || path.resolve(path.dirname(new URL(import.meta.url).pathname), `../../.data/kiosk-${cfg.terminalId}`);
   if (!/^wss?:\/\//.test(cfg.relayUrl)) throw new Error(`relay URL "${cfg.relayUrl}" must start with ws:// or wss://`);
   return cfg;
 }

@@ -14,6 +14,8 @@ import { AlsaSpeaker } from './hw/AlsaSpeaker.ts';
 import fs from 'node:fs';
 import { DeviceKey } from './enrol/deviceKey.ts';
 import { ENROL_USAGE, enrol } from './enrol/enrolCommand.ts';
+import { SerialSmsSender } from './sms/SerialSmsSender.ts';
+import { SystemdNotifier } from './status/SystemdNotifier.ts';
 
 /**
  * The one place that reads configuration, picks real or simulated drivers,
@@ -21,6 +23,8 @@ import { ENROL_USAGE, enrol } from './enrol/enrolCommand.ts';
  */
 async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDrivers> {
   const voice = new LogPrompter(logger);
+  // The modem is real even on a simulated terminal when a path is given (tests point it at a pty).
+  const sms = cfg.sms.modemPath ? new SerialSmsSender({ path: cfg.sms.modemPath, baudRate: cfg.sms.baudRate, logger }) : null;
   const { width, height, fps } = cfg.video;
   if (cfg.simulated) {
     const button = new SimButton({ logger });
@@ -32,6 +36,7 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
       microphone: new ToneMicrophone({ logger }),
       speaker: new MeasuringSpeaker(),
       voice,
+      sms,
     };
   }
   const base = cfg.gpio.base === undefined ? {} : { gpioBase: cfg.gpio.base };
@@ -42,6 +47,7 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
     microphone: new AlsaMicrophone({ device: cfg.audio.captureDevice, logger }),
     speaker: new AlsaSpeaker({ device: cfg.audio.playbackDevice, logger }),
     voice,
+    sms,
   };
 }
 
@@ -53,11 +59,15 @@ async function run(): Promise<void> {
   logger.info({ keyFingerprint: deviceKey.fingerprint, pinnedCa: cfg.caFile ?? null }, 'device key loaded');
   const kiosk = await Kiosk.create({ config: cfg, drivers: await drivers(cfg, logger), deviceKey, relayCa, logger });
   if (process.send) process.send({ type: 'ready', statusUrl: kiosk.status.url });
+  const systemd = SystemdNotifier.fromEnv(process.env, logger);
+  systemd?.ready(`terminal ${cfg.terminalId} running`);
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
+      systemd?.stopping();
+      systemd?.close();
       kiosk.close().then(
         () => process.exit(0),
         () => process.exit(1),

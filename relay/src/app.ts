@@ -14,6 +14,7 @@ import { SessionRepo } from './db/SessionRepo.ts';
 import { TerminalRepo } from './db/TerminalRepo.ts';
 import { UserRepo } from './db/UserRepo.ts';
 import { seedDemo } from './db/demoData.ts';
+import { DbBackups } from './db/DbBackups.ts';
 import { CallService } from './calls/CallService.ts';
 import { TerminalPresence } from './presence/TerminalPresence.ts';
 import { WorkerPool } from './sfu/WorkerPool.ts';
@@ -50,6 +51,8 @@ export class Relay {
   readonly #tls: boolean;
   readonly #wss: WebSocketServer;
   readonly #log: Logger;
+  /** Scheduled online backups, when HELPPOINT_BACKUP_DIR is set. */
+  readonly backups: DbBackups | null;
   #closed = false;
 
   private constructor(parts: {
@@ -64,7 +67,9 @@ export class Relay {
     gateways: { terminal: TerminalGateway; console: ConsoleGateway };
     wss: WebSocketServer;
     log: Logger;
+    backups: DbBackups | null;
   }) {
+    this.backups = parts.backups;
     this.app = parts.app;
     this.db = parts.db;
     this.pool = parts.pool;
@@ -99,6 +104,7 @@ export class Relay {
     const presence = new TerminalPresence();
     const calls = new CallService({ calls: repos.calls, terminals: repos.terminals, users: repos.users, presence, logger, ringTimeoutMs: config.ringTimeoutMs });
     calls.closeStaleCalls();
+    pool.on('workerReplaced', (slot) => calls.endCallsOnSlot(slot));
 
     const audit = new AuditRepo({ db });
     const keys = new TerminalKeyRepo({ db });
@@ -117,6 +123,12 @@ export class Relay {
       // Unknown fields are refused (bad_request), not silently dropped: a client sending `id` or `admin` must learn it was ignored.
       ajv: { customOptions: { removeAdditional: false } },
       ...(tls ? { https: tls } : {}),
+      // Errors the router raises before any handler (a bad %-escape, an over-long path
+      // parameter) get the same { error: { code } } body as everything else.
+      frameworkErrors: (error, _req, reply) => {
+        const r = reply as unknown as { status(code: number): { send(body: unknown): unknown } };
+        r.status(error.statusCode ?? 400).send({ error: { code: ErrorCode.BadRequest, message: error.message } });
+      },
     }) as unknown as FastifyInstance;
     installErrorHandling(app);
     registerAuthRoutes(app, { users: repos.users, sessions: repos.sessions, secureCookies, guard, audit });
@@ -162,7 +174,9 @@ export class Relay {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       }
     });
-    return new Relay({ app, db, pool, calls, presence, repos, trust, tls: secureCookies, gateways, wss, log });
+    const backups = config.backupDir ? new DbBackups({ db, dir: config.backupDir, keep: config.backupKeep, logger }) : null;
+    backups?.schedule(config.backupIntervalMin * 60_000);
+    return new Relay({ app, db, pool, calls, presence, repos, trust, tls: secureCookies, gateways, wss, log, backups });
   }
 
   async listen(host: string, port: number): Promise<string> {
@@ -186,6 +200,7 @@ export class Relay {
     for (const ws of this.#wss.clients) ws.terminate();
     this.#wss.close();
     this.calls.close();
+    this.backups?.close();
     await this.app.close();
     await this.pool.close();
     this.db.close();

@@ -27,6 +27,10 @@ export interface RelayConfig {
   loginLimits: LoginLimits;
   /** How long a terminal has to answer its connection's challenge. */
   challengeTtlMs: number;
+  /** Online database backups (SQLite backup API); off when no directory is set. */
+  backupDir: string | undefined;
+  backupIntervalMin: number;
+  backupKeep: number;
 }
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -47,6 +51,9 @@ export function defaultConfig(): RelayConfig {
     tls: undefined,
     loginLimits: DEFAULT_LOGIN_LIMITS,
     challengeTtlMs: 30_000,
+    backupDir: undefined,
+    backupIntervalMin: 60,
+    backupKeep: 48,
   };
 }
 
@@ -75,6 +82,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     tls: tlsFromEnv(env) ?? base.tls,
     loginLimits: base.loginLimits,
     challengeTtlMs: int('HELPPOINT_CHALLENGE_TTL_MS', base.challengeTtlMs),
+    backupDir: env['HELPPOINT_BACKUP_DIR'] || base.backupDir,
+    backupIntervalMin: Math.max(1, int('HELPPOINT_BACKUP_INTERVAL_MIN', base.backupIntervalMin)),
+    backupKeep: Math.max(1, int('HELPPOINT_BACKUP_KEEP', base.backupKeep)),
   };
 }
 

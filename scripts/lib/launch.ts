@@ -121,6 +121,20 @@ export async function enrolSimTerminal(opts: { relayUrl: string; terminalId: str
   return path.join(opts.stateDir, 'kiosk.json');
 }
 
+/**
+ * Enrols a simulated terminal against a relay started only for that (on the
+ * given port and database) and stops it again: for tests that start the
+ * terminal while its relay is down. Returns the kiosk config file.
+ */
+export async function preEnrolSimTerminal(opts: { logDir: string; dbPath: string; port: number; terminalId: string }): Promise<string> {
+  const relay = await startRelay({ logDir: opts.logDir, dbPath: opts.dbPath, port: opts.port, name: 'relay-enrol' });
+  try {
+    return await enrolSimTerminal({ relayUrl: relay.ready['url']!, terminalId: opts.terminalId, stateDir: path.join(opts.logDir, `kiosk-${opts.terminalId}`) });
+  } finally {
+    await relay.stop();
+  }
+}
+
 /** A simulated terminal process; enrolled first through the real flow unless a config file is given. */
 export async function startSimTerminal(opts: { relayUrl: string; terminalId: string; logDir: string; statusPort?: number; env?: Record<string, string>; configFile?: string }) {
   const ws = opts.relayUrl.replace(/^http/, 'ws') + '/ws/terminal';
@@ -136,6 +150,8 @@ export async function startSimTerminal(opts: { relayUrl: string; terminalId: str
       HELPPOINT_TERMINAL_ID: opts.terminalId,
       HELPPOINT_SIMULATED: '1',
       HELPPOINT_STATUS_PORT: String(opts.statusPort ?? 0),
+      // Each launched terminal gets its own press outbox beside its log.
+      HELPPOINT_STATE_DIR: path.join(opts.logDir, `state-${opts.terminalId}`),
       ...opts.env,
     },
   });

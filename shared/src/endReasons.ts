@@ -8,6 +8,8 @@ export const EndReason = {
   MaxDuration: 'max_duration',
   MediaFailed: 'media_failed',
   RelayRestart: 'relay_restart',
+  // outages (issue 6): pressed while the relay was unreachable, delivered later from the kiosk's outbox
+  Missed: 'missed',
 } as const;
 export type EndReason = (typeof EndReason)[keyof typeof EndReason];
 export const END_REASONS = Object.values(EndReason) as EndReason[];
@@ -22,4 +24,5 @@ export const END_REASON_LABELS: Record<EndReason, { zh: string; en: string }> = 
   max_duration: { zh: '超过最长通话时间', en: 'Maximum call length reached' },
   media_failed: { zh: '音视频故障', en: 'Media failed' },
   relay_restart: { zh: '服务器重启', en: 'Relay restarted' },
+  missed: { zh: '断网时求助，请回拨', en: 'Missed while offline: call back' },
 };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { runKioskEnrol, runRelayCli, startRelay, startSimTerminal, type Launched } from '../../scripts/lib/launch.ts';
-import { launchChromium, signInConsole } from '../support/browser.ts';
+import { launchChromium, signInConsole, videoStats } from '../support/browser.ts';
 import { eventually, kioskStatus, pressButton } from '../support/kioskStatus.ts';
 
 /**
@@ -140,6 +140,9 @@ describe('enrol a fresh terminal, from code to its first call', () => {
     await card.locator('[data-testid="answer"]').click();
     await page.locator('[data-testid="call-card"][data-state="answered"]').waitFor({ timeout: 10_000 });
     await eventually(async () => (await kioskStatus(statusUrl)).call.state === 'connected', 10_000, 'terminal in call');
+    // The officer sees the new terminal's picture before hanging up (and that view is audited).
+    const video = '[data-testid="call-card"][data-state="answered"] video[data-testid="call-video"]';
+    await eventually(async () => (await videoStats(page, video)).frames > 3, 15_000, 'live video from the new terminal');
     await page.locator('[data-testid="call-card"][data-state="answered"] [data-testid="hangup"]').click();
     await eventually(async () => (await kioskStatus(statusUrl)).call.state === 'idle', 10_000, 'terminal idle again');
     await signOut();

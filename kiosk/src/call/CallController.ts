@@ -10,6 +10,18 @@ export interface ControllerSignal {
   request<T>(type: string, data: unknown): Promise<T>;
   on(event: 'event', fn: (type: string, data: unknown) => void): unknown;
   on(event: 'disconnected', fn: (reason: string) => void): unknown;
+  on(event: 'connected', fn: () => void): unknown;
+}
+
+/** The durable record of presses (Outbox): written before a request is sent. */
+export interface PressRecord {
+  add(requestId: string, pressedAt: number): { pressedAt: number };
+  markDelivered(requestId: string, callId: string): void;
+}
+
+/** The second path (HelpSms): texts the duty officers about one press, once. */
+export interface SecondPath {
+  alert(requestId: string): void;
 }
 
 /** What the controller needs from the media session. */
@@ -36,11 +48,30 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
   readonly #led: Led;
   readonly #voice: VoicePrompter;
   readonly #log: Logger;
+  readonly #presses: PressRecord;
+  readonly #sms: SecondPath;
+  readonly #offlineWaitMs: number;
+  #offlineTimer: ReturnType<typeof setTimeout> | null = null;
+  #held: { requestId: string | null; timer: ReturnType<typeof setTimeout> } | null = null;
   #callLog: Logger;
   lastPrompt: Prompt | null = null;
 
-  constructor(opts: { signal: ControllerSignal; media: ControllerMedia; button: Button; led: Led; voice: VoicePrompter; logger: Logger }) {
+  constructor(opts: {
+    signal: ControllerSignal;
+    media: ControllerMedia;
+    button: Button;
+    led: Led;
+    voice: VoicePrompter;
+    logger: Logger;
+    presses: PressRecord;
+    sms: SecondPath;
+    /** How long the resident is kept waiting for the link before the press is left to the outbox. */
+    offlineWaitMs: number;
+  }) {
     super();
+    this.#presses = opts.presses;
+    this.#sms = opts.sms;
+    this.#offlineWaitMs = opts.offlineWaitMs;
     this.#signal = opts.signal;
     this.#media = opts.media;
     this.#led = opts.led;
@@ -48,10 +79,55 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
     this.#log = opts.logger.child({ component: 'call' });
     this.#callLog = this.#log;
     this.onListenerError = (error, event) => this.#log.error({ err: error, event }, 'call listener failed');
-    opts.button.on('press', () => this.dispatch({ type: 'press', requestId: randomUUID() }));
+    opts.button.on('press', () => this.#onPress());
     opts.button.on('long-press', () => this.dispatch({ type: 'longPress' }));
     opts.signal.on('event', (type, data) => this.#onRelayEvent(type, data));
-    opts.signal.on('disconnected', () => this.dispatch({ type: 'disconnected' }));
+    opts.signal.on('disconnected', () => this.dispatch({ type: 'disconnected', freshRequestId: randomUUID() }));
+    opts.signal.on('connected', () => {
+      this.#releaseHeld();
+      this.dispatch({ type: 'reconnected' });
+    });
+  }
+
+  /**
+   * At start-up the link is not up yet: a press in the first moments (the
+   * button held through a restart) is written to the outbox at once but waits
+   * up to `ms` for the first connection, so it rings instead of falling back
+   * to SMS just because the socket is still opening.
+   */
+  holdPressesUntilConnected(ms: number): void {
+    this.#held = { requestId: null, timer: setTimeout(() => this.#releaseHeld(), ms) };
+  }
+
+  #onPress(): void {
+    if (this.#held) {
+      if (!this.#held.requestId) {
+        this.#held.requestId = randomUUID();
+        this.#presses.add(this.#held.requestId, Date.now());
+        this.#log.info({ requestId: this.#held.requestId }, 'press at start-up: recorded, waiting for the relay link');
+      }
+      return;
+    }
+    this.dispatch({ type: 'press', requestId: randomUUID() });
+  }
+
+  #releaseHeld(): void {
+    const held = this.#held;
+    if (!held) return;
+    this.#held = null;
+    clearTimeout(held.timer);
+    if (held.requestId) this.dispatch({ type: 'press', requestId: held.requestId });
+  }
+
+  /** The press the machine itself is still trying to deliver live (the outbox courier leaves it alone). */
+  get activeRequestId(): string | null {
+    return this.#state.name === 'idle' ? null : this.#state.requestId;
+  }
+
+  close(): void {
+    this.#clearOfflineTimer();
+    if (this.#held) clearTimeout(this.#held.timer);
+    this.#held = null;
   }
 
   get state(): CallState {
@@ -71,8 +147,25 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
     }
     this.#callLog.info({ from, to: next.state.name, event: event.type }, 'call state');
     for (const action of next.actions) this.#run(action);
+    this.#armOfflineTimer(from);
     if (next.state.name === 'idle') this.#callLog = this.#log;
     this.emit('state', this.#state);
+  }
+
+  #armOfflineTimer(from: string): void {
+    if (this.#state.name !== 'offline') return this.#clearOfflineTimer();
+    if (from === 'offline' && this.#offlineTimer) return;
+    const requestId = this.#state.requestId!;
+    this.#clearOfflineTimer();
+    this.#offlineTimer = setTimeout(() => {
+      this.#offlineTimer = null;
+      this.dispatch({ type: 'offlineTimeout', requestId });
+    }, this.#offlineWaitMs);
+  }
+
+  #clearOfflineTimer(): void {
+    if (this.#offlineTimer) clearTimeout(this.#offlineTimer);
+    this.#offlineTimer = null;
   }
 
   get #callLogCallId(): string | undefined {
@@ -93,7 +186,7 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
       }
       case 'call.ended': {
         const d = data as EventData<typeof TerminalEvents, 'call.ended'>;
-        this.dispatch({ type: 'ended', callId: d.callId, reason: d.reason as EndReason });
+        this.dispatch({ type: 'ended', callId: d.callId, reason: d.reason as EndReason, freshRequestId: randomUUID() });
         break;
       }
       default:
@@ -112,14 +205,27 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
         this.#voice.say(action.prompt);
         this.emit('prompt', action.prompt);
         break;
-      case 'sendHelpRequest':
-        this.#signal.request<{ callId: string; created: boolean }>('help.request', { requestId: action.requestId }).then(
-          (r) => this.dispatch({ type: 'requestAccepted', callId: r.callId }),
+      case 'sendHelpRequest': {
+        // Written before it is sent: a crash or outage from here on cannot lose this press.
+        const { requestId } = action;
+        const { pressedAt } = this.#presses.add(requestId, Date.now());
+        this.#signal.request<{ callId: string; created: boolean; missed?: boolean }>('help.request', { requestId, pressedAt }).then(
+          (r) => {
+            this.#presses.markDelivered(requestId, r.callId);
+            this.dispatch({ type: 'requestAccepted', callId: r.callId });
+            // The outbox courier got there first with a late delivery: that call is already over.
+            if (r.missed) this.dispatch({ type: 'ended', callId: r.callId, reason: 'missed', freshRequestId: randomUUID() });
+          },
           (error: { code?: string; message?: string }) => {
             log.error({ code: error.code, reason: error.message }, 'help request failed');
             this.dispatch({ type: 'requestFailed', code: error.code ?? 'internal' });
           },
         );
+        break;
+      }
+      case 'sendSms':
+        this.#presses.add(action.requestId, Date.now());
+        this.#sms.alert(action.requestId);
         break;
       case 'sendCancel':
         this.#signal.request('help.cancel', { callId: action.callId }).catch((error: unknown) => log.warn({ err: error }, 'cancel not delivered'));

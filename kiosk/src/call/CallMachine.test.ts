@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CALL_STATES, IDLE, transition, type CallEvent, type CallState, type CallStateName } from './CallMachine.ts';
+import { CALL_STATES, IDLE, MAX_REDIALS, transition, type CallEvent, type CallState, type CallStateName } from './CallMachine.ts';
 
-const at = (name: CallStateName, callId: string | null = 'c1'): CallState => ({ name, callId: name === 'idle' ? null : callId, requestId: name === 'idle' ? null : 'r1' });
+const at = (name: CallStateName, callId: string | null = 'c1'): CallState => ({
+  name,
+  callId: name === 'idle' || name === 'offline' ? null : callId,
+  requestId: name === 'idle' ? null : 'r1',
+  redials: 0,
+});
 
 const EVENTS: CallEvent[] = [
   { type: 'press', requestId: 'r2' },
@@ -10,17 +15,20 @@ const EVENTS: CallEvent[] = [
   { type: 'requestFailed', code: 'disconnected' },
   { type: 'answered', callId: 'c1', officer: '王磊' },
   { type: 'officerAudio', callId: 'c1', producerId: 'p1' },
-  { type: 'ended', callId: 'c1', reason: 'officer_hangup' },
-  { type: 'disconnected' },
+  { type: 'ended', callId: 'c1', reason: 'officer_hangup', freshRequestId: 'r9' },
+  { type: 'disconnected', freshRequestId: 'r9' },
+  { type: 'reconnected' },
+  { type: 'offlineTimeout', requestId: 'r1' },
 ];
 
 /** The whole table, written out: which events move which state, and where to. */
 const EXPECTED: Record<CallStateName, Partial<Record<CallEvent['type'], CallStateName>>> = {
   idle: { press: 'requesting' },
-  requesting: { requestAccepted: 'ringing', requestFailed: 'idle', longPress: 'cancelling', disconnected: 'idle' },
+  requesting: { requestAccepted: 'ringing', requestFailed: 'offline', longPress: 'cancelling', disconnected: 'offline' },
   cancelling: { requestAccepted: 'idle', requestFailed: 'idle', disconnected: 'idle' },
-  ringing: { answered: 'connected', longPress: 'idle', ended: 'idle', disconnected: 'idle' },
-  connected: { officerAudio: 'connected', longPress: 'idle', ended: 'idle', disconnected: 'idle' },
+  ringing: { answered: 'connected', longPress: 'idle', ended: 'idle', disconnected: 'offline' },
+  connected: { officerAudio: 'connected', longPress: 'idle', ended: 'idle', disconnected: 'offline' },
+  offline: { reconnected: 'requesting', offlineTimeout: 'idle', longPress: 'idle' },
 };
 
 describe('CallMachine', () => {
@@ -72,12 +80,12 @@ describe('CallMachine', () => {
 
   it('ignores events for another call', () => {
     expect(transition(at('ringing'), { type: 'answered', callId: 'other', officer: 'x' })).toBeNull();
-    expect(transition(at('connected'), { type: 'ended', callId: 'other', reason: 'officer_hangup' })).toBeNull();
+    expect(transition(at('connected'), { type: 'ended', callId: 'other', reason: 'officer_hangup', freshRequestId: 'r9' })).toBeNull();
     expect(transition(at('connected'), { type: 'officerAudio', callId: 'other', producerId: 'p' })).toBeNull();
   });
 
   it('no answer tells the resident to dial 110', () => {
-    const t = transition(at('ringing'), { type: 'ended', callId: 'c1', reason: 'no_answer' })!;
+    const t = transition(at('ringing'), { type: 'ended', callId: 'c1', reason: 'no_answer', freshRequestId: 'r9' })!;
     expect(t.actions).toContainEqual({ type: 'prompt', prompt: 'no_answer' });
   });
 
@@ -88,5 +96,61 @@ describe('CallMachine', () => {
         if (t && t.state.name === 'idle' && state !== 'idle') expect(t.actions).toContainEqual({ type: 'led', mode: 'off' });
       }
     }
+  });
+
+  describe('outages: the second path and asking again', () => {
+    it('a press the relay cannot take says "network problem", texts the duty officers and keeps the same request', () => {
+      const t = transition(at('requesting', null), { type: 'requestFailed', code: 'disconnected' })!;
+      expect(t.state).toEqual({ name: 'offline', callId: null, requestId: 'r1', redials: 0 });
+      expect(t.actions).toEqual([
+        { type: 'led', mode: 'blink-slow' },
+        { type: 'prompt', prompt: 'network_problem' },
+        { type: 'sendSms', requestId: 'r1' },
+      ]);
+    });
+
+    it('when the link returns while the resident waits, the same request is sent (it rings, not a new call)', () => {
+      const t = transition(at('offline'), { type: 'reconnected' })!;
+      expect(t.state).toMatchObject({ name: 'requesting', requestId: 'r1' });
+      expect(t.actions).toContainEqual({ type: 'sendHelpRequest', requestId: 'r1' });
+      expect(t.actions).toContainEqual({ type: 'prompt', prompt: 'connecting' });
+    });
+
+    it('waiting times out to idle without dropping anything (the outbox delivers it late); a stale timeout is ignored', () => {
+      expect(transition(at('offline'), { type: 'offlineTimeout', requestId: 'r1' })).toEqual({ state: IDLE, actions: [{ type: 'led', mode: 'off' }] });
+      expect(transition(at('offline'), { type: 'offlineTimeout', requestId: 'older' })).toBeNull();
+    });
+
+    it('a call lost with the link (relay killed mid-call) stops media and waits to ring again under a NEW request ID', () => {
+      for (const name of ['ringing', 'connected'] as const) {
+        const t = transition(at(name), { type: 'disconnected', freshRequestId: 'r9' })!;
+        expect(t.state).toEqual({ name: 'offline', callId: null, requestId: 'r9', redials: 1 });
+        expect(t.actions[0]).toEqual({ type: 'stopMedia' });
+        expect(t.actions).toContainEqual({ type: 'sendSms', requestId: 'r9' });
+        const back = transition(t.state, { type: 'reconnected' })!;
+        expect(back.actions).toContainEqual({ type: 'sendHelpRequest', requestId: 'r9' });
+      }
+    });
+
+    it('media_failed from the relay (a worker died) asks again at once with a new request ID', () => {
+      const t = transition(at('connected'), { type: 'ended', callId: 'c1', reason: 'media_failed', freshRequestId: 'r9' })!;
+      expect(t.state).toEqual({ name: 'requesting', callId: null, requestId: 'r9', redials: 1 });
+      expect(t.actions).toEqual([
+        { type: 'stopMedia' },
+        { type: 'led', mode: 'blink-fast' },
+        { type: 'prompt', prompt: 'connecting' },
+        { type: 'sendHelpRequest', requestId: 'r9' },
+      ]);
+    });
+
+    it('gives up asking again after MAX_REDIALS faults in a row (no endless loop)', () => {
+      const worn: CallState = { ...at('connected'), redials: MAX_REDIALS };
+      expect(transition(worn, { type: 'ended', callId: 'c1', reason: 'media_failed', freshRequestId: 'r9' })!.state).toEqual(IDLE);
+      expect(transition(worn, { type: 'disconnected', freshRequestId: 'r9' })!.state).toEqual(IDLE);
+    });
+
+    it('a fresh press starts the redial count again', () => {
+      expect(transition(IDLE, { type: 'press', requestId: 'r5' })!.state.redials).toBe(0);
+    });
   });
 });

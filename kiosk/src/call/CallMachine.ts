@@ -4,7 +4,7 @@ import type { EndReason } from '@helppoint/shared';
  * The terminal's call state as data: a transition table, no I/O. The
  * controller feeds events in and carries out the actions that come back.
  */
-export type CallStateName = 'idle' | 'requesting' | 'cancelling' | 'ringing' | 'connected';
+export type CallStateName = 'idle' | 'requesting' | 'cancelling' | 'ringing' | 'connected' | 'offline';
 
 export interface CallState {
   name: CallStateName;
@@ -12,6 +12,8 @@ export interface CallState {
   callId: string | null;
   /** Idempotency key of the press that started this call. */
   requestId: string | null;
+  /** Automatic new requests after a lost call (relay restart, media failure); capped. */
+  redials: number;
 }
 
 export type CallEvent =
@@ -21,8 +23,11 @@ export type CallEvent =
   | { type: 'requestFailed'; code: string }
   | { type: 'answered'; callId: string; officer: string }
   | { type: 'officerAudio'; callId: string; producerId: string }
-  | { type: 'ended'; callId: string; reason: EndReason }
-  | { type: 'disconnected' };
+  | { type: 'ended'; callId: string; reason: EndReason; freshRequestId: string }
+  // freshRequestId: the controller supplies a new idempotency key in case the machine must ask again
+  | { type: 'disconnected'; freshRequestId: string }
+  | { type: 'reconnected' }
+  | { type: 'offlineTimeout'; requestId: string };
 
 export type Prompt = 'connecting' | 'answered' | 'cancelled' | 'ended' | 'no_answer' | 'failed' | 'network_problem';
 
@@ -31,6 +36,8 @@ export type CallAction =
   | { type: 'prompt'; prompt: Prompt }
   | { type: 'sendHelpRequest'; requestId: string }
   | { type: 'sendCancel'; callId: string }
+  /** The second path: text the station's duty numbers about this press (once per requestId). */
+  | { type: 'sendSms'; requestId: string }
   | { type: 'startMedia'; callId: string }
   | { type: 'playOfficerAudio'; callId: string; producerId: string }
   | { type: 'stopMedia' };
@@ -40,12 +47,49 @@ export interface Transition {
   actions: CallAction[];
 }
 
-export const IDLE: CallState = { name: 'idle', callId: null, requestId: null };
+export const IDLE: CallState = { name: 'idle', callId: null, requestId: null, redials: 0 };
+
+/** A call lost to a fault is asked for again at most this often before giving up (SMS already went). */
+export const MAX_REDIALS = 3;
 
 const toIdle = (actions: CallAction[]): Transition => ({
   state: IDLE,
   actions: [...actions, { type: 'led', mode: 'off' }],
 });
+
+/**
+ * The relay is unreachable (or refused) while the resident needs help: say so,
+ * text the duty officers, and wait for the link with the request kept. The
+ * outbox holds it durably; the controller times the wait out.
+ */
+const toOffline = (s: CallState, requestId: string, before: CallAction[] = []): Transition => ({
+  state: { name: 'offline', callId: null, requestId, redials: s.redials },
+  actions: [...before, { type: 'led', mode: 'blink-slow' }, { type: 'prompt', prompt: 'network_problem' }, { type: 'sendSms', requestId }],
+});
+
+/** Ask again with a new request: the old call is gone on the relay (it ended it with a reason). */
+const redial = (s: CallState, requestId: string, before: CallAction[]): Transition => {
+  if (s.redials >= MAX_REDIALS) return toIdle([...before, { type: 'prompt', prompt: 'failed' }]);
+  return {
+    state: { name: 'requesting', callId: null, requestId, redials: s.redials + 1 },
+    actions: [...before, { type: 'led', mode: 'blink-fast' }, { type: 'prompt', prompt: 'connecting' }, { type: 'sendHelpRequest', requestId }],
+  };
+};
+
+/** A drop mid-call: the resident still needs help, under a new request ID. */
+const lostCall = (s: CallState, e: CallEvent): Transition => {
+  const fresh = (e as Extract<CallEvent, { type: 'disconnected' }>).freshRequestId;
+  if (s.redials >= MAX_REDIALS) return toIdle([{ type: 'stopMedia' }, { type: 'prompt', prompt: 'network_problem' }]);
+  return toOffline({ ...s, redials: s.redials + 1 }, fresh, [{ type: 'stopMedia' }]);
+};
+
+/** The relay ended the call. A media failure is the relay's fault, not the resident's choice: ask again. */
+const endedCall = (s: CallState, e: CallEvent): Transition | null => {
+  const ev = e as Extract<CallEvent, { type: 'ended' }>;
+  if (ev.callId !== s.callId) return null;
+  if (ev.reason === 'media_failed') return redial(s, ev.freshRequestId, [{ type: 'stopMedia' }]);
+  return toIdle([{ type: 'stopMedia' }, { type: 'prompt', prompt: endPrompt(ev.reason) }]);
+};
 
 const endPrompt = (reason: EndReason): Prompt => (reason === 'no_answer' ? 'no_answer' : reason === 'cancelled' ? 'cancelled' : 'ended');
 
@@ -62,7 +106,7 @@ const TABLE: Table = {
     press: (_s, e) => {
       const requestId = (e as Extract<CallEvent, { type: 'press' }>).requestId;
       return {
-        state: { name: 'requesting', callId: null, requestId },
+        state: { name: 'requesting', callId: null, requestId, redials: 0 },
         actions: [
           { type: 'led', mode: 'blink-fast' },
           { type: 'prompt', prompt: 'connecting' },
@@ -76,10 +120,20 @@ const TABLE: Table = {
       const callId = (e as Extract<CallEvent, { type: 'requestAccepted' }>).callId;
       return { state: { ...s, name: 'ringing', callId }, actions: [{ type: 'startMedia', callId }] };
     },
-    requestFailed: () => toIdle([{ type: 'prompt', prompt: 'failed' }]),
+    // Any failure takes the second path; the same requestId is delivered once the link is back.
+    requestFailed: (s) => toOffline(s, s.requestId!),
     // The resident gave up before the relay answered: cancel as soon as we learn the call id.
     longPress: (s) => ({ state: { ...s, name: 'cancelling' }, actions: [{ type: 'prompt', prompt: 'cancelled' }] }),
-    disconnected: () => toIdle([{ type: 'prompt', prompt: 'network_problem' }]),
+    disconnected: (s) => toOffline(s, s.requestId!),
+  },
+  offline: {
+    reconnected: (s) => ({
+      state: { ...s, name: 'requesting' },
+      actions: [{ type: 'led', mode: 'blink-fast' }, { type: 'prompt', prompt: 'connecting' }, { type: 'sendHelpRequest', requestId: s.requestId! }],
+    }),
+    // The resident stopped waiting; the outbox still delivers the press as a missed call.
+    offlineTimeout: (s, e) => ((e as Extract<CallEvent, { type: 'offlineTimeout' }>).requestId === s.requestId ? toIdle([]) : null),
+    longPress: () => toIdle([{ type: 'prompt', prompt: 'cancelled' }]),
   },
   cancelling: {
     requestAccepted: (_s, e) => toIdle([{ type: 'sendCancel', callId: (e as Extract<CallEvent, { type: 'requestAccepted' }>).callId }]),
@@ -92,12 +146,8 @@ const TABLE: Table = {
       return { state: { ...s, name: 'connected' }, actions: [{ type: 'led', mode: 'on' }, { type: 'prompt', prompt: 'answered' }] };
     },
     longPress: (s) => toIdle([{ type: 'sendCancel', callId: s.callId! }, { type: 'stopMedia' }, { type: 'prompt', prompt: 'cancelled' }]),
-    ended: (s, e) => {
-      const ev = e as Extract<CallEvent, { type: 'ended' }>;
-      if (ev.callId !== s.callId) return null;
-      return toIdle([{ type: 'stopMedia' }, { type: 'prompt', prompt: endPrompt(ev.reason) }]);
-    },
-    disconnected: () => toIdle([{ type: 'stopMedia' }, { type: 'prompt', prompt: 'network_problem' }]),
+    ended: (s, e) => endedCall(s, e),
+    disconnected: lostCall,
   },
   connected: {
     officerAudio: (s, e) => {
@@ -106,12 +156,8 @@ const TABLE: Table = {
       return { state: s, actions: [{ type: 'playOfficerAudio', callId: ev.callId, producerId: ev.producerId }] };
     },
     longPress: (s) => toIdle([{ type: 'sendCancel', callId: s.callId! }, { type: 'stopMedia' }, { type: 'prompt', prompt: 'ended' }]),
-    ended: (s, e) => {
-      const ev = e as Extract<CallEvent, { type: 'ended' }>;
-      if (ev.callId !== s.callId) return null;
-      return toIdle([{ type: 'stopMedia' }, { type: 'prompt', prompt: endPrompt(ev.reason) }]);
-    },
-    disconnected: () => toIdle([{ type: 'stopMedia' }, { type: 'prompt', prompt: 'network_problem' }]),
+    ended: (s, e) => endedCall(s, e),
+    disconnected: lostCall,
   },
 };
 

@@ -10,6 +10,8 @@ function outcome(entry: CallEntry, myUserId: number | null): { cls: string; text
     return { cls: 'answered', text: `通话中 In call · ${who}` };
   }
   const r = endReasonLabel(call.endReason);
+  // Pressed while the relay was unreachable: nobody has spoken to this resident yet.
+  if (call.endReason === 'missed') return { cls: 'ended missed', text: `${r.zh} ${r.en}` };
   return { cls: 'ended', text: `${r.zh} ${r.en}` };
 }
 
@@ -38,7 +40,7 @@ export class RecentCallsView {
         const li = h(
           'li',
           { class: `recent-item ${o.cls}`, 'data-testid': 'recent-call', 'data-call-id': call.id, 'data-state': call.state, 'data-reason': call.endReason ?? null },
-          h('div', { class: 'recent-top' }, h('span', { class: 'recent-time mono' }, formatClock(call.createdAt)), h('span', { class: 'recent-id mono' }, call.terminal.id), h('span', { class: 'recent-dur mono' }, formatDuration(end - call.createdAt))),
+          h('div', { class: 'recent-top' }, h('span', { class: 'recent-time mono' }, formatClock(call.pressedAt ?? call.createdAt)), h('span', { class: 'recent-id mono' }, call.terminal.id), h('span', { class: 'recent-dur mono' }, formatDuration(end - call.createdAt))),
           h('div', { class: 'recent-name' }, call.terminal.name),
           h('div', { class: 'recent-outcome' }, o.text),
         );

@@ -61,15 +61,16 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     return ids;
   }
 
-  requestHelp(terminalId: string, requestId: string): { callId: string; created: boolean } {
+  requestHelp(terminalId: string, requestId: string, delivery: { pressedAt?: number; late?: boolean } = {}): { callId: string; created: boolean; missed?: boolean } {
     const session = this.#presence.get(terminalId);
     if (!session) throw new AppError(ErrorCode.Disconnected, 'terminal is not connected');
     const existing = this.#calls.getByRequestId(requestId);
     if (existing) {
       if (existing.terminalId !== terminalId) throw new AppError(ErrorCode.BadMessage, 'requestId already used by another terminal');
       this.#log.info({ callId: existing.id, terminalId, requestId }, 'repeated help request: same call');
-      return { callId: existing.id, created: false };
+      return existing.endReason === 'missed' ? { callId: existing.id, created: false, missed: true } : { callId: existing.id, created: false };
     }
+    if (delivery.late) return this.#recordMissed(terminalId, requestId, delivery.pressedAt ?? Date.now());
     const busy = this.openCallOf(terminalId);
     if (busy) {
       // One call per terminal: a second press while a call is open is the same plea.
@@ -85,6 +86,14 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     log.info({ requestId }, 'help requested: ringing consoles');
     this.#publish(call.id);
     return { callId: call.id, created: true };
+  }
+
+  /** The resident pressed while the relay was unreachable and has stopped waiting: officers call back. */
+  #recordMissed(terminalId: string, requestId: string, pressedAt: number): { callId: string; created: boolean; missed: true } {
+    const { call, created } = this.#calls.createMissed({ requestId, terminalId, at: Date.now(), pressedAt });
+    this.#log.warn({ callId: call.id, terminalId, requestId, pressedAt }, 'help request delivered late: recorded as a missed call to call back');
+    if (created) this.#publish(call.id);
+    return { callId: call.id, created, missed: true };
   }
 
   openCallOf(terminalId: string): string | null {
@@ -168,6 +177,18 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     return changed;
   }
 
+  /**
+   * A mediasoup worker died: the media of its calls is gone. They end as
+   * media_failed (the terminal asks again at once, on the fresh worker);
+   * calls on other workers are untouched.
+   */
+  endCallsOnSlot(slot: PoolSlot): string[] {
+    const ids = [...this.#live.values()].filter((c) => c.slot === slot).map((c) => c.id);
+    for (const id of ids) this.end(id, 'media_failed', 'relay');
+    if (ids.length) this.#log.warn({ worker: slot.index, callIds: ids }, 'worker lost: its calls ended as media_failed');
+    return ids;
+  }
+
   /** The terminal's connection dropped: its media is gone with it. */
   terminalLost(terminalId: string): void {
     const callId = this.openCallOf(terminalId);
@@ -220,6 +241,7 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
       endedAt: call.endedAt,
       endReason: call.endReason,
       producers: call.state === 'ended' || !live ? [] : [...live.producers.values()],
+      ...(call.endReason === 'missed' ? { pressedAt: this.#calls.events(call.id).find((e) => e.type === 'pressed')?.at ?? call.createdAt } : {}),
     };
   }
 

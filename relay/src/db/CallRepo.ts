@@ -98,6 +98,7 @@ export class CallRepo {
   readonly #answerTx: Transaction<(i: AnswerInput) => AnswerResult>;
   readonly #endTx: Transaction<(i: EndInput) => boolean>;
   readonly #endAllOpenTx: Transaction<(i: { reason: EndReason; at: number }) => string[]>;
+  readonly #createMissedTx: Transaction<(i: CreateMissedInput) => { call: CallRecord; created: boolean }>;
 
   constructor({ db, now = Date.now }: CallRepoOptions) {
     this.#now = now;
@@ -131,17 +132,8 @@ export class CallRepo {
     );
 
     this.#createOrGetTx = db.transaction(({ requestId, terminalId, at }: CreateOrGetInput) => {
-      const existing = this.#getByRequestId.get(requestId);
-      if (existing) {
-        if (existing.terminal_id !== terminalId) {
-          // A request ID belongs to one terminal; never hand one terminal another's call.
-          throw new DbError(
-            'request_id_conflict',
-            `request ${requestId} already belongs to terminal ${existing.terminal_id}, not ${terminalId}`,
-          );
-        }
-        return { call: toCall(existing), created: false };
-      }
+      const existing = this.#existingFor(requestId, terminalId);
+      if (existing) return { call: existing, created: false };
       const row: CallRow = {
         id: randomUUID(),
         request_id: requestId,
@@ -155,14 +147,7 @@ export class CallRepo {
         end_reason: null,
         ended_by: null,
       };
-      try {
-        this.#insert.run(row);
-      } catch (err) {
-        if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-          throw new AppError(ErrorCode.UnknownTerminal, `no terminal with id ${terminalId}`);
-        }
-        throw err;
-      }
+      this.#insertRow(row);
       const actor = actorOf.terminal(terminalId);
       this.#insertEvent.run(row.id, at, 'pressed', actor, JSON.stringify({ requestId }));
       this.#insertEvent.run(row.id, at, 'rang', actorOf.relay, null);
@@ -192,6 +177,29 @@ export class CallRepo {
       return changed;
     });
 
+    this.#createMissedTx = db.transaction(({ requestId, terminalId, at, pressedAt }: CreateMissedInput) => {
+      const existing = this.#existingFor(requestId, terminalId);
+      if (existing) return { call: existing, created: false };
+      const row: CallRow = {
+        id: randomUUID(),
+        request_id: requestId,
+        terminal_id: terminalId,
+        state: 'ended',
+        created_at: at,
+        rang_at: null,
+        answered_at: null,
+        answered_by: null,
+        ended_at: at,
+        end_reason: 'missed',
+        ended_by: 'terminal',
+      };
+      this.#insertRow(row);
+      const actor = actorOf.terminal(terminalId);
+      this.#insertEvent.run(row.id, pressedAt, 'pressed', actor, JSON.stringify({ requestId, late: true }));
+      this.#insertEvent.run(row.id, at, 'ended', actor, JSON.stringify({ reason: 'missed', endedBy: 'terminal' }));
+      return { call: toCall(row), created: true };
+    });
+
     this.#endAllOpenTx = db.transaction(({ reason, at }: { reason: EndReason; at: number }) => {
       const ids = this.#open.all().map((r) => r.id);
       for (const id of ids) {
@@ -200,6 +208,15 @@ export class CallRepo {
       }
       return ids;
     });
+  }
+
+  /**
+   * A press delivered late from a terminal's outbox: stored already ended with reason
+   * `missed` (no ringing), so officers see it in the history and call back. Idempotent
+   * by requestId like createOrGet: an id the relay already knows returns that call.
+   */
+  createMissed(input: CreateMissedInput): { call: CallRecord; created: boolean } {
+    return this.#createMissedTx.immediate(input);
   }
 
   /**
@@ -273,6 +290,26 @@ export class CallRepo {
     return this.#endAllOpenTx.immediate({ reason, at });
   }
 
+  /** The call already made for this press, if any; a request ID belongs to one terminal only. */
+  #existingFor(requestId: string, terminalId: string): CallRecord | null {
+    const existing = this.#getByRequestId.get(requestId);
+    if (!existing) return null;
+    if (existing.terminal_id !== terminalId) {
+      // Never hand one terminal another's call.
+      throw new DbError('request_id_conflict', `request ${requestId} already belongs to terminal ${existing.terminal_id}, not ${terminalId}`);
+    }
+    return toCall(existing);
+  }
+
+  #insertRow(row: CallRow): void {
+    try {
+      this.#insert.run(row);
+    } catch (err) {
+      if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new AppError(ErrorCode.UnknownTerminal, `no terminal with id ${row.terminal_id}`);
+      throw err;
+    }
+  }
+
   #mustGet(id: string): CallRecord {
     const row = this.#get.get(id);
     if (!row) throw new AppError(ErrorCode.CallNotFound, `no call with id ${id}`);
@@ -284,6 +321,11 @@ export interface CreateOrGetInput {
   requestId: string;
   terminalId: string;
   at: number;
+}
+
+export interface CreateMissedInput extends CreateOrGetInput {
+  /** When the resident pressed, by the terminal's clock. */
+  pressedAt: number;
 }
 
 export interface AnswerInput {

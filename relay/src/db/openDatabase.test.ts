@@ -98,7 +98,7 @@ describe('openDatabase', () => {
   it('runs in WAL mode with the connection pragmas set', () => {
     const db = tmp.open();
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL: committed calls survive a power cut
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
     new TerminalRepo({ db }).upsert(sampleTerminal('XC-HT-001'));

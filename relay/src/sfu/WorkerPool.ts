@@ -23,7 +23,7 @@ export interface PoolSlot {
   load: number;
 }
 
-export class WorkerPool extends TypedEmitter<{ workerDied: [PoolSlot]; closed: [] }> {
+export class WorkerPool extends TypedEmitter<{ workerDied: [PoolSlot]; workerReplaced: [PoolSlot]; closed: [] }> {
   readonly #slots: PoolSlot[] = [];
   readonly #opts: WorkerPoolOptions;
   readonly #log: Logger;
@@ -48,7 +48,11 @@ export class WorkerPool extends TypedEmitter<{ workerDied: [PoolSlot]; closed: [
     return pool;
   }
 
-  async #startSlot(index: number): Promise<PoolSlot> {
+  /**
+   * `into`: the slot of a dead worker, refilled in place so every terminal
+   * session holding it gets the fresh router without being told.
+   */
+  async #startSlot(index: number, into?: PoolSlot): Promise<PoolSlot> {
     const worker = await mediasoup.createWorker({ logLevel: 'warn' });
     const port = this.#opts.basePort ? { port: this.#opts.basePort + index } : {};
     const listen = { ip: this.#opts.listenIp, announcedAddress: this.#opts.announcedAddress, ...port };
@@ -59,15 +63,16 @@ export class WorkerPool extends TypedEmitter<{ workerDied: [PoolSlot]; closed: [
       ],
     });
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-    const slot: PoolSlot = { index, worker, webRtcServer, router, load: 0 };
+    const slot: PoolSlot = into ? Object.assign(into, { worker, webRtcServer, router }) : { index, worker, webRtcServer, router, load: 0 };
     worker.on('died', (error) => {
       if (this.#closed) return;
       this.#log.error({ err: error, worker: index, pid: worker.pid }, 'mediasoup worker died; replacing it');
       this.emit('workerDied', slot);
-      void this.#startSlot(index).then(
+      void this.#startSlot(index, slot).then(
         (fresh) => {
           this.#slots[index] = fresh;
           this.#log.info({ worker: index, pid: fresh.worker.pid }, 'mediasoup worker replaced');
+          this.emit('workerReplaced', fresh);
         },
         (err: unknown) => this.#log.fatal({ err, worker: index }, 'could not replace mediasoup worker'),
       );

@@ -25,6 +25,7 @@ export const EndReasonSchema = Type.Union([
   Type.Literal('max_duration'),
   Type.Literal('media_failed'),
   Type.Literal('relay_restart'),
+  Type.Literal('missed'),
 ]);
 
 export const CallState = Type.Union([Type.Literal('ringing'), Type.Literal('answered'), Type.Literal('ended')]);

@@ -35,9 +35,23 @@ export const TerminalRequests = {
     doc: 'Sent every heartbeatIntervalMs; three missed heartbeats mark the terminal offline.',
   },
   'help.request': {
-    data: Type.Object({ requestId: RequestId }, { additionalProperties: false }),
-    result: Type.Object({ callId: CallId, created: Type.Boolean() }),
-    doc: 'The resident pressed the button. Idempotent by requestId: a retry returns the same call.',
+    data: Type.Object(
+      {
+        requestId: RequestId,
+        /** When the button was pressed (terminal clock, ms); set by outbox deliveries. */
+        pressedAt: Type.Optional(Type.Integer({ minimum: 0 })),
+        /** Delivered from the outbox after the resident stopped waiting: record a missed call, do not ring. */
+        late: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({
+      callId: CallId,
+      created: Type.Boolean(),
+      /** True when the call was recorded as missed (ended, reason `missed`) instead of ringing. */
+      missed: Type.Optional(Type.Boolean()),
+    }),
+    doc: 'The resident pressed the button. Idempotent by requestId: a retry returns the same call. With late=true the relay records a missed call for the officers to call back.',
   },
   'help.cancel': {
     data: Type.Object({ callId: CallId }, { additionalProperties: false }),

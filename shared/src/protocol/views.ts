@@ -37,5 +37,7 @@ export const CallView = Type.Object({
   endReason: Type.Union([EndReasonSchema, Type.Null()]),
   /** The terminal's live tracks, for preview while ringing and for the call. */
   producers: Type.Array(Type.Object({ id: MediaId, kind: MediaKind })),
+  /** Missed calls (end reason `missed`): when the resident pressed, by the terminal's clock. */
+  pressedAt: Type.Optional(Type.Integer()),
 });
 export type CallView = Static<typeof CallView>;
