@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -14,6 +15,11 @@ import { SessionRepo } from './db/SessionRepo.ts';
 import { TerminalRepo } from './db/TerminalRepo.ts';
 import { UserRepo } from './db/UserRepo.ts';
 import { seedDemo } from './db/demoData.ts';
+import { CallMediaRepo } from './db/CallMediaRepo.ts';
+import { DispositionRepo } from './db/DispositionRepo.ts';
+import { CallRecordings } from './calls/CallRecordings.ts';
+import { EvidenceRetention } from './calls/EvidenceRetention.ts';
+import { registerHistoryRoutes } from './routes/historyRoutes.ts';
 import { CallService } from './calls/CallService.ts';
 import { TerminalPresence } from './presence/TerminalPresence.ts';
 import { WorkerPool } from './sfu/WorkerPool.ts';
@@ -35,7 +41,11 @@ export class Relay {
   readonly pool: WorkerPool;
   readonly calls: CallService;
   readonly presence: TerminalPresence;
-  readonly repos: { terminals: TerminalRepo; calls: CallRepo; users: UserRepo; sessions: SessionRepo };
+  readonly repos: { terminals: TerminalRepo; calls: CallRepo; users: UserRepo; sessions: SessionRepo; dispositions: DispositionRepo; media: CallMediaRepo };
+  /** null when recording is switched off. */
+  readonly recordings: CallRecordings | null;
+  readonly mediaDir: string;
+  readonly #retention: EvidenceRetention;
   readonly #gateways: { terminal: TerminalGateway; console: ConsoleGateway };
   readonly #wss: WebSocketServer;
   readonly #log: Logger;
@@ -51,7 +61,13 @@ export class Relay {
     gateways: { terminal: TerminalGateway; console: ConsoleGateway };
     wss: WebSocketServer;
     log: Logger;
+    recordings: CallRecordings | null;
+    retention: EvidenceRetention;
+    mediaDir: string;
   }) {
+    this.recordings = parts.recordings;
+    this.#retention = parts.retention;
+    this.mediaDir = parts.mediaDir;
     this.app = parts.app;
     this.db = parts.db;
     this.pool = parts.pool;
@@ -67,7 +83,15 @@ export class Relay {
     const log = logger.child({ component: 'relay' });
     const db = openDatabase(config.dbPath);
     if (config.demo) await seedDemo(db);
-    const repos = { terminals: new TerminalRepo({ db }), calls: new CallRepo({ db }), users: new UserRepo({ db }), sessions: new SessionRepo({ db }) };
+    const repos = {
+      terminals: new TerminalRepo({ db }),
+      calls: new CallRepo({ db }),
+      users: new UserRepo({ db }),
+      sessions: new SessionRepo({ db }),
+      dispositions: new DispositionRepo({ db }),
+      media: new CallMediaRepo({ db }),
+    };
+    const mediaDir = config.mediaDir || path.join(path.dirname(config.dbPath), 'media');
     let pool: WorkerPool;
     try {
       pool = await WorkerPool.create({
@@ -82,14 +106,27 @@ export class Relay {
       throw error;
     }
     const presence = new TerminalPresence();
-    const calls = new CallService({ calls: repos.calls, terminals: repos.terminals, users: repos.users, presence, logger, ringTimeoutMs: config.ringTimeoutMs });
+    const calls = new CallService({
+      calls: repos.calls,
+      terminals: repos.terminals,
+      users: repos.users,
+      presence,
+      logger,
+      ringTimeoutMs: config.ringTimeoutMs,
+      escalateAfterMs: config.escalateAfterMs,
+      maxCallMs: config.maxCallMs,
+    });
     calls.closeStaleCalls();
+    const recordings = config.recordCalls ? new CallRecordings({ calls, media: repos.media, mediaDir, logger }) : null;
+    const retention = new EvidenceRetention({ media: repos.media, mediaDir, retentionDays: config.retentionDays, logger });
+    retention.sweep();
 
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
     const app = Fastify({ loggerInstance: httpLog, bodyLimit: 64 * 1024, disableRequestLogging: true });
     installErrorHandling(app);
     registerAuthRoutes(app, { users: repos.users, sessions: repos.sessions, secureCookies: false });
     registerApiRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, callRepo: repos.calls, calls });
+    registerHistoryRoutes(app, { ...repos, callRepo: repos.calls, mediaDir, mapTileUrl: config.mapTileUrl });
     app.get('/healthz', async () => ({
       ok: true,
       workers: pool.slots.length,
@@ -120,7 +157,7 @@ export class Relay {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       }
     });
-    return new Relay({ app, db, pool, calls, presence, repos, gateways, wss, log });
+    return new Relay({ app, db, pool, calls, presence, repos, gateways, wss, log, recordings, retention, mediaDir });
   }
 
   async listen(host: string, port: number): Promise<string> {
@@ -144,6 +181,8 @@ export class Relay {
     for (const ws of this.#wss.clients) ws.terminate();
     this.#wss.close();
     this.calls.close();
+    this.#retention.close();
+    await this.recordings?.close();
     await this.app.close();
     await this.pool.close();
     this.db.close();

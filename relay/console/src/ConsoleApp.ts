@@ -16,6 +16,7 @@ import { callCards, mediaPlan, onlineCount, recentCalls, ringingCalls, ringMode,
 import { applyCallUpdated, applyHello, applyTerminalStatus, dismissCall, initialState, setConnection, setUser, type ConsoleState } from './store.ts';
 import { TerminalListView } from './TerminalListView.ts';
 import { Toasts } from './Toasts.ts';
+import { DutyDesk } from './DutyDesk.ts';
 
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
@@ -45,6 +46,7 @@ export class ConsoleApp {
   readonly #connBanner: HTMLElement;
   readonly #consoleEl: HTMLElement;
   readonly #busy = new Map<string, 'answer' | 'hangup'>();
+  readonly #desk: DutyDesk;
   #tick: ReturnType<typeof setInterval> | null = null;
 
   constructor(root: HTMLElement) {
@@ -64,7 +66,11 @@ export class ConsoleApp {
         this.#media.get(id)?.retryMic();
         this.#media.reconcile(mediaPlan(this.#state));
       },
+      toggleMute: (id) => this.#desk.toggleMute(id),
+      snapshot: (id, jpeg) => this.#desk.snapshot(id, jpeg),
+      snapshotFailed: (_id, error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)),
     });
+    this.#desk = new DutyDesk({ media: this.#media, toasts: this.#toasts });
     this.#soundBanner = h(
       'button',
       { type: 'button', class: 'sound-banner', 'data-testid': 'enable-sound', hidden: true },
@@ -84,14 +90,19 @@ export class ConsoleApp {
       this.#header.el,
       this.#connBanner,
       this.#soundBanner,
-      h('main', { class: 'layout' }, this.#terminals.el, this.#calls.el, this.#recent.el),
+      this.#desk.nav.el,
+      h('main', { class: 'layout', 'data-page': 'desk' }, this.#terminals.el, h('div', { class: 'calls-column' }, this.#desk.disposition.el, this.#calls.el), this.#desk.side(this.#recent.el)),
+      ...this.#desk.pages(),
     );
   }
 
   async start(): Promise<void> {
     installDebugHook(() => snapshot(this.#state, this.#media, this.#ringer));
     // Any gesture on the page may unlock audio; the ringtone must not depend on one button.
-    const unlock = (): void => this.#ringer.unlock();
+    const unlock = (): void => {
+      this.#ringer.unlock();
+      this.#desk.notifier.requestPermission();
+    };
     document.addEventListener('pointerdown', unlock, { capture: true });
     document.addEventListener('keydown', unlock, { capture: true });
     let user: UserView | null;
@@ -148,6 +159,7 @@ export class ConsoleApp {
       this.#login.showError(errorLabel('unauthenticated'), 'unauthenticated');
     });
     this.#update(() => setConnection(setUser(initialState(), user), 'connecting'));
+    this.#desk.enter(this.#consoleEl);
     socket.start();
     this.#tick = setInterval(() => this.#update((s) => s), 1_000);
   }
@@ -249,6 +261,7 @@ export class ConsoleApp {
     const context = (callId: string): Omit<CardContext, 'compact'> => ({ now, myUserId, media: this.#media.get(callId), busy: this.#busy.get(callId) ?? null });
     this.#calls.update(callCards(s, now), context, total > 0 ? `${online}/${total} 台终端在线 · ${online} of ${total} terminals online` : '');
     this.#recent.update(recentCalls(s), myUserId, now);
+    this.#desk.render(s);
     document.title = ringing > 0 ? `(${ringing}) 求助呼叫 Help call · HelpPoint` : '一键求助 指挥台 · HelpPoint Console';
   }
 }

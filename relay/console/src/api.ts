@@ -12,7 +12,7 @@ export class ApiError extends Error {
   }
 }
 
-async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+export async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -34,7 +34,7 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promi
   return { status: res.status, json };
 }
 
-function errorOf(status: number, json: unknown): ApiError {
+export function errorOf(status: number, json: unknown): ApiError {
   const e = (json as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   const code = typeof e?.code === 'string' ? e.code : status === 401 ? 'unauthenticated' : 'internal';
   const message = typeof e?.message === 'string' ? e.message : `HTTP ${status}`;

@@ -106,7 +106,7 @@ export class TerminalGateway {
         },
         'help.request': (r: RequestData<T, 'help.request'>) => {
           presence.touch(own);
-          return calls.requestHelp(own.terminalId, r.requestId);
+          return calls.requestHelp(own.terminalId, r.requestId, r.kind ?? 'help');
         },
         'help.cancel': (r: RequestData<T, 'help.cancel'>) => {
           calls.assertTerminalOwns(r.callId, own.terminalId);

@@ -6,3 +6,4 @@ export * from './rtc.ts';
 export * from './views.ts';
 export { TerminalRequests, TerminalEvents } from './terminal.ts';
 export { ConsoleRequests, ConsoleEvents } from './console.ts';
+export * from './history.ts';

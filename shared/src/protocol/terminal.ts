@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CallId, EndReasonSchema, Empty, LocationId, MediaId, RequestId, RtcObject } from './common.ts';
+import { CallId, CallKind, EndReasonSchema, Empty, LocationId, MediaId, RequestId, RtcObject } from './common.ts';
 import { RtcRequests } from './rtc.ts';
 
 /** Requests a terminal (kiosk) sends to the relay on /ws/terminal. */
@@ -30,9 +30,9 @@ export const TerminalRequests = {
     doc: 'Sent every heartbeatIntervalMs; three missed heartbeats mark the terminal offline.',
   },
   'help.request': {
-    data: Type.Object({ requestId: RequestId }, { additionalProperties: false }),
+    data: Type.Object({ requestId: RequestId, kind: Type.Optional(CallKind) }, { additionalProperties: false }),
     result: Type.Object({ callId: CallId, created: Type.Boolean() }),
-    doc: 'The resident pressed the button. Idempotent by requestId: a retry returns the same call.',
+    doc: 'The resident pressed the button (kind help, the default) or the tamper switch fired (kind tamper). Idempotent by requestId: a retry returns the same call.',
   },
   'help.cancel': {
     data: Type.Object({ callId: CallId }, { additionalProperties: false }),

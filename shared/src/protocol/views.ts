@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { CallId, CallState, EndReasonSchema, LocationId, MediaId, MediaKind } from './common.ts';
+import { CallId, CallKind, CallState, EndReasonSchema, LocationId, MediaId, MediaKind } from './common.ts';
 
 /** A terminal's location record, as the console shows it. */
 export const TerminalView = Type.Object({
@@ -37,5 +37,9 @@ export const CallView = Type.Object({
   endReason: Type.Union([EndReasonSchema, Type.Null()]),
   /** The terminal's live tracks, for preview while ringing and for the call. */
   producers: Type.Array(Type.Object({ id: MediaId, kind: MediaKind })),
+  /** help or tamper; tamper alarms queue above help calls. */
+  kind: CallKind,
+  /** When nobody had answered within the escalation time (supervisors get a louder alert); null if not escalated. */
+  escalatedAt: Type.Union([Type.Integer(), Type.Null()]),
 });
 export type CallView = Static<typeof CallView>;
