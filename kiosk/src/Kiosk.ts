@@ -66,6 +66,7 @@ export class Kiosk {
         camera: { width: drivers.camera.width, height: drivers.camera.height, fps: drivers.camera.fps, framesDelivered: drivers.camera.framesDelivered },
         microphone: { framesDelivered: drivers.microphone.framesDelivered },
         speaker: drivers.speaker.level,
+        voice: drivers.voice.status ?? { lastPrompt: controller.lastPrompt },
         media: media.stats,
         simulated: Boolean(drivers.simButton),
       }),
@@ -85,6 +86,7 @@ export class Kiosk {
     if (this.#closed) return;
     this.#closed = true;
     this.signal.close();
+    this.#drivers.voice.close?.();
     await this.media.close();
     await this.status.close();
     const d = this.#drivers;

@@ -13,6 +13,8 @@ export interface KioskConfig {
   video: { width: number; height: number; fps: number; device: string };
   audio: { captureDevice: string; playbackDevice: string };
   gpio: { button: number; led: number; base: number | undefined };
+  /** Recorded voice prompts (<prompt>.wav) that replace the generated ones; '' for none. */
+  promptsDir: string;
   logLevel: string;
 }
 
@@ -26,6 +28,7 @@ export function defaultKioskConfig(): KioskConfig {
     video: { width: 640, height: 480, fps: 15, device: '/dev/video0' },
     audio: { captureDevice: 'default', playbackDevice: 'default' },
     gpio: { button: 17, led: 27, base: undefined },
+    promptsDir: '/etc/helppoint/prompts',
     logLevel: 'info',
   };
 }
@@ -61,6 +64,7 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   cfg.video.height = int('HELPPOINT_VIDEO_HEIGHT', cfg.video.height);
   cfg.video.fps = int('HELPPOINT_VIDEO_FPS', cfg.video.fps);
   cfg.logLevel = env['HELPPOINT_LOG_LEVEL'] || cfg.logLevel;
+  cfg.promptsDir = env['HELPPOINT_PROMPTS_DIR'] ?? cfg.promptsDir;
   if (!/^[A-Z0-9][A-Z0-9-]{1,31}$/.test(cfg.terminalId)) {
     throw new Error(`terminal ID "${cfg.terminalId}" is not a location ID like XC-SCH-001 (set HELPPOINT_TERMINAL_ID)`);
   }

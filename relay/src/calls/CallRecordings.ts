@@ -100,7 +100,7 @@ export class CallRecordings {
       recorders.map(async ({ recorder, mediaId }) => {
         try {
           const bytes = await recorder.stop();
-          this.#media.finish(mediaId, bytes, Date.now());
+          this.#media.finish(mediaId, bytes, recorder.stoppedAt ?? Date.now());
         } catch (error) {
           this.#log.error({ err: error, callId }, 'could not finish recording');
         }

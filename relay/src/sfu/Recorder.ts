@@ -23,7 +23,8 @@ interface Leg {
 }
 
 /** How long ffmpeg gets to finish the file after SIGINT before it is killed. */
-const STOP_TIMEOUT_MS = 5_000;
+const IDLE_TIMEOUT_S = 2;
+const STOP_TIMEOUT_MS = 10_000;
 
 /**
  * Records producers of a call into one file: each producer is consumed on its
@@ -34,7 +35,10 @@ const STOP_TIMEOUT_MS = 5_000;
  */
 export class Recorder {
   readonly file: string;
-  readonly startedAt = Date.now();
+  /** When media started flowing into ffmpeg (the file's time zero). */
+  startedAt = Date.now();
+  /** When stop() was called: where the file's media ends. */
+  stoppedAt: number | null = null;
   readonly #legs: Leg[];
   readonly #ffmpeg: ChildProcess;
   readonly #log: Logger;
@@ -90,6 +94,10 @@ export class Recorder {
         [
           '-hide_banner', '-nostdin', '-loglevel', 'warning',
           '-protocol_whitelist', 'file,udp,rtp',
+          // Once the call's media stops, ffmpeg's RTP read gives up after this
+          // many idle seconds and finishes the file. (A SIGINT alone is only
+          // seen between packets; a second one would abort the trailer.)
+          '-listen_timeout', String(IDLE_TIMEOUT_S),
           '-fflags', '+genpts',
           '-f', 'sdp', '-i', sdpFile,
           '-map', '0', '-c', 'copy',
@@ -116,6 +124,7 @@ export class Recorder {
     ]);
     if (!spawned) throw new Error(`ffmpeg exited at start: ${this.#stderr.join('').slice(-400)}`);
     for (const leg of this.#legs) await leg.consumer.resume();
+    this.startedAt = Date.now();
     for (const leg of this.#legs) if (leg.kind === 'video') await leg.consumer.requestKeyFrame();
   }
 
@@ -126,13 +135,20 @@ export class Recorder {
   /** Stops the media, lets ffmpeg finish the file; safe to call twice. Resolves with the file size. */
   async stop(): Promise<number> {
     this.#stopping ??= (async () => {
-      for (const leg of this.#legs) leg.transport.close();
+      this.stoppedAt = Date.now();
+      // SIGINT asks ffmpeg to finish; it acts on it at its next read, which
+      // returns when a packet comes or the idle timeout passes. SIGKILL is the
+      // last resort and leaves a file without its index.
       if (this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
         this.#ffmpeg.kill('SIGINT');
-        const timer = setTimeout(() => this.#ffmpeg.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        const kill = setTimeout(() => {
+          this.#log.error({ stderr: this.#stderr.join('').slice(-400) }, 'ffmpeg did not finish the recording: killing it');
+          this.#ffmpeg.kill('SIGKILL');
+        }, STOP_TIMEOUT_MS);
         await this.#exited;
-        clearTimeout(timer);
+        clearTimeout(kill);
       }
+      for (const leg of this.#legs) leg.transport.close();
       fs.rmSync(`${this.file}.sdp`, { force: true });
     })();
     await this.#stopping;
