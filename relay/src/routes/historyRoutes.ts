@@ -12,6 +12,7 @@ import type { SessionRepo } from '../db/SessionRepo.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
 import type { UserRepo } from '../db/UserRepo.ts';
 import { requireUser, type SignedInUser } from './authRoutes.ts';
+import { strictSchema } from './strictSchema.ts';
 
 export interface HistoryDeps {
   sessions: SessionRepo;
@@ -77,7 +78,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     return { mapTileUrl: deps.mapTileUrl, officers: deps.users.list().filter((u) => DESK_ROLES.has(u.role)).map((u) => ({ id: u.id, displayName: u.displayName })) };
   });
 
-  app.get('/api/calls', { schema: { querystring: CallSearchQuery } }, async (req) => {
+  app.get('/api/calls', { schema: { querystring: CallSearchQuery }, validatorCompiler: strictSchema }, async (req) => {
     requireUser(deps.sessions, req);
     const q = req.query as CallSearchQuery;
     if (q.from !== undefined && q.to !== undefined && q.to <= q.from) throw new AppError(ErrorCode.BadRequest, '"to" must be after "from"');
@@ -85,7 +86,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     return { calls: deps.callRepo.search({ limit, ...filters }).map(summary) };
   });
 
-  app.get('/api/calls/:id', { schema: { params: CallParams } }, async (req) => {
+  app.get('/api/calls/:id', { schema: { params: CallParams }, validatorCompiler: strictSchema }, async (req) => {
     requireUser(deps.sessions, req);
     const call = mustGetCall((req.params as { id: string }).id);
     const names = new Map<string, string>();
@@ -95,7 +96,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     return { call, summary: summary(call), events, disposition: deps.dispositions.get(call.id), media };
   });
 
-  app.post('/api/calls/:id/disposition', { schema: { params: CallParams, body: DispositionBody } }, async (req) => {
+  app.post('/api/calls/:id/disposition', { schema: { params: CallParams, body: DispositionBody }, validatorCompiler: strictSchema }, async (req) => {
     const user = requireUser(deps.sessions, req);
     mayTakeCalls(user);
     const call = mustGetCall((req.params as { id: string }).id);
@@ -110,7 +111,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     return { disposition: saved };
   });
 
-  app.post('/api/calls/:id/snapshots', { schema: { params: CallParams } }, async (req) => {
+  app.post('/api/calls/:id/snapshots', { schema: { params: CallParams }, validatorCompiler: strictSchema }, async (req) => {
     const user = requireUser(deps.sessions, req);
     mayTakeCalls(user);
     const call = mustGetCall((req.params as { id: string }).id);
@@ -129,7 +130,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     return { media: mediaView(row) };
   });
 
-  app.get('/api/media/:id', { schema: { params: MediaParams } }, async (req, reply) => {
+  app.get('/api/media/:id', { schema: { params: MediaParams }, validatorCompiler: strictSchema }, async (req, reply) => {
     requireUser(deps.sessions, req);
     const m = deps.media.get((req.params as { id: number }).id);
     if (!m || m.deletedAt !== null) throw new AppError(ErrorCode.NotFound, 'no such evidence file (it may have expired)');
