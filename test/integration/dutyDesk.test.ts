@@ -41,7 +41,7 @@ async function api(method: string, url: string, cookie: string | null, body?: un
   const headers: Record<string, string> = {};
   if (cookie) headers['cookie'] = cookie;
   if (body !== undefined) headers['content-type'] = contentType;
-  const res = await fetch(`${relay.url}${url}`, { method, headers, body: body === undefined ? null : Buffer.isBuffer(body) ? body : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(`${relay.url}${url}`, { method, headers, body: body === undefined ? null : Buffer.isBuffer(body) ? new Uint8Array(body) : typeof body === 'string' ? body : JSON.stringify(body) });
   const json = (await res.json().catch(() => null)) as Record<string, unknown> | null;
   return { status: res.status, json, code: (json?.['error'] as { code?: string } | undefined)?.code };
 }
