@@ -11,11 +11,12 @@ role="${1:-all}"
 # kiosk: ffmpeg (camera, microphone, speaker pipes), build tools for the
 # onoff/epoll addon, espeak-ng for the voice prompts. relay: the mediasoup worker's build deps (see
 # scripts/mediasoup-worker/build.sh). tests/demo: chromium, CJK fonts for
-# the console and the camera overlay, socat for the modem simulator.
+# the console and the camera overlay, socat for the modem simulator, openssl
+# for the TLS tests' throwaway CA.
 pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core espeak-ng)
 if [ "$role" != kiosk ]; then
   pkgs+=(meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
-  pkgs+=(chromium fonts-noto-cjk socat)
+  pkgs+=(chromium fonts-noto-cjk socat openssl)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -10,6 +10,7 @@ import { MediaSession } from './media/MediaSession.ts';
 import { SignalClient } from './net/SignalClient.ts';
 import { StatusServer } from './status/StatusServer.ts';
 import { KIOSK_VERSION } from './version.ts';
+import type { DeviceKey } from './enrol/deviceKey.ts';
 
 export interface KioskDrivers {
   button: Button;
@@ -41,10 +42,17 @@ export class Kiosk {
     this.#log = parts.log;
   }
 
-  static async create(opts: { config: KioskConfig; drivers: KioskDrivers; logger: Logger }): Promise<Kiosk> {
-    const { config, drivers } = opts;
+  static async create(opts: { config: KioskConfig; drivers: KioskDrivers; deviceKey: DeviceKey; relayCa?: Buffer | undefined; logger: Logger }): Promise<Kiosk> {
+    const { config, drivers, deviceKey } = opts;
     const logger = opts.logger;
-    const signal = new SignalClient({ url: config.relayUrl, terminalId: config.terminalId, version: KIOSK_VERSION, logger });
+    const signal = new SignalClient({
+      url: config.relayUrl,
+      terminalId: config.terminalId,
+      version: KIOSK_VERSION,
+      signHello: (terminalId, nonce) => deviceKey.signHello(terminalId, nonce),
+      ca: opts.relayCa,
+      logger,
+    });
     const media = new MediaSession({ signal, camera: drivers.camera, microphone: drivers.microphone, speaker: drivers.speaker, logger });
     const controller = new CallController({ signal, media, button: drivers.button, led: drivers.led, voice: drivers.voice, logger });
     signal.on('connected', (hello) => {

@@ -5,6 +5,10 @@ export interface KioskConfig {
   relayUrl: string;
   /** This terminal's fixed location ID. */
   terminalId: string;
+  /** The device's Ed25519 private key (PEM, mode 0600), written by `enrol`. */
+  keyFile: string;
+  /** Optional CA certificate (PEM) to trust for a wss:// relay with a station's own certificate. */
+  caFile: string | undefined;
   /** The local status endpoint (technicians, tests, the simulated button). Always loopback. */
   statusHost: string;
   statusPort: number;
@@ -22,6 +26,8 @@ export function defaultKioskConfig(): KioskConfig {
   return {
     relayUrl: 'ws://127.0.0.1:8080/ws/terminal',
     terminalId: '',
+    keyFile: '/var/lib/helppoint-kiosk/device-key.pem',
+    caFile: undefined,
     statusHost: '127.0.0.1',
     statusPort: 8700,
     simulated: false,
@@ -58,6 +64,8 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   };
   cfg.relayUrl = env['HELPPOINT_RELAY_URL'] || cfg.relayUrl;
   cfg.terminalId = env['HELPPOINT_TERMINAL_ID'] || cfg.terminalId;
+  cfg.keyFile = env['HELPPOINT_KEY_FILE'] || cfg.keyFile;
+  cfg.caFile = env['HELPPOINT_RELAY_CA'] || cfg.caFile;
   cfg.statusPort = int('HELPPOINT_STATUS_PORT', cfg.statusPort);
   if (env['HELPPOINT_SIMULATED'] !== undefined) cfg.simulated = env['HELPPOINT_SIMULATED'] === '1';
   cfg.video.width = int('HELPPOINT_VIDEO_WIDTH', cfg.video.width);

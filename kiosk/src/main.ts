@@ -12,10 +12,13 @@ import { OnoffButton } from './hw/OnoffButton.ts';
 import { OnoffLed } from './hw/OnoffLed.ts';
 import { AlsaMicrophone } from './hw/AlsaMicrophone.ts';
 import { AlsaSpeaker } from './hw/AlsaSpeaker.ts';
+import fs from 'node:fs';
+import { DeviceKey } from './enrol/deviceKey.ts';
+import { ENROL_USAGE, enrol } from './enrol/enrolCommand.ts';
 
 /**
  * The one place that reads configuration, picks real or simulated drivers,
- * wires the service and shuts it down. Usage: helppoint-kiosk run
+ * wires the service and shuts it down. Usage: helppoint-kiosk run | enrol
  */
 /** Prompts made by scripts/gen-prompts.ts (espeak-ng) at set-up. */
 const GENERATED_PROMPTS = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../prompts/generated');
@@ -51,7 +54,10 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
 async function run(): Promise<void> {
   const cfg = loadKioskConfig(process.env);
   const logger = pino({ name: 'kiosk', level: cfg.logLevel }).child({ terminalId: cfg.terminalId });
-  const kiosk = await Kiosk.create({ config: cfg, drivers: await drivers(cfg, logger), logger });
+  const deviceKey = DeviceKey.load(cfg.keyFile);
+  const relayCa = cfg.caFile ? fs.readFileSync(cfg.caFile) : undefined;
+  logger.info({ keyFingerprint: deviceKey.fingerprint, pinnedCa: cfg.caFile ?? null }, 'device key loaded');
+  const kiosk = await Kiosk.create({ config: cfg, drivers: await drivers(cfg, logger), deviceKey, relayCa, logger });
   if (process.send) process.send({ type: 'ready', statusUrl: kiosk.status.url });
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -69,7 +75,19 @@ async function run(): Promise<void> {
 const verb = process.argv[2] ?? 'run';
 if (verb === 'run') {
   await run();
+} else if (verb === 'enrol') {
+  try {
+    const r = await enrol(process.argv.slice(3), process.env);
+    console.log(`enrolled: ${r.terminalId} ${r.place}`);
+    console.log(`key fingerprint: ${r.keyFingerprint}`);
+    console.log(`config: ${r.configFile}`);
+    console.log(`start with: HELPPOINT_KIOSK_CONFIG=${r.configFile} helppoint-kiosk run`);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    console.error(`enrolment failed${code ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(code === undefined && String(error).includes('usage:') ? 2 : 1);
+  }
 } else {
-  console.error(`usage: helppoint-kiosk run\n(unknown verb "${verb}")`);
+  console.error(`usage: helppoint-kiosk run | enrol\n${ENROL_USAGE}\n(unknown verb "${verb}")`);
   process.exit(2);
 }

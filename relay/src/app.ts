@@ -27,6 +27,15 @@ import { TerminalGateway } from './gateway/TerminalGateway.ts';
 import { ConsoleGateway } from './gateway/ConsoleGateway.ts';
 import { registerAuthRoutes, userFromCookie } from './routes/authRoutes.ts';
 import { registerApiRoutes } from './routes/apiRoutes.ts';
+import { AuditRepo } from './db/AuditRepo.ts';
+import { EnrolmentCodeRepo } from './db/EnrolmentCodeRepo.ts';
+import { TerminalKeyRepo } from './db/TerminalKeyRepo.ts';
+import { EnrolmentService } from './trust/EnrolmentService.ts';
+import { LoginGuard } from './trust/LoginGuard.ts';
+import { registerEnrolmentRoutes } from './routes/enrolmentRoutes.ts';
+import { registerTerminalAdminRoutes } from './routes/terminalAdminRoutes.ts';
+import { registerUserRoutes } from './routes/userRoutes.ts';
+import { registerAuditRoutes } from './routes/auditRoutes.ts';
 
 /** Frames above MAX_FRAME_BYTES get a frame_too_large reply; above this ws closes with 1009. */
 const WS_HARD_LIMIT_BYTES = 1024 * 1024;
@@ -42,11 +51,13 @@ export class Relay {
   readonly calls: CallService;
   readonly presence: TerminalPresence;
   readonly repos: { terminals: TerminalRepo; calls: CallRepo; users: UserRepo; sessions: SessionRepo; dispositions: DispositionRepo; media: CallMediaRepo };
+  readonly trust: { keys: TerminalKeyRepo; codes: EnrolmentCodeRepo; audit: AuditRepo; enrolment: EnrolmentService };
   /** null when recording is switched off. */
   readonly recordings: CallRecordings | null;
   readonly mediaDir: string;
   readonly #retention: EvidenceRetention;
   readonly #gateways: { terminal: TerminalGateway; console: ConsoleGateway };
+  readonly #tls: boolean;
   readonly #wss: WebSocketServer;
   readonly #log: Logger;
   #closed = false;
@@ -58,6 +69,8 @@ export class Relay {
     calls: CallService;
     presence: TerminalPresence;
     repos: Relay['repos'];
+    trust: Relay['trust'];
+    tls: boolean;
     gateways: { terminal: TerminalGateway; console: ConsoleGateway };
     wss: WebSocketServer;
     log: Logger;
@@ -74,6 +87,8 @@ export class Relay {
     this.calls = parts.calls;
     this.presence = parts.presence;
     this.repos = parts.repos;
+    this.trust = parts.trust;
+    this.#tls = parts.tls;
     this.#gateways = parts.gateways;
     this.#wss = parts.wss;
     this.#log = parts.log;
@@ -121,12 +136,39 @@ export class Relay {
     const retention = new EvidenceRetention({ media: repos.media, mediaDir, retentionDays: config.retentionDays, logger });
     retention.sweep();
 
+    const audit = new AuditRepo({ db });
+    const keys = new TerminalKeyRepo({ db });
+    const codes = new EnrolmentCodeRepo({ db });
+    const enrolment = new EnrolmentService({ db, terminals: repos.terminals, keys, codes, audit, logger });
+    const trust = { keys, codes, audit, enrolment };
+    const guard = new LoginGuard(config.loginLimits);
+    const tls = config.tls ? { key: fs.readFileSync(config.tls.keyFile), cert: fs.readFileSync(config.tls.certFile) } : null;
+    const secureCookies = tls !== null;
+
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
-    const app = Fastify({ loggerInstance: httpLog, bodyLimit: 64 * 1024, disableRequestLogging: true });
+    const app = Fastify({
+      loggerInstance: httpLog,
+      bodyLimit: 64 * 1024,
+      disableRequestLogging: true,
+      // Unknown fields are refused (bad_request), not silently dropped: a client sending `id` or `admin` must learn it was ignored.
+      ajv: { customOptions: { removeAdditional: false } },
+      ...(tls ? { https: tls } : {}),
+    }) as unknown as FastifyInstance;
     installErrorHandling(app);
-    registerAuthRoutes(app, { users: repos.users, sessions: repos.sessions, secureCookies: false });
+    registerAuthRoutes(app, { users: repos.users, sessions: repos.sessions, secureCookies, guard, audit });
     registerApiRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, callRepo: repos.calls, calls });
-    registerHistoryRoutes(app, { ...repos, callRepo: repos.calls, mediaDir, mapTileUrl: config.mapTileUrl });
+    registerHistoryRoutes(app, { ...repos, callRepo: repos.calls, audit, mediaDir, mapTileUrl: config.mapTileUrl });
+    registerEnrolmentRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, keys, codes, enrolment, guard });
+    registerTerminalAdminRoutes(app, { db, sessions: repos.sessions, terminals: repos.terminals, audit });
+    registerUserRoutes(app, {
+      users: repos.users,
+      sessions: repos.sessions,
+      audit,
+      guard,
+      secureCookies,
+      closeConsoles: (userId, reason) => gateways.console.closeUser(userId, reason),
+    });
+    registerAuditRoutes(app, { sessions: repos.sessions, audit });
     app.get('/healthz', async () => ({
       ok: true,
       workers: pool.slots.length,
@@ -141,8 +183,8 @@ export class Relay {
     }
 
     const gateways = {
-      terminal: new TerminalGateway({ terminals: repos.terminals, presence, calls, pool, logger }),
-      console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger }),
+      terminal: new TerminalGateway({ terminals: repos.terminals, presence, calls, pool, logger, keys, audit, enrolment, challengeTtlMs: config.challengeTtlMs }),
+      console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit }),
     };
     const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HARD_LIMIT_BYTES });
     app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -157,7 +199,7 @@ export class Relay {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       }
     });
-    return new Relay({ app, db, pool, calls, presence, repos, gateways, wss, log, recordings, retention, mediaDir });
+    return new Relay({ app, db, pool, calls, presence, repos, trust, tls: secureCookies, gateways, wss, log, recordings, retention, mediaDir });
   }
 
   async listen(host: string, port: number): Promise<string> {
@@ -169,7 +211,7 @@ export class Relay {
     const addr = this.app.server.address();
     if (!addr || typeof addr === 'string') throw new Error('relay is not listening');
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    return `http://${host}:${addr.port}`;
+    return `${this.#tls ? 'https' : 'http'}://${host}:${addr.port}`;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './trust/LoginGuard.ts';
 
 export interface RelayConfig {
   /** HTTP/WebSocket listen address and port (0 = any free port, for tests). */
@@ -32,6 +33,12 @@ export interface RelayConfig {
   /** Seed demo terminals and accounts at start-up. */
   demo: boolean;
   logLevel: string;
+  /** Serve HTTPS/WSS with this PEM certificate (chain) and key; session cookies then carry Secure. */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /** Failed sign-ins allowed per account and per address within the window. */
+  loginLimits: LoginLimits;
+  /** How long a terminal has to answer its connection's challenge. */
+  challengeTtlMs: number;
 }
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -55,6 +62,9 @@ export function defaultConfig(): RelayConfig {
     consoleDir: path.resolve(here, '../console/dist'),
     demo: false,
     logLevel: 'info',
+    tls: undefined,
+    loginLimits: DEFAULT_LOGIN_LIMITS,
+    challengeTtlMs: 30_000,
   };
 }
 
@@ -86,5 +96,16 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     consoleDir: env['HELPPOINT_CONSOLE_DIR'] || base.consoleDir,
     demo: env['HELPPOINT_DEMO'] === '1' || base.demo,
     logLevel: env['HELPPOINT_LOG_LEVEL'] || base.logLevel,
+    tls: tlsFromEnv(env) ?? base.tls,
+    loginLimits: base.loginLimits,
+    challengeTtlMs: int('HELPPOINT_CHALLENGE_TTL_MS', base.challengeTtlMs),
   };
+}
+
+function tlsFromEnv(env: NodeJS.ProcessEnv): RelayConfig['tls'] {
+  const certFile = env['HELPPOINT_TLS_CERT'];
+  const keyFile = env['HELPPOINT_TLS_KEY'];
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new Error('set both HELPPOINT_TLS_CERT and HELPPOINT_TLS_KEY, or neither');
+  return { certFile, keyFile };
 }

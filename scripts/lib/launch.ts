@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -74,14 +74,64 @@ export function startRelay(opts: { env?: Record<string, string>; logDir: string;
   });
 }
 
-export function startSimTerminal(opts: { relayUrl: string; terminalId: string; logDir: string; statusPort?: number; env?: Record<string, string> }) {
+/** A staff session on a (demo) relay: the cookie to send. */
+export async function signIn(relayUrl: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${relayUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (res.status !== 200) throw new Error(`sign-in as ${username} failed: HTTP ${res.status} ${await res.text()}`);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+/** A technician's one-time enrolment code for a terminal record, made over the relay's API. */
+export async function createEnrolmentCode(relayUrl: string, cookie: string, terminalId: string): Promise<string> {
+  const res = await fetch(`${relayUrl}/api/terminals/${terminalId}/enrolment-code`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: '{}' });
+  if (res.status !== 200) throw new Error(`enrolment code for ${terminalId} refused: HTTP ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { code: string }).code;
+}
+
+/** Runs the real `helppoint-kiosk enrol` CLI; resolves with its stdout, rejects with its stderr. */
+export function runKioskEnrol(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(root, 'kiosk/src/main.ts'), 'enrol', ...args], { env: { ...process.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ stdout, stderr, code });
+    });
+  });
+}
+
+/** Runs the relay's admin CLI (`helppoint-relay …`) against a database, with `input` on stdin. */
+export function runRelayCli(args: string[], opts: { dbPath: string; input?: string }): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [path.join(root, 'relay/src/cli.ts'), ...args], { env: { ...process.env, HELPPOINT_DB: opts.dbPath }, timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ stdout, stderr, code: error ? (typeof error.code === 'number' ? error.code : 1) : 0 });
+    });
+    child.stdin?.end(opts.input ?? '');
+  });
+}
+
+/**
+ * Enrols a simulated terminal the way a technician would on site: the demo
+ * technician gets a one-time code from the relay, then the kiosk's own
+ * `enrol` verb makes a key pair in `stateDir` and writes the config file.
+ */
+export async function enrolSimTerminal(opts: { relayUrl: string; terminalId: string; stateDir: string }): Promise<string> {
+  const cookie = await signIn(opts.relayUrl, 'tech', 'demo-tech');
+  const code = await createEnrolmentCode(opts.relayUrl, cookie, opts.terminalId);
+  const r = await runKioskEnrol(['--relay', opts.relayUrl, '--code', code, '--state-dir', opts.stateDir]);
+  if (r.code !== 0) throw new Error(`enrolment of ${opts.terminalId} failed: ${r.stderr}`);
+  return path.join(opts.stateDir, 'kiosk.json');
+}
+
+/** A simulated terminal process; enrolled first through the real flow unless a config file is given. */
+export async function startSimTerminal(opts: { relayUrl: string; terminalId: string; logDir: string; statusPort?: number; env?: Record<string, string>; configFile?: string }) {
   const ws = opts.relayUrl.replace(/^http/, 'ws') + '/ws/terminal';
+  const configFile = opts.configFile ?? (await enrolSimTerminal({ relayUrl: opts.relayUrl, terminalId: opts.terminalId, stateDir: path.join(opts.logDir, `kiosk-${opts.terminalId}`) }));
   return launch({
     name: `kiosk-${opts.terminalId}`,
     script: 'kiosk/src/main.ts',
     args: ['run'],
     logDir: opts.logDir,
     env: {
+      HELPPOINT_KIOSK_CONFIG: configFile,
       HELPPOINT_RELAY_URL: ws,
       HELPPOINT_TERMINAL_ID: opts.terminalId,
       HELPPOINT_SIMULATED: '1',

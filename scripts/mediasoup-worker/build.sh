@@ -109,7 +109,6 @@ if [ "$force" -eq 0 ]; then
   for r in "${cache_roots[@]}"; do
     if worker_runs "$r/mediasoup-worker/$key/mediasoup-worker"; then
       cached_bin="$r/mediasoup-worker/$key/mediasoup-worker"
-      log "using cached worker $cached_bin"
       break
     fi
   done
@@ -219,6 +218,8 @@ if [ -z "$cached_bin" ]; then
 fi
 
 if ! cmp -s "$cached_bin" "$installed_bin"; then
+  # Quiet when nothing changes: set-up runs before every demo and test run.
+  log "installing cached worker $cached_bin"
   install_atomic "$cached_bin" "$installed_bin"
 fi
 worker_runs "$installed_bin" || die "$installed_bin does not run"

@@ -29,6 +29,21 @@ export const ErrorCode = {
   Disconnected: 'disconnected',
   NotFound: 'not_found',
   Internal: 'internal',
+  // trust: device keys, enrolment, accounts (issue 3)
+  TerminalNotEnrolled: 'terminal_not_enrolled',
+  TerminalRevoked: 'terminal_revoked',
+  BadSignature: 'bad_signature',
+  ChallengeExpired: 'challenge_expired',
+  ChallengeReplayed: 'challenge_replayed',
+  ChallengeMismatch: 'challenge_mismatch',
+  EnrolmentCodeInvalid: 'enrolment_code_invalid',
+  EnrolmentCodeExpired: 'enrolment_code_expired',
+  EnrolmentCodeUsed: 'enrolment_code_used',
+  BadPublicKey: 'bad_public_key',
+  TooManyAttempts: 'too_many_attempts',
+  AccountDisabled: 'account_disabled',
+  Conflict: 'conflict',
+  WeakPassword: 'weak_password',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -47,6 +62,20 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   call_already_answered: 409,
   call_ended: 409,
   timeout: 504,
+  terminal_not_enrolled: 403,
+  terminal_revoked: 403,
+  bad_signature: 401,
+  challenge_expired: 401,
+  challenge_replayed: 401,
+  challenge_mismatch: 401,
+  enrolment_code_invalid: 400,
+  enrolment_code_expired: 410,
+  enrolment_code_used: 409,
+  bad_public_key: 400,
+  too_many_attempts: 429,
+  account_disabled: 403,
+  conflict: 409,
+  weak_password: 400,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceKey } from '../../kiosk/src/enrol/deviceKey.ts';
 import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
+import { enrolTerminals, signedHello } from '../support/terminalKeys.ts';
 
 /**
  * The duty desk's relay side with raw terminal sockets (no media): queue
@@ -14,6 +16,7 @@ let officer1: string;
 let officer2: string;
 let tech: string;
 let supervisor: string;
+let keys: Map<string, DeviceKey>;
 
 const ESCALATE_MS = 400;
 const ABANDON_MS = 1200;
@@ -22,6 +25,7 @@ const MAX_CALL_MS = 700;
 beforeAll(async () => {
   relay = await startTestRelay({ escalateAfterMs: ESCALATE_MS, ringTimeoutMs: ABANDON_MS, maxCallMs: MAX_CALL_MS, recordCalls: false });
   wsBase = relay.url.replace('http', 'ws');
+  keys = enrolTerminals(relay.relay, ['XC-KG-005', 'XC-HT-006', 'XC-HT-009', 'XC-SCH-013']);
   officer1 = await signIn('officer1', 'demo-officer1');
   officer2 = await signIn('officer2', 'demo-officer2');
   tech = await signIn('tech', 'demo-tech');
@@ -48,7 +52,7 @@ async function api(method: string, url: string, cookie: string | null, body?: un
 
 async function terminal(id: string): Promise<RawPeer> {
   const peer = await RawPeer.open(`${wsBase}/ws/terminal`);
-  const r = await peer.request(1, 'hello', { terminalId: id, version: 't' });
+  const r = await signedHello(peer, 1, id, keys.get(id)!);
   expect(r['ok']).toBe(true);
   return peer;
 }
@@ -155,6 +159,9 @@ describe('history, disposition, snapshots, evidence', () => {
     expect((await api('POST', url, supervisor, { ...good, outcome: 'officers_dispatched', dispatched: true })).status).toBe(200);
     const d = await api('GET', `/api/calls/${callId}`, officer1);
     expect(d.json!['disposition']).toMatchObject({ outcome: 'officers_dispatched', dispatched: true, notes: '头晕，已联系家属' });
+    // Both saves are in the audit log, with who made them; refused attempts changed nothing there.
+    const audited = relay.relay.trust.audit.list().filter((e) => e.action === 'call.disposition' && e.target === callId);
+    expect(audited.map((e) => e.actor).sort()).toEqual(['user:officer1', 'user:supervisor']);
   });
 
   it('searches the history by terminal, officer, day and outcome, and refuses bad filters', async () => {

@@ -1,12 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
+import { enrolTerminals, signedHello } from '../support/terminalKeys.ts';
+import type { DeviceKey } from '../../kiosk/src/enrol/deviceKey.ts';
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
 let wsBase: string;
+let keys: Map<string, DeviceKey>;
+const hello = (peer: RawPeer, id: number, terminalId: string) => signedHello(peer, id, terminalId, keys.get(terminalId)!);
 
 beforeAll(async () => {
   relay = await startTestRelay();
   wsBase = relay.url.replace('http', 'ws');
+  keys = enrolTerminals(relay.relay, ['XC-SCH-001', 'XC-KG-002', 'XC-HT-003', 'XC-SCH-004']);
 });
 afterAll(async () => {
   await relay?.close();
@@ -36,7 +41,7 @@ describe('terminal gateway refuses bad input with stable codes and keeps serving
     expect(errorCode(await peer.request(4, 'hello', { terminalId: 'XC-SCH-001' }))).toBe('bad_message');
     expect(errorCode(await peer.sendRaw(Buffer.from([1, 2, 3]), null))).toBe('bad_message');
     // still the same open connection, and hello still works on it
-    const ok = await peer.request(5, 'hello', { terminalId: 'XC-SCH-001', version: 'test' });
+    const ok = await hello(peer, 5, 'XC-SCH-001');
     expect(ok['ok']).toBe(true);
     expect(peer.closed).toBeNull();
     peer.close();
@@ -52,7 +57,7 @@ describe('terminal gateway refuses bad input with stable codes and keeps serving
 
   it('an unknown terminal is refused and disconnected', async () => {
     const peer = await RawPeer.open(`${wsBase}/ws/terminal`);
-    expect(errorCode(await peer.request(1, 'hello', { terminalId: 'XC-NOPE-999', version: 'x' }))).toBe('unknown_terminal');
+    expect(errorCode(await signedHello(peer, 1, 'XC-NOPE-999', keys.get('XC-SCH-001')!))).toBe('unknown_terminal');
     expect((await peer.waitClosed()).code).toBe(4004);
     await healthy();
   });
@@ -69,13 +74,13 @@ describe('terminal gateway refuses bad input with stable codes and keeps serving
 
   it('a second hello, a cancel of a call that is not ours, and a request id reused across terminals are refused', async () => {
     const a = await RawPeer.open(`${wsBase}/ws/terminal`);
-    await a.request(1, 'hello', { terminalId: 'XC-KG-002', version: 't' });
-    expect(errorCode(await a.request(2, 'hello', { terminalId: 'XC-KG-002', version: 't' }))).toBe('already_hello');
+    await hello(a, 1, 'XC-KG-002');
+    expect(errorCode(await hello(a, 2, 'XC-KG-002'))).toBe('already_hello');
     const call = await a.request(3, 'help.request', { requestId: 'shared-request-1' });
     expect(call['ok']).toBe(true);
     const callId = (call['data'] as { callId: string }).callId;
     const b = await RawPeer.open(`${wsBase}/ws/terminal`);
-    await b.request(1, 'hello', { terminalId: 'XC-HT-003', version: 't' });
+    await hello(b, 1, 'XC-HT-003');
     expect(errorCode(await b.request(2, 'help.cancel', { callId }))).toBe('not_your_call');
     expect(errorCode(await b.request(3, 'help.request', { requestId: 'shared-request-1' }))).toBe('bad_message');
     expect(errorCode(await b.request(4, 'rtc.connectTransport', { transportId: 'nope', dtlsParameters: {} }))).toBe('transport_not_found');
@@ -90,9 +95,9 @@ describe('terminal gateway refuses bad input with stable codes and keeps serving
 
   it('a newer connection for the same terminal replaces the old one', async () => {
     const first = await RawPeer.open(`${wsBase}/ws/terminal`);
-    await first.request(1, 'hello', { terminalId: 'XC-SCH-004', version: 't' });
+    await hello(first, 1, 'XC-SCH-004');
     const second = await RawPeer.open(`${wsBase}/ws/terminal`);
-    await second.request(1, 'hello', { terminalId: 'XC-SCH-004', version: 't' });
+    await hello(second, 1, 'XC-SCH-004');
     expect((await first.waitClosed()).code).toBe(4001);
     expect(relay.relay.presence.isOnline('XC-SCH-004')).toBe(true);
     second.close();

@@ -17,6 +17,10 @@ export interface SignalClientOptions {
   url: string;
   terminalId: string;
   version: string;
+  /** Signs this connection's challenge with the device key (DeviceKey.signHello). */
+  signHello: (terminalId: string, nonce: string) => string;
+  /** Trust this CA for a wss:// relay (pinned station CA); otherwise the system's. */
+  ca?: Buffer | undefined;
   logger: Logger;
   backoff?: { baseMs: number; maxMs: number };
   requestTimeoutMs?: number;
@@ -72,14 +76,16 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
 
   #connect(): void {
     if (this.#closed) return;
-    const ws = new WebSocket(this.#opts.url, { handshakeTimeout: 10_000 });
+    const ws = new WebSocket(this.#opts.url, { handshakeTimeout: 10_000, ...(this.#opts.ca ? { ca: this.#opts.ca } : {}) });
     this.#ws = ws;
     const rpc = new RpcPeer({ send: (text) => ws.send(text), timeoutMs: this.#opts.requestTimeoutMs ?? 10_000 });
     this.#rpc = rpc;
-    ws.on('open', () => {
-      this.#log.info({ url: this.#opts.url }, 'connected to relay; saying hello');
+    ws.on('open', () => this.#log.info({ url: this.#opts.url }, 'connected to relay; waiting for its challenge'));
+    // hello goes out only in answer to the relay's challenge: it proves this is the enrolled Pi.
+    const sayHello = (nonce: string) => {
+      const { terminalId, version } = this.#opts;
       rpc
-        .request<HelloResult>('hello', { terminalId: this.#opts.terminalId, version: this.#opts.version })
+        .request<HelloResult>('hello', { terminalId, version, nonce, signature: this.#opts.signHello(terminalId, nonce) })
         .then((hello) => {
           this.#attempt = 0;
           this.#ready = true;
@@ -92,7 +98,7 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
           this.#log.error({ err: error }, 'relay refused hello');
           ws.close();
         });
-    });
+    };
     ws.on('message', (raw) => {
       let frame: unknown;
       try {
@@ -104,6 +110,7 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
       if (rpc.handleFrame(frame)) return;
       try {
         const ev = this.#events.check(frame);
+        if (ev.type === 'auth.challenge') return sayHello((ev.data as { nonce: string }).nonce);
         this.emit('event', ev.type, ev.data);
       } catch (error) {
         this.#log.warn({ err: error }, 'relay sent an event this terminal does not understand; ignored');

@@ -17,6 +17,7 @@ import { applyCallUpdated, applyHello, applyTerminalStatus, dismissCall, initial
 import { TerminalListView } from './TerminalListView.ts';
 import { Toasts } from './Toasts.ts';
 import { DutyDesk } from './DutyDesk.ts';
+import { AdminScreens } from './admin/AdminScreens.ts';
 
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
@@ -45,6 +46,7 @@ export class ConsoleApp {
   readonly #soundBanner: HTMLButtonElement;
   readonly #connBanner: HTMLElement;
   readonly #consoleEl: HTMLElement;
+  readonly #admin: AdminScreens;
   readonly #busy = new Map<string, 'answer' | 'hangup'>();
   readonly #desk: DutyDesk;
   #tick: ReturnType<typeof setInterval> | null = null;
@@ -84,16 +86,20 @@ export class ConsoleApp {
       bi({ zh: '与指挥服务器的连接已中断，正在重连。重连前本台收不到新的求助呼叫。', en: 'Connection to the relay lost; reconnecting. New help calls cannot reach this console until then.' }),
     );
     this.#ringer.onUnlockChange = () => this.#render();
-    this.#consoleEl = h(
+    // The desk's own pages (duty desk, map, call history) live under the "console" tab of the admin navigation.
+    const main = h(
       'div',
-      { class: 'console' },
-      this.#header.el,
-      this.#connBanner,
-      this.#soundBanner,
+      { class: 'desk-main' },
       this.#desk.nav.el,
       h('main', { class: 'layout', 'data-page': 'desk' }, this.#terminals.el, h('div', { class: 'calls-column' }, this.#desk.disposition.el, this.#calls.el), this.#desk.side(this.#recent.el)),
       ...this.#desk.pages(),
     );
+    this.#admin = new AdminScreens({
+      main,
+      onError: (error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)),
+      onInfo: (message) => this.#toasts.show('info', message),
+    });
+    this.#consoleEl = h('div', { class: 'console' }, this.#header.el, this.#admin.nav, this.#connBanner, this.#soundBanner, main, this.#admin.el);
   }
 
   async start(): Promise<void> {
@@ -161,12 +167,14 @@ export class ConsoleApp {
     this.#update(() => setConnection(setUser(initialState(), user), 'connecting'));
     this.#desk.enter(this.#consoleEl);
     socket.start();
+    void this.#admin.load((error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)));
     this.#tick = setInterval(() => this.#update((s) => s), 1_000);
   }
 
   #leave(): void {
     this.#socket?.close();
     this.#socket = null;
+    this.#admin.reset();
     if (this.#tick) clearInterval(this.#tick);
     this.#tick = null;
     this.#media.reset();

@@ -15,6 +15,8 @@ const codeOf = (e: unknown): string => {
   const c = (e as { code?: unknown } | null)?.code;
   return typeof c === 'string' ? c : 'internal';
 };
+/** Mirrors the relay's calls.read permission. */
+const CALL_ROLES: ReadonlySet<string> = new Set(['officer', 'supervisor', 'admin']);
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
@@ -89,6 +91,8 @@ export class DutyDesk {
   }
 
   render(s: ConsoleState): void {
+    // The call history is for the roles that work calls (technicians and field staff see the map only).
+    this.nav.setHidden('history', !CALL_ROLES.has(s.user?.role ?? ''));
     const rows = sortedTerminals(s);
     this.map.update(rows);
     this.history.setTerminals(rows.map((r) => r.terminal));

@@ -24,6 +24,12 @@ export class NavView {
     }
   }
 
+  /** Hides a page the signed-in role may not use (the relay refuses it anyway). */
+  setHidden(page: Page, hidden: boolean): void {
+    const b = this.#buttons.get(page);
+    if (b && b.hidden !== hidden) b.hidden = hidden;
+  }
+
   select(page: Page): void {
     for (const [p, b] of this.#buttons) setAttr(b, 'aria-selected', p === page ? 'true' : 'false');
   }

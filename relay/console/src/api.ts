@@ -12,7 +12,7 @@ export class ApiError extends Error {
   }
 }
 
-export async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+export async function call(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   let res: Response;
   try {
     res = await fetch(path, {

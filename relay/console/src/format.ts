@@ -94,6 +94,13 @@ const ERROR_LABELS: Record<string, Bilingual> = {
   mic_unavailable: { zh: '无法打开麦克风', en: 'Microphone unavailable' },
   network: { zh: '无法连接服务器', en: 'Cannot reach the relay' },
   internal: { zh: '服务器内部错误', en: 'Relay error' },
+  // accounts and terminals (issue 3)
+  too_many_attempts: { zh: '尝试次数过多，请稍后再试', en: 'Too many attempts; try again later' },
+  weak_password: { zh: '密码太弱（至少10位，且不能包含用户名）', en: 'Password too weak (10+ characters, not containing the username)' },
+  conflict: { zh: '与现有记录冲突', en: 'Conflicts with an existing record' },
+  bad_request: { zh: '输入有误', en: 'Invalid input' },
+  unknown_terminal: { zh: '找不到该终端', en: 'Unknown terminal' },
+  account_disabled: { zh: '账号已停用', en: 'Account disabled' },
 };
 
 export function errorLabel(code: string): Bilingual {

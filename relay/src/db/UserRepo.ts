@@ -56,6 +56,8 @@ export class UserRepo {
   readonly #list: Statement<[], UserRow>;
   readonly #setDisabled: Statement<[number, number]>;
   readonly #setHash: Statement<[string, number]>;
+  readonly #setRole: Statement<[UserRole, number]>;
+  readonly #setDisplayName: Statement<[string, number]>;
 
   constructor({ db, now = Date.now }: UserRepoOptions) {
     this.#now = now;
@@ -72,6 +74,8 @@ export class UserRepo {
     this.#list = db.prepare<[], UserRow>(`SELECT ${COLS} FROM users ORDER BY username`);
     this.#setDisabled = db.prepare<[number, number]>('UPDATE users SET disabled = ? WHERE id = ?');
     this.#setHash = db.prepare<[string, number]>('UPDATE users SET password_hash = ? WHERE id = ?');
+    this.#setRole = db.prepare<[UserRole, number]>('UPDATE users SET role = ? WHERE id = ?');
+    this.#setDisplayName = db.prepare<[string, number]>('UPDATE users SET display_name = ? WHERE id = ?');
   }
 
   /** Throws DbError 'username_taken' or 'invalid_input'. */
@@ -115,6 +119,15 @@ export class UserRepo {
   /** A disabled user can no longer log in, and SessionRepo.resolve refuses their sessions. */
   setDisabled(id: number, disabled: boolean): boolean {
     return this.#setDisabled.run(disabled ? 1 : 0, id).changes === 1;
+  }
+
+  setRole(id: number, role: UserRole): boolean {
+    if (!USER_ROLES.includes(role)) throw new DbError('invalid_input', `unknown role ${String(role)}`);
+    return this.#setRole.run(role, id).changes === 1;
+  }
+
+  setDisplayName(id: number, displayName: string): boolean {
+    return this.#setDisplayName.run(displayName, id).changes === 1;
   }
 
   get(id: number): UserRecord | null {

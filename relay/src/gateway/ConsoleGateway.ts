@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { AppError, ConsoleRequests, ErrorCode, FrameDecoder, type CallView, type RequestData } from '@helppoint/shared';
 import type { CallService, Officer } from '../calls/CallService.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
+import type { AuditRepo } from '../db/AuditRepo.ts';
+import { may } from '../trust/roles.ts';
 import type { TerminalPresence, TerminalSession } from '../presence/TerminalPresence.ts';
 import { MediaPeer } from '../sfu/MediaPeer.ts';
 import type { WorkerPool } from '../sfu/WorkerPool.ts';
@@ -24,24 +26,29 @@ export interface ConsoleGatewayOptions {
   calls: CallService;
   pool: WorkerPool;
   logger: Logger;
+  audit: AuditRepo;
   pingIntervalMs?: number;
 }
 
-/** Roles that may take help calls. */
-const ANSWERING_ROLES = new Set(['officer', 'supervisor', 'admin']);
 
 /** /ws/console: signed-in officers' consoles; every one of them rings. */
 export class ConsoleGateway {
   readonly #log: Logger;
   readonly #decoder = new FrameDecoder({ requests: ConsoleRequests });
   readonly #connections = new Set<Connection>();
+  /** Every open console socket of each user (also those that have not said hello yet), so disabling an account can cut them. */
+  readonly #byUser = new Map<number, Set<Connection>>();
+  /** Connections that may see calls (call.updated is not for technicians or field staff). */
+  readonly #callWatchers = new Set<Connection>();
   readonly #opts: ConsoleGatewayOptions;
 
   constructor(opts: ConsoleGatewayOptions) {
     this.#opts = opts;
     this.#log = opts.logger.child({ component: 'console-gateway' });
     const { calls, presence } = opts;
-    calls.on('callUpdated', (call: CallView) => this.#broadcast('call.updated', { call }));
+    calls.on('callUpdated', (call: CallView) => {
+      for (const conn of this.#callWatchers) conn.send('call.updated', { call });
+    });
     const status = (terminalId: string) =>
       this.#broadcast('terminal.status', { terminalId, online: presence.isOnline(terminalId), lastSeenAt: presence.lastSeenAt(terminalId) });
     presence.on('online', (s: TerminalSession) => status(s.terminalId));
@@ -66,25 +73,34 @@ export class ConsoleGateway {
     const officer: Officer = { id: user.id, displayName: user.displayName };
     const peer = new MediaPeer({ logger: conn.log });
     const mayAnswer = () => {
-      if (!ANSWERING_ROLES.has(user.role)) throw new AppError(ErrorCode.Forbidden, `role ${user.role} cannot take calls`);
+      if (!may(user.role, 'calls.answer')) throw new AppError(ErrorCode.Forbidden, `role ${user.role} cannot take calls`);
     };
+    const audit = (action: string, target: string, detail?: Record<string, unknown>) =>
+      this.#opts.audit.write({ actor: `user:${user.username}`, action, target, detail: detail ?? null, remote: remoteAddress });
+    const own = this.#byUser.get(user.id) ?? new Set<Connection>();
+    own.add(conn);
+    this.#byUser.set(user.id, own);
     let ready = false;
     conn.setHandlers({
       hello: () => {
         if (ready) throw new AppError(ErrorCode.AlreadyHello, 'hello was already sent on this connection');
         ready = true;
         this.#connections.add(conn);
+        const seesCalls = may(user.role, 'calls.read');
+        if (seesCalls) this.#callWatchers.add(conn);
         conn.log.info('console connected');
         return {
           user,
           routerRtpCapabilities: pool.routerRtpCapabilities as unknown as Record<string, unknown>,
           terminals: terminals.list().map((t) => calls.terminalView(t)),
-          calls: calls.openCalls(),
+          calls: seesCalls ? calls.openCalls() : [],
         };
       },
       'call.answer': (d: RequestData<C, 'call.answer'>) => {
         mayAnswer();
-        return { call: calls.answer(d.callId, officer) };
+        const call = calls.answer(d.callId, officer);
+        audit('call.answer', d.callId, { terminalId: call.terminal.id });
+        return { call };
       },
       'call.hangup': (d: RequestData<C, 'call.hangup'>) => {
         mayAnswer();
@@ -95,6 +111,8 @@ export class ConsoleGateway {
       ...rtcHandlers({
         peer,
         slotFor: (callId) => {
+          // Media of a call (the terminal's camera) is only for those who may take calls.
+          mayAnswer();
           if (!callId) throw new AppError(ErrorCode.BadMessage, 'consoles must say which call a transport is for');
           return calls.slotForCall(callId);
         },
@@ -104,16 +122,32 @@ export class ConsoleGateway {
           calls.assertOfficerMayEnd(callId, officer);
         },
         onProduce: (callId, producer) => calls.addOfficerProducer(callId, officer, producer),
+        onConsume: (producerId, kind) => {
+          if (kind !== 'video') return;
+          const call = calls.openCalls().find((c) => c.producers.some((p) => p.id === producerId));
+          audit('camera.view', call?.terminal.id ?? producerId, { callId: call?.id ?? null });
+        },
       }),
     });
     const onCallClosed = (callId: string) => peer.closeCall(callId);
     calls.on('callClosed', onCallClosed);
     conn.on('closed', (code, reason) => {
       this.#connections.delete(conn);
+      this.#callWatchers.delete(conn);
+      own.delete(conn);
+      if (own.size === 0 && this.#byUser.get(user.id) === own) this.#byUser.delete(user.id);
       calls.off('callClosed', onCallClosed);
       peer.close();
       conn.log.info({ code, reason }, 'console disconnected');
     });
+  }
+
+  /** Closes every console socket of a user at once (account disabled, role changed, password reset). */
+  closeUser(userId: number, reason: string): number {
+    const conns = [...(this.#byUser.get(userId) ?? [])];
+    for (const conn of conns) conn.close(CloseCode.Unauthenticated, reason);
+    if (conns.length) this.#log.warn({ userId, reason, connections: conns.length }, 'closed a user\'s consoles');
+    return conns.length;
   }
 
   get size(): number {

@@ -11,6 +11,11 @@ import {
 } from '@helppoint/shared';
 import type { CallService } from '../calls/CallService.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
+import type { AuditRepo } from '../db/AuditRepo.ts';
+import type { TerminalKeyRepo } from '../db/TerminalKeyRepo.ts';
+import type { EnrolmentService } from '../trust/EnrolmentService.ts';
+import { NonceBook } from '../trust/NonceBook.ts';
+import { verifyHelloSignature } from '../trust/deviceKeys.ts';
 import type { TerminalPresence, TerminalSession } from '../presence/TerminalPresence.ts';
 import { MediaPeer } from '../sfu/MediaPeer.ts';
 import type { WorkerPool } from '../sfu/WorkerPool.ts';
@@ -25,21 +30,56 @@ export interface TerminalGatewayOptions {
   calls: CallService;
   pool: WorkerPool;
   logger: Logger;
+  keys: TerminalKeyRepo;
+  audit: AuditRepo;
+  enrolment: EnrolmentService;
+  /** How long a challenge nonce may be answered (default 30 s). */
+  challengeTtlMs?: number;
   heartbeatIntervalMs?: number;
   helloTimeoutMs?: number;
   pingIntervalMs?: number;
 }
 
-/** /ws/terminal: kiosks connect here, say hello with their location ID, then ask for help. */
+/**
+ * /ws/terminal: kiosks connect here, get a challenge, prove who they are by
+ * signing it with their enrolled key in hello, then ask for help.
+ */
 export class TerminalGateway {
   readonly #opts: TerminalGatewayOptions;
   readonly #log: Logger;
   readonly #decoder = new FrameDecoder({ requests: TerminalRequests });
   readonly #connections = new Set<Connection>();
+  readonly #nonces: NonceBook;
 
   constructor(opts: TerminalGatewayOptions) {
     this.#opts = opts;
     this.#log = opts.logger.child({ component: 'terminal-gateway' });
+    this.#nonces = new NonceBook({ ttlMs: opts.challengeTtlMs ?? 30_000 });
+  }
+
+  /**
+   * Checks a hello's proof of identity: this connection's nonce, fresh and
+   * unused, signed with the terminal's enrolled, unrevoked key. Every refusal
+   * is audited and closes the connection (a new challenge needs a new one).
+   * Returns the fingerprint of the key that signed.
+   */
+  #authenticate(conn: Connection, d: RequestData<T, 'hello'>, remote: string | undefined): string {
+    const refuse = (code: ErrorCode, message: string, closeCode: number = CloseCode.Unauthenticated): never => {
+      this.#opts.audit.write({ actor: 'anonymous', action: 'terminal.hello', target: d.terminalId, outcome: 'refused', detail: { code }, remote });
+      conn.log.warn({ terminalId: d.terminalId, code }, 'terminal hello refused');
+      setTimeout(() => conn.close(closeCode, code), 50);
+      throw new AppError(code, message);
+    };
+    const verdict = this.#nonces.consume(d.nonce, conn.id);
+    if (verdict === 'replayed') refuse(ErrorCode.ChallengeReplayed, 'this challenge was already answered once');
+    if (verdict === 'unknown' || verdict === 'other_connection') refuse(ErrorCode.ChallengeMismatch, 'sign the challenge sent on this connection');
+    if (verdict === 'expired') refuse(ErrorCode.ChallengeExpired, 'the challenge expired; reconnect for a new one');
+    const key = this.#opts.keys.get(d.terminalId);
+    if (!key) refuse(ErrorCode.UnknownTerminal, `terminal ${d.terminalId} is not registered`, CloseCode.UnknownTerminal);
+    if (key!.state === 'unenrolled') refuse(ErrorCode.TerminalNotEnrolled, `terminal ${d.terminalId} has not been enrolled`);
+    if (key!.state === 'revoked') refuse(ErrorCode.TerminalRevoked, `terminal ${d.terminalId} has been revoked; re-enrol it`);
+    if (!verifyHelloSignature(key!.publicKey!, d.terminalId, d.nonce, d.signature)) refuse(ErrorCode.BadSignature, 'the signature does not match the enrolled key');
+    return key!.keyFingerprint!;
   }
 
   accept(ws: WebSocket, remoteAddress: string | undefined): void {
@@ -53,7 +93,9 @@ export class TerminalGateway {
       pingIntervalMs: this.#opts.pingIntervalMs ?? heartbeatMs,
     });
     this.#connections.add(conn);
+    conn.send('auth.challenge', { nonce: this.#nonces.issue(conn.id), relayTime: Date.now() });
     let session: TerminalSession | null = null;
+    let signedWith: string | null = null;
     let peer: MediaPeer | null = null;
     let silenceTimer: ReturnType<typeof setTimeout> | null = null;
     const helloTimer = setTimeout(() => conn.close(CloseCode.HelloTimeout, 'hello_required'), this.#opts.helloTimeoutMs ?? 10_000);
@@ -70,12 +112,8 @@ export class TerminalGateway {
 
     const hello = (d: RequestData<T, 'hello'>) => {
       if (session) throw new AppError(ErrorCode.AlreadyHello, 'hello was already sent on this connection');
-      const record = terminals.get(d.terminalId);
-      if (!record) {
-        conn.log.warn({ terminalId: d.terminalId }, 'unknown terminal refused');
-        setTimeout(() => conn.close(CloseCode.UnknownTerminal, 'unknown_terminal'), 50);
-        throw new AppError(ErrorCode.UnknownTerminal, `terminal ${d.terminalId} is not registered`);
-      }
+      signedWith = this.#authenticate(conn, d, remoteAddress);
+      if (!terminals.get(d.terminalId)) throw new AppError(ErrorCode.UnknownTerminal, `terminal ${d.terminalId} is not registered`);
       clearTimeout(helloTimer);
       const slot = pool.acquire();
       const log = conn.log.child({ terminalId: d.terminalId });
@@ -92,6 +130,7 @@ export class TerminalGateway {
       const replaced = presence.add(session);
       if (replaced) {
         log.warn({ previousConnection: replaced.connectionId }, 'terminal connected again: newest connection wins, closing the old one');
+        this.#opts.audit.write({ actor: `terminal:${d.terminalId}`, action: 'terminal.replaced', target: d.terminalId, detail: { previousConnection: replaced.connectionId }, remote: remoteAddress });
         replaced.close(CloseCode.Replaced, 'replaced');
       }
       peer = new MediaPeer({ logger: log });
@@ -99,6 +138,7 @@ export class TerminalGateway {
       conn.setHandlers({
         hello,
         heartbeat: (h: RequestData<T, 'heartbeat'>) => {
+          dropIfKeyChanged();
           presence.touch(own);
           armSilence();
           log.debug({ seq: h.seq }, 'heartbeat');
@@ -134,12 +174,27 @@ export class TerminalGateway {
 
     const onCallClosed = (callId: string) => peer?.closeCall(callId);
     calls.on('callClosed', onCallClosed);
+    // A revoked or re-keyed terminal loses its connection at once, not at its next reconnect.
+    // Heartbeats also re-check, which catches revocations made with the CLI by another process.
+    const dropIfKeyChanged = () => {
+      if (!session) return;
+      const key = this.#opts.keys.get(session.terminalId);
+      if (key?.state === 'enrolled' && key.keyFingerprint === signedWith) return;
+      conn.log.warn({ terminalId: session.terminalId, state: key?.state }, 'terminal key revoked or replaced: dropping its connection');
+      conn.close(CloseCode.Unauthenticated, key?.state === 'revoked' ? ErrorCode.TerminalRevoked : ErrorCode.BadSignature);
+    };
+    const onKeyChanged = (terminalId: string) => {
+      if (session?.terminalId === terminalId) dropIfKeyChanged();
+    };
+    this.#opts.enrolment.on('keyChanged', onKeyChanged);
 
     conn.on('closed', (code, reason) => {
       this.#connections.delete(conn);
       clearTimeout(helloTimer);
       if (silenceTimer) clearTimeout(silenceTimer);
       calls.off('callClosed', onCallClosed);
+      this.#opts.enrolment.off('keyChanged', onKeyChanged);
+      this.#nonces.forget(conn.id);
       peer?.close();
       if (session) {
         pool.release(session.slot);

@@ -17,6 +17,8 @@ export function rtcHandlers(opts: {
   onProduce: (callId: string, producer: types.Producer) => void;
   /** Checked before a producer is created, so a refused produce leaves nothing behind. */
   mayProduce: (callId: string, kind: 'audio' | 'video') => void;
+  /** Told after each consumer is made (consoles audit who looked into a terminal's camera). */
+  onConsume?: (producerId: string, kind: 'audio' | 'video') => void;
 }) {
   const { peer } = opts;
   // Remembers which slot each transport was made on, for consume.
@@ -45,7 +47,9 @@ export function rtcHandlers(opts: {
     },
     'rtc.consume': async (d: RequestData<Rtc, 'rtc.consume'>) => {
       const slot = slotOfTransport.get(d.transportId) ?? opts.slotFor(undefined);
-      return peer.consume(slot, d.transportId, d.producerId, d.rtpCapabilities);
+      const consumer = await peer.consume(slot, d.transportId, d.producerId, d.rtpCapabilities);
+      opts.onConsume?.(d.producerId, consumer.kind);
+      return consumer;
     },
     'rtc.resumeConsumer': async (d: RequestData<Rtc, 'rtc.resumeConsumer'>) => {
       await peer.resumeConsumer(d.consumerId);

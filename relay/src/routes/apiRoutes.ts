@@ -3,7 +3,7 @@ import type { CallService } from '../calls/CallService.ts';
 import type { CallRepo } from '../db/CallRepo.ts';
 import type { SessionRepo } from '../db/SessionRepo.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
-import { requireUser } from './authRoutes.ts';
+import { requirePermission } from './guard.ts';
 
 export interface ApiDeps {
   sessions: SessionRepo;
@@ -15,7 +15,7 @@ export interface ApiDeps {
 /** Read-only REST for the console and for people looking at call records. */
 export function registerApiRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/api/terminals', async (req) => {
-    requireUser(deps.sessions, req);
+    requirePermission(deps.sessions, req, 'terminals.read');
     return { terminals: deps.terminals.list().map((t) => deps.calls.terminalView(t)) };
   });
   // /api/calls and /api/calls/:id (the call history) are in historyRoutes.ts.

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
 import { AppError, CallSearchQuery, DispositionBody, ErrorCode } from '@helppoint/shared';
+import type { AuditRepo } from '../db/AuditRepo.ts';
 import type { CallMediaRecord, CallMediaRepo } from '../db/CallMediaRepo.ts';
 import type { CallRecord, CallRepo } from '../db/CallRepo.ts';
 import { actorOf } from '../db/CallRepo.ts';
@@ -11,7 +12,8 @@ import type { DispositionRepo } from '../db/DispositionRepo.ts';
 import type { SessionRepo } from '../db/SessionRepo.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
 import type { UserRepo } from '../db/UserRepo.ts';
-import { requireUser, type SignedInUser } from './authRoutes.ts';
+import { may } from '../trust/roles.ts';
+import { requirePermission } from './guard.ts';
 import { strictSchema } from './strictSchema.ts';
 
 export interface HistoryDeps {
@@ -21,6 +23,7 @@ export interface HistoryDeps {
   callRepo: CallRepo;
   dispositions: DispositionRepo;
   media: CallMediaRepo;
+  audit: AuditRepo;
   mediaDir: string;
   /** Shown to consoles by GET /api/duty-config. */
   mapTileUrl: string;
@@ -29,8 +32,7 @@ export interface HistoryDeps {
 const CallParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 const MediaParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, { additionalProperties: false });
 const SNAPSHOT_MAX_BYTES = 2 * 1024 * 1024;
-/** Roles that take calls, and so may record what a call was about. */
-const DESK_ROLES = new Set(['officer', 'supervisor', 'admin']);
+/** May correct another officer's disposition. */
 const OVERSEERS = new Set(['supervisor', 'admin']);
 
 /**
@@ -69,17 +71,14 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     if (!call) throw new AppError(ErrorCode.CallNotFound, `no call ${id}`);
     return call;
   };
-  const mayTakeCalls = (user: SignedInUser) => {
-    if (!DESK_ROLES.has(user.role)) throw new AppError(ErrorCode.Forbidden, `role ${user.role} cannot work calls`);
-  };
 
   app.get('/api/duty-config', async (req) => {
-    requireUser(deps.sessions, req);
-    return { mapTileUrl: deps.mapTileUrl, officers: deps.users.list().filter((u) => DESK_ROLES.has(u.role)).map((u) => ({ id: u.id, displayName: u.displayName })) };
+    requirePermission(deps.sessions, req, 'terminals.read');
+    return { mapTileUrl: deps.mapTileUrl, officers: deps.users.list().filter((u) => may(u.role, 'calls.answer')).map((u) => ({ id: u.id, displayName: u.displayName })) };
   });
 
   app.get('/api/calls', { schema: { querystring: CallSearchQuery }, validatorCompiler: strictSchema }, async (req) => {
-    requireUser(deps.sessions, req);
+    requirePermission(deps.sessions, req, 'calls.read');
     const q = req.query as CallSearchQuery;
     if (q.from !== undefined && q.to !== undefined && q.to <= q.from) throw new AppError(ErrorCode.BadRequest, '"to" must be after "from"');
     const { limit = 50, ...filters } = q;
@@ -87,7 +86,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
   });
 
   app.get('/api/calls/:id', { schema: { params: CallParams }, validatorCompiler: strictSchema }, async (req) => {
-    requireUser(deps.sessions, req);
+    requirePermission(deps.sessions, req, 'calls.read');
     const call = mustGetCall((req.params as { id: string }).id);
     const names = new Map<string, string>();
     for (const u of deps.users.list()) names.set(actorOf.user(u.id), u.displayName);
@@ -97,8 +96,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
   });
 
   app.post('/api/calls/:id/disposition', { schema: { params: CallParams, body: DispositionBody }, validatorCompiler: strictSchema }, async (req) => {
-    const user = requireUser(deps.sessions, req);
-    mayTakeCalls(user);
+    const user = requirePermission(deps.sessions, req, 'calls.answer');
     const call = mustGetCall((req.params as { id: string }).id);
     // The officer who took the call writes it up; a supervisor may correct it; unanswered calls are anyone's.
     if (call.answeredBy !== null && call.answeredBy !== user.id && !OVERSEERS.has(user.role)) {
@@ -107,13 +105,13 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     const body = req.body as DispositionBody;
     const saved = deps.dispositions.save({ callId: call.id, ...body, notes: body.notes.trim(), recordedBy: user.id, recordedAt: Date.now() });
     deps.callRepo.addEvent(call.id, 'disposition', actorOf.user(user.id), { incidentType: body.incidentType, outcome: body.outcome, dispatched: body.dispatched });
+    deps.audit.write({ actor: user.actor.label, action: 'call.disposition', target: call.id, detail: { outcome: body.outcome, dispatched: body.dispatched }, remote: req.ip });
     log.info({ callId: call.id, userId: user.id, outcome: body.outcome }, 'disposition recorded');
     return { disposition: saved };
   });
 
   app.post('/api/calls/:id/snapshots', { schema: { params: CallParams }, validatorCompiler: strictSchema }, async (req) => {
-    const user = requireUser(deps.sessions, req);
-    mayTakeCalls(user);
+    const user = requirePermission(deps.sessions, req, 'calls.answer');
     const call = mustGetCall((req.params as { id: string }).id);
     const body = req.body;
     if (!Buffer.isBuffer(body) || body.length < 4 || body[0] !== 0xff || body[1] !== 0xd8 || body[2] !== 0xff) {
@@ -126,16 +124,21 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     fs.writeFileSync(file, body);
     const row = deps.media.add({ callId: call.id, kind: 'snapshot', file: rel, mime: 'image/jpeg', bytes: body.length, createdAt: at, finishedAt: at, takenBy: user.id });
     deps.callRepo.addEvent(call.id, 'snapshot', actorOf.user(user.id), { mediaId: row.id }, at);
+    deps.audit.write({ actor: user.actor.label, action: 'call.snapshot', target: call.id, detail: { mediaId: row.id }, remote: req.ip });
     log.info({ callId: call.id, userId: user.id, bytes: body.length }, 'snapshot saved');
     return { media: mediaView(row) };
   });
 
   app.get('/api/media/:id', { schema: { params: MediaParams }, validatorCompiler: strictSchema }, async (req, reply) => {
-    requireUser(deps.sessions, req);
+    const user = requirePermission(deps.sessions, req, 'calls.read');
     const m = deps.media.get((req.params as { id: number }).id);
     if (!m || m.deletedAt !== null) throw new AppError(ErrorCode.NotFound, 'no such evidence file (it may have expired)');
     const file = path.join(deps.mediaDir, m.file);
     if (!fs.existsSync(file)) throw new AppError(ErrorCode.NotFound, 'the evidence file is missing on disk');
+    // Watching a recording is access to evidence: audited once per viewing, not per byte range.
+    if (m.kind === 'recording' && !/^bytes=[1-9]/.test(req.headers.range ?? '')) {
+      deps.audit.write({ actor: user.actor.label, action: 'evidence.view', target: m.callId, detail: { mediaId: m.id }, remote: req.ip });
+    }
     return sendFile(reply, file, m.mime, req.headers.range);
   });
 }

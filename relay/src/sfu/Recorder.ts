@@ -24,6 +24,7 @@ interface Leg {
 
 /** How long ffmpeg gets to finish the file after SIGINT before it is killed. */
 const IDLE_TIMEOUT_S = 2;
+const KEYFRAME_RETRIES_MS = [1_000, 2_500, 5_000];
 const STOP_TIMEOUT_MS = 10_000;
 
 /**
@@ -45,6 +46,7 @@ export class Recorder {
   readonly #exited: Promise<number | null>;
   readonly #stderr: string[] = [];
   #stopping: Promise<void> | null = null;
+  readonly #timers: ReturnType<typeof setTimeout>[] = [];
 
   private constructor(file: string, legs: Leg[], ffmpeg: ChildProcess, log: Logger) {
     this.file = file;
@@ -98,6 +100,9 @@ export class Recorder {
           // many idle seconds and finishes the file. (A SIGINT alone is only
           // seen between packets; a second one would abort the trailer.)
           '-listen_timeout', String(IDLE_TIMEOUT_S),
+          // ffmpeg learns the video size from the first keyframe; on a busy
+          // machine that can take a few requests, so probe for up to 10 s.
+          '-analyzeduration', '10000000',
           '-fflags', '+genpts',
           '-f', 'sdp', '-i', sdpFile,
           '-map', '0', '-c', 'copy',
@@ -106,7 +111,14 @@ export class Recorder {
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
       const rec = new Recorder(opts.file, legs, ffmpeg, log);
-      await rec.#startFlow();
+      try {
+        await rec.#startFlow();
+      } catch (error) {
+        // Nothing of a failed start stays behind: no ffmpeg, no half-written file.
+        await rec.stop();
+        fs.rmSync(opts.file, { force: true });
+        throw error;
+      }
       log.info({ streams: legs.map((l) => l.kind), ports: legs.map((l) => l.port) }, 'recording started');
       return rec;
     } catch (error) {
@@ -125,7 +137,18 @@ export class Recorder {
     if (!spawned) throw new Error(`ffmpeg exited at start: ${this.#stderr.join('').slice(-400)}`);
     for (const leg of this.#legs) await leg.consumer.resume();
     this.startedAt = Date.now();
-    for (const leg of this.#legs) if (leg.kind === 'video') await leg.consumer.requestKeyFrame();
+    // A lost keyframe would leave ffmpeg unable to start the file: ask again a
+    // few times while it probes (a keyframe costs a little bandwidth, once).
+    const video = this.#legs.filter((l) => l.kind === 'video').map((l) => l.consumer);
+    const ask = () => {
+      for (const c of video) if (!c.closed) c.requestKeyFrame().catch(() => undefined);
+    };
+    ask();
+    for (const ms of KEYFRAME_RETRIES_MS) {
+      const t = setTimeout(ask, ms);
+      t.unref?.();
+      this.#timers.push(t);
+    }
   }
 
   get streams(): ('audio' | 'video')[] {
@@ -136,6 +159,7 @@ export class Recorder {
   async stop(): Promise<number> {
     this.#stopping ??= (async () => {
       this.stoppedAt = Date.now();
+      for (const t of this.#timers) clearTimeout(t);
       // SIGINT asks ffmpeg to finish; it acts on it at its next read, which
       // returns when a packet comes or the idle timeout passes. SIGKILL is the
       // last resort and leaves a file without its index.

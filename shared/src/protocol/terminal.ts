@@ -1,6 +1,7 @@
 import Type from 'typebox';
 import { CallId, CallKind, EndReasonSchema, Empty, LocationId, MediaId, RequestId, RtcObject } from './common.ts';
 import { RtcRequests } from './rtc.ts';
+import { ChallengeNonce, HelloSignature } from './deviceAuth.ts';
 
 /** Requests a terminal (kiosk) sends to the relay on /ws/terminal. */
 export const TerminalRequests = {
@@ -9,6 +10,10 @@ export const TerminalRequests = {
       {
         terminalId: LocationId,
         version: Type.String({ maxLength: 32 }),
+        /** The nonce of this connection's auth.challenge. */
+        nonce: ChallengeNonce,
+        /** Ed25519 signature over helloSigningInput(terminalId, nonce) with the terminal's enrolled key. */
+        signature: HelloSignature,
       },
       { additionalProperties: false },
     ),
@@ -19,7 +24,7 @@ export const TerminalRequests = {
       /** A call of this terminal still open on the relay (after a reconnect), if any. */
       openCallId: Type.Union([CallId, Type.Null()]),
     }),
-    doc: 'First message on every connection: which terminal this is. Anything else before it is refused.',
+    doc: 'First message on every connection: which terminal this is, proven by signing the auth.challenge nonce with its enrolled key. Anything else before it is refused.',
   },
   heartbeat: {
     data: Type.Object(
@@ -44,6 +49,10 @@ export const TerminalRequests = {
 
 /** Events the relay sends to a terminal. */
 export const TerminalEvents = {
+  'auth.challenge': {
+    data: Type.Object({ nonce: ChallengeNonce, relayTime: Type.Integer() }),
+    doc: 'Sent by the relay as soon as a terminal connects: sign this nonce in hello. Single-use, valid for a short time.',
+  },
   'call.answered': {
     data: Type.Object({ callId: CallId, officer: Type.Object({ displayName: Type.String() }) }),
     doc: 'An officer took the call.',

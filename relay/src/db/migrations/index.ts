@@ -1,6 +1,6 @@
 import type { Migration } from './Migration.ts';
 import { migration001 } from './001_initial.ts';
-import { migration002 } from './002_reserved.ts';
+import { migration002 } from './002_trust.ts';
 import { migration003 } from './003_duty_desk.ts';
 
 export type { Migration } from './Migration.ts';

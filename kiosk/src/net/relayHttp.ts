@@ -1,0 +1,48 @@
+import http from 'node:http';
+import https from 'node:https';
+
+export interface RelayHttpError extends Error {
+  status: number;
+  code: string;
+}
+
+/**
+ * POSTs JSON to the relay. node:https rather than fetch so a pinned CA (a
+ * station's own certificate authority) can be given for this request only.
+ */
+export function postJson<T>(url: string, body: unknown, opts: { ca?: Buffer | undefined; timeoutMs?: number } = {}): Promise<T> {
+  const target = new URL(url);
+  const payload = Buffer.from(JSON.stringify(body));
+  const lib = target.protocol === 'https:' ? https : http;
+  return new Promise<T>((resolve, reject) => {
+    const req = lib.request(
+      target,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': payload.length },
+        timeout: opts.timeoutMs ?? 15_000,
+        ...(opts.ca ? { ca: opts.ca } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = null;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            /* not JSON: the status says enough */
+          }
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) return resolve(json as T);
+          const e = (json as { error?: { code?: string; message?: string } } | null)?.error;
+          reject(Object.assign(new Error(e?.message ?? `HTTP ${status}`), { status, code: e?.code ?? 'http_error' }) as RelayHttpError);
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${target.origin}`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
+}

@@ -1,0 +1,33 @@
+import { AppError, ErrorCode } from '@helppoint/shared';
+import type { UserRole } from '../db/UserRepo.ts';
+
+/**
+ * What each role may do. Checked on the server for every route and every
+ * console message; the console only uses it to hide what would be refused.
+ */
+export const PERMISSIONS = {
+  /** take, talk on and hang up help calls; see their video */
+  'calls.answer': ['officer', 'supervisor', 'admin'],
+  /** call history and open calls */
+  'calls.read': ['officer', 'supervisor', 'admin'],
+  /** the terminal list with online state (fleet health) */
+  'terminals.read': ['officer', 'supervisor', 'technician', 'field', 'admin'],
+  /** create and edit terminal records, enrolment codes, revoke keys */
+  'terminals.manage': ['technician', 'admin'],
+  'users.manage': ['admin'],
+  'audit.read': ['admin'],
+} as const satisfies Record<string, readonly UserRole[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function may(role: string, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly string[]).includes(role);
+}
+
+export function permissionsOf(role: string): Permission[] {
+  return (Object.keys(PERMISSIONS) as Permission[]).filter((p) => may(role, p));
+}
+
+export function assertMay(user: { role: string }, permission: Permission): void {
+  if (!may(user.role, permission)) throw new AppError(ErrorCode.Forbidden, `role ${user.role} may not ${permission}`);
+}
