@@ -1,6 +1,7 @@
 /**
  * Takes screenshots of the console as an officer sees it — ringing with the
- * live preview, and in a call — for docs/ and for reviewing the UI.
+ * live preview and the map, in a call, the map page, the call history — for
+ * docs/ and for reviewing the UI.
  *   node scripts/screenshot-console.ts [outDir]
  */
 import fs from 'node:fs';
@@ -13,14 +14,16 @@ import { eventually, kioskStatus, pressButton } from '../test/support/kioskStatu
 const outDir = path.resolve(process.argv[2] ?? 'docs/img');
 fs.mkdirSync(outDir, { recursive: true });
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helppoint-shot-'));
-const relay = await startRelay({ logDir: dir, dbPath: path.join(dir, 'relay.db') });
+const relay = await startRelay({ logDir: dir, dbPath: path.join(dir, 'relay.db'), env: { HELPPOINT_ESCALATE_AFTER_MS: '60000', HELPPOINT_RING_TIMEOUT_MS: '120000' } });
 const kiosk = await startSimTerminal({ relayUrl: relay.ready['url']!, terminalId: 'XC-SCH-001', logDir: dir });
+const kiosk2 = await startSimTerminal({ relayUrl: relay.ready['url']!, terminalId: 'XC-HT-003', logDir: dir });
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await signInConsole(page, relay.ready['url']!, 'officer1', 'demo-officer1');
   const statusUrl = kiosk.ready['statusUrl']!;
   await eventually(async () => (await kioskStatus(statusUrl)).relay.connected, 15_000, 'terminal connected');
+  await eventually(async () => (await kioskStatus(kiosk2.ready['statusUrl']!)).relay.connected, 15_000, 'terminal 2 connected');
   await pressButton(statusUrl);
   const video = '[data-testid="call-card"][data-state="ringing"] video[data-testid="call-video"]';
   await page.waitForSelector(video);
@@ -29,11 +32,40 @@ try {
   await page.click('[data-testid="call-card"][data-state="ringing"] [data-testid="answer"]');
   await page.waitForSelector('[data-testid="call-card"][data-state="answered"]');
   await page.waitForTimeout(1500);
+  await page.click('[data-testid="call-card"][data-state="answered"] [data-testid="snapshot"]');
+  // A second terminal calls while the first call is on: the map shows both.
+  await pressButton(kiosk2.ready['statusUrl']!);
+  await page.waitForSelector('[data-testid="call-card"][data-state="ringing"]');
+  await page.waitForTimeout(1500);
   await page.screenshot({ path: path.join(outDir, 'console-in-call.png') });
+  await page.click('[data-testid="nav-map"]');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(outDir, 'console-map.png') });
+  await page.click('[data-testid="nav-desk"]');
+  await page.click('[data-testid="call-card"][data-state="ringing"] [data-testid="hangup"]');
+  await page.click('[data-testid="call-card"][data-state="answered"] [data-testid="hangup"]');
+  const form = page.locator('main [data-testid="disposition"]');
+  await form.waitFor();
+  await form.locator('[data-testid="disposition-type"]').selectOption('lost_person');
+  await form.locator('[data-testid="disposition-outcome"]').selectOption('officers_dispatched');
+  await form.locator('[data-testid="disposition-dispatched"]').check();
+  await form.locator('[data-testid="disposition-notes"]').fill('老人迷路，已派巡逻组送回家');
+  await form.locator('[data-testid="disposition-save"]').click();
+  await form.waitFor({ state: 'hidden' });
+  await page.waitForTimeout(4500); // the recording finishes a moment after the call
+  await page.click('[data-testid="nav-history"]');
+  const row = page.locator('[data-testid="history-row"]', { hasText: 'XC-SCH-001' }).first();
+  await row.waitFor();
+  await row.click();
+  await page.waitForSelector('[data-testid="history-timeline"]');
+  await page.waitForSelector('[data-testid="history-snapshot"]');
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: path.join(outDir, 'console-history.png') });
   console.log(`screenshots in ${outDir}`);
 } finally {
   await browser.close();
   await kiosk.stop();
+  await kiosk2.stop();
   await relay.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -9,12 +9,12 @@ role="${1:-all}"
 
 # --- Debian packages -------------------------------------------------------
 # kiosk: ffmpeg (camera, microphone, speaker pipes), build tools for the
-# onoff/epoll addon. relay: the mediasoup worker's build deps (see
+# onoff/epoll addon, espeak-ng for the voice prompts. relay: the mediasoup worker's build deps (see
 # scripts/mediasoup-worker/build.sh). tests/demo: chromium, CJK fonts for
 # the console and the camera overlay, socat for the modem simulator, openssl
 # for the TLS tests' throwaway CA. socat also forwards the kiosk's sd_notify
 # messages (kiosk/src/status/SystemdNotifier.ts), so the kiosk gets it too.
-pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat)
+pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat espeak-ng)
 if [ "$role" != kiosk ]; then
   pkgs+=(meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
   pkgs+=(chromium fonts-noto-cjk socat openssl)
@@ -51,6 +51,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   [ -d "$HP_ROOT/node_modules/pino" ] || { echo "helppoint: npm ci failed" >&2; exit 1; }
   echo "$want" > "$stamp"
 fi
+
+# --- voice prompts (espeak-ng, Mandarin) ------------------------------------------
+# Regenerated only when a prompt's text changed; recorded prompts in
+# HELPPOINT_PROMPTS_DIR replace them on a terminal.
+node "$HP_ROOT/scripts/gen-prompts.ts"
 
 # --- mediasoup worker (relay only) ----------------------------------------------
 if [ "$role" != kiosk ]; then

@@ -122,6 +122,7 @@ export class Kiosk {
         camera: { width: drivers.camera.width, height: drivers.camera.height, fps: drivers.camera.fps, framesDelivered: drivers.camera.framesDelivered },
         microphone: { framesDelivered: drivers.microphone.framesDelivered },
         speaker: drivers.speaker.level,
+        voice: drivers.voice.status ?? { lastPrompt: controller.lastPrompt },
         media: media.stats,
         simulated: Boolean(drivers.simButton),
       }),
@@ -142,6 +143,7 @@ export class Kiosk {
     this.controller.close();
     this.#courier.close();
     this.#helpSms.close();
+    this.#drivers.voice.close?.();
     await this.media.close();
     await this.status.close();
     const d = this.#drivers;

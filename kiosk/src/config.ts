@@ -18,6 +18,8 @@ export interface KioskConfig {
   video: { width: number; height: number; fps: number; device: string };
   audio: { captureDevice: string; playbackDevice: string };
   gpio: { button: number; led: number; base: number | undefined };
+  /** Recorded voice prompts (<prompt>.wav) that replace the generated ones; '' for none. */
+  promptsDir: string;
   logLevel: string;
   /** Durable state (the press outbox). Production: /var/lib/helppoint-kiosk. */
   stateDir: string;
@@ -43,6 +45,7 @@ export function defaultKioskConfig(): KioskConfig {
     video: { width: 640, height: 480, fps: 15, device: '/dev/video0' },
     audio: { captureDevice: 'default', playbackDevice: 'default' },
     gpio: { button: 17, led: 27, base: undefined },
+    promptsDir: '/etc/helppoint/prompts',
     logLevel: 'info',
     stateDir: '',
     address: '',
@@ -92,6 +95,7 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   cfg.sms.modemPath = env['HELPPOINT_MODEM_PATH'] || cfg.sms.modemPath;
   if (env['HELPPOINT_DUTY_NUMBERS']) cfg.sms.dutyNumbers = env['HELPPOINT_DUTY_NUMBERS'].split(',').map((n) => n.trim()).filter(Boolean);
   for (const n of cfg.sms.dutyNumbers) if (!/^\+?[0-9]{3,20}$/.test(n)) throw new Error(`duty number "${n}" is not a phone number`);
+  cfg.promptsDir = env['HELPPOINT_PROMPTS_DIR'] ?? cfg.promptsDir;
   if (!/^[A-Z0-9][A-Z0-9-]{1,31}$/.test(cfg.terminalId)) {
     throw new Error(`terminal ID "${cfg.terminalId}" is not a location ID like XC-SCH-001 (set HELPPOINT_TERMINAL_ID)`);
   }

@@ -1,7 +1,8 @@
+import path from 'node:path';
 import pino from 'pino';
 import { loadKioskConfig, type KioskConfig } from './config.ts';
 import { Kiosk, type KioskDrivers } from './Kiosk.ts';
-import { LogPrompter } from './call/LogPrompter.ts';
+import { FilePrompter } from './voice/FilePrompter.ts';
 import { SimButton } from './hw/SimButton.ts';
 import { SimLed } from './hw/SimLed.ts';
 import { FfmpegCamera } from './hw/FfmpegCamera.ts';
@@ -21,32 +22,37 @@ import { SystemdNotifier } from './status/SystemdNotifier.ts';
  * The one place that reads configuration, picks real or simulated drivers,
  * wires the service and shuts it down. Usage: helppoint-kiosk run | enrol
  */
+/** Prompts made by scripts/gen-prompts.ts (espeak-ng) at set-up. */
+const GENERATED_PROMPTS = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../prompts/generated');
+
 async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDrivers> {
-  const voice = new LogPrompter(logger);
   // The modem is real even on a simulated terminal when a path is given (tests point it at a pty).
   const sms = cfg.sms.modemPath ? new SerialSmsSender({ path: cfg.sms.modemPath, baudRate: cfg.sms.baudRate, logger }) : null;
   const { width, height, fps } = cfg.video;
+  const promptDirs = [cfg.promptsDir, GENERATED_PROMPTS].filter((d) => d !== '');
   if (cfg.simulated) {
     const button = new SimButton({ logger });
+    const speaker = new MeasuringSpeaker();
     return {
       button,
       simButton: button,
       led: new SimLed(),
       camera: FfmpegCamera.testPattern({ width, height, fps, label: cfg.terminalId, logger }),
       microphone: new ToneMicrophone({ logger }),
-      speaker: new MeasuringSpeaker(),
-      voice,
+      speaker,
+      voice: new FilePrompter({ speaker, dirs: promptDirs, logger }),
       sms,
     };
   }
   const base = cfg.gpio.base === undefined ? {} : { gpioBase: cfg.gpio.base };
+  const speaker = new AlsaSpeaker({ device: cfg.audio.playbackDevice, logger });
   return {
     button: await OnoffButton.create({ gpio: cfg.gpio.button, ...base, logger }),
     led: await OnoffLed.create({ gpio: cfg.gpio.led, ...base, logger }),
     camera: FfmpegCamera.v4l2({ device: cfg.video.device, width, height, fps, logger }),
     microphone: new AlsaMicrophone({ device: cfg.audio.captureDevice, logger }),
-    speaker: new AlsaSpeaker({ device: cfg.audio.playbackDevice, logger }),
-    voice,
+    speaker,
+    voice: new FilePrompter({ speaker, dirs: promptDirs, logger }),
     sms,
   };
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -15,6 +16,11 @@ import { TerminalRepo } from './db/TerminalRepo.ts';
 import { UserRepo } from './db/UserRepo.ts';
 import { seedDemo } from './db/demoData.ts';
 import { DbBackups } from './db/DbBackups.ts';
+import { CallMediaRepo } from './db/CallMediaRepo.ts';
+import { DispositionRepo } from './db/DispositionRepo.ts';
+import { CallRecordings } from './calls/CallRecordings.ts';
+import { EvidenceRetention } from './calls/EvidenceRetention.ts';
+import { registerHistoryRoutes } from './routes/historyRoutes.ts';
 import { CallService } from './calls/CallService.ts';
 import { TerminalPresence } from './presence/TerminalPresence.ts';
 import { WorkerPool } from './sfu/WorkerPool.ts';
@@ -45,8 +51,12 @@ export class Relay {
   readonly pool: WorkerPool;
   readonly calls: CallService;
   readonly presence: TerminalPresence;
-  readonly repos: { terminals: TerminalRepo; calls: CallRepo; users: UserRepo; sessions: SessionRepo };
+  readonly repos: { terminals: TerminalRepo; calls: CallRepo; users: UserRepo; sessions: SessionRepo; dispositions: DispositionRepo; media: CallMediaRepo };
   readonly trust: { keys: TerminalKeyRepo; codes: EnrolmentCodeRepo; audit: AuditRepo; enrolment: EnrolmentService };
+  /** null when recording is switched off. */
+  readonly recordings: CallRecordings | null;
+  readonly mediaDir: string;
+  readonly #retention: EvidenceRetention;
   readonly #gateways: { terminal: TerminalGateway; console: ConsoleGateway };
   readonly #tls: boolean;
   readonly #wss: WebSocketServer;
@@ -68,8 +78,14 @@ export class Relay {
     wss: WebSocketServer;
     log: Logger;
     backups: DbBackups | null;
+    recordings: CallRecordings | null;
+    retention: EvidenceRetention;
+    mediaDir: string;
   }) {
     this.backups = parts.backups;
+    this.recordings = parts.recordings;
+    this.#retention = parts.retention;
+    this.mediaDir = parts.mediaDir;
     this.app = parts.app;
     this.db = parts.db;
     this.pool = parts.pool;
@@ -87,7 +103,15 @@ export class Relay {
     const log = logger.child({ component: 'relay' });
     const db = openDatabase(config.dbPath);
     if (config.demo) await seedDemo(db);
-    const repos = { terminals: new TerminalRepo({ db }), calls: new CallRepo({ db }), users: new UserRepo({ db }), sessions: new SessionRepo({ db }) };
+    const repos = {
+      terminals: new TerminalRepo({ db }),
+      calls: new CallRepo({ db }),
+      users: new UserRepo({ db }),
+      sessions: new SessionRepo({ db }),
+      dispositions: new DispositionRepo({ db }),
+      media: new CallMediaRepo({ db }),
+    };
+    const mediaDir = config.mediaDir || path.join(path.dirname(config.dbPath), 'media');
     let pool: WorkerPool;
     try {
       pool = await WorkerPool.create({
@@ -102,9 +126,21 @@ export class Relay {
       throw error;
     }
     const presence = new TerminalPresence();
-    const calls = new CallService({ calls: repos.calls, terminals: repos.terminals, users: repos.users, presence, logger, ringTimeoutMs: config.ringTimeoutMs });
+    const calls = new CallService({
+      calls: repos.calls,
+      terminals: repos.terminals,
+      users: repos.users,
+      presence,
+      logger,
+      ringTimeoutMs: config.ringTimeoutMs,
+      escalateAfterMs: config.escalateAfterMs,
+      maxCallMs: config.maxCallMs,
+    });
     calls.closeStaleCalls();
     pool.on('workerReplaced', (slot) => calls.endCallsOnSlot(slot));
+    const recordings = config.recordCalls ? new CallRecordings({ calls, media: repos.media, mediaDir, logger }) : null;
+    const retention = new EvidenceRetention({ media: repos.media, mediaDir, retentionDays: config.retentionDays, logger });
+    retention.sweep();
 
     const audit = new AuditRepo({ db });
     const keys = new TerminalKeyRepo({ db });
@@ -133,6 +169,7 @@ export class Relay {
     installErrorHandling(app);
     registerAuthRoutes(app, { users: repos.users, sessions: repos.sessions, secureCookies, guard, audit });
     registerApiRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, callRepo: repos.calls, calls });
+    registerHistoryRoutes(app, { ...repos, callRepo: repos.calls, audit, mediaDir, mapTileUrl: config.mapTileUrl });
     registerEnrolmentRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, keys, codes, enrolment, guard });
     registerTerminalAdminRoutes(app, { db, sessions: repos.sessions, terminals: repos.terminals, audit });
     registerUserRoutes(app, {
@@ -176,7 +213,7 @@ export class Relay {
     });
     const backups = config.backupDir ? new DbBackups({ db, dir: config.backupDir, keep: config.backupKeep, logger }) : null;
     backups?.schedule(config.backupIntervalMin * 60_000);
-    return new Relay({ app, db, pool, calls, presence, repos, trust, tls: secureCookies, gateways, wss, log, backups });
+    return new Relay({ app, db, pool, calls, presence, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir });
   }
 
   async listen(host: string, port: number): Promise<string> {
@@ -201,6 +238,8 @@ export class Relay {
     this.#wss.close();
     this.calls.close();
     this.backups?.close();
+    this.#retention.close();
+    await this.recordings?.close();
     await this.app.close();
     await this.pool.close();
     this.db.close();

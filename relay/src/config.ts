@@ -14,8 +14,20 @@ export interface RelayConfig {
   /** First UDP/TCP port for the per-worker WebRtcServers; 0 lets each pick a free port. */
   rtcBasePort: number;
   numWorkers: number;
-  /** A ringing call nobody answers ends as no_answer after this long. */
+  /** A ringing call nobody answers ends as no_answer (abandoned) after this long. */
   ringTimeoutMs: number;
+  /** A ringing call is marked escalated after this long: supervisors get the louder alert. */
+  escalateAfterMs: number;
+  /** An answered call ends as max_duration after this long. */
+  maxCallMs: number;
+  /** Recordings and snapshots (under recordings/ and snapshots/); empty: a media/ folder beside the database. */
+  mediaDir: string;
+  /** Record every call's audio and video (ffmpeg must be installed). */
+  recordCalls: boolean;
+  /** Evidence files older than this many days are deleted (the call record keeps a note). */
+  retentionDays: number;
+  /** Optional map tile server of the station (…/{z}/{x}/{y}.png); empty: the offline schematic only. */
+  mapTileUrl: string;
   /** Built console (Vite output); served at / when it exists. */
   consoleDir: string;
   /** Seed demo terminals and accounts at start-up. */
@@ -45,6 +57,12 @@ export function defaultConfig(): RelayConfig {
     rtcBasePort: 40000,
     numWorkers: os.availableParallelism(),
     ringTimeoutMs: 120_000,
+    escalateAfterMs: 20_000,
+    maxCallMs: 30 * 60_000,
+    mediaDir: '',
+    recordCalls: true,
+    retentionDays: 30,
+    mapTileUrl: '',
     consoleDir: path.resolve(here, '../console/dist'),
     demo: false,
     logLevel: 'info',
@@ -76,6 +94,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     rtcBasePort: int('HELPPOINT_RTC_BASE_PORT', base.rtcBasePort),
     numWorkers: Math.max(1, int('HELPPOINT_WORKERS', base.numWorkers)),
     ringTimeoutMs: int('HELPPOINT_RING_TIMEOUT_MS', base.ringTimeoutMs),
+    escalateAfterMs: int('HELPPOINT_ESCALATE_AFTER_MS', base.escalateAfterMs),
+    maxCallMs: int('HELPPOINT_MAX_CALL_MS', base.maxCallMs),
+    mediaDir: env['HELPPOINT_MEDIA_DIR'] || base.mediaDir,
+    recordCalls: env['HELPPOINT_RECORD'] === undefined ? base.recordCalls : env['HELPPOINT_RECORD'] === '1',
+    retentionDays: int('HELPPOINT_RETENTION_DAYS', base.retentionDays),
+    mapTileUrl: env['HELPPOINT_MAP_TILE_URL'] ?? base.mapTileUrl,
     consoleDir: env['HELPPOINT_CONSOLE_DIR'] || base.consoleDir,
     demo: env['HELPPOINT_DEMO'] === '1' || base.demo,
     logLevel: env['HELPPOINT_LOG_LEVEL'] || base.logLevel,

@@ -5,3 +5,4 @@ export * from './events.ts';
 export * from './protocol/index.ts';
 export * from './wire.ts';
 export * from './rpc.ts';
+export * from './disposition.ts';

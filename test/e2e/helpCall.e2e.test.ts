@@ -75,11 +75,12 @@ describe('press the button, see the caller', () => {
     expect(later.time).toBeGreaterThan(first.time);
 
     // The officer's voice (Chromium's fake microphone beeps) reaches the terminal's speaker.
+    // (The speaker also plays the voice prompts, so the officer's frames are counted on their own.)
     const heard = await eventually(async () => {
       const s = await kioskStatus(statusUrl);
-      return s.speaker.framesWritten > 100 && s.speaker.peakRmsDbfs > -45 ? s : null;
+      return s.media.officerAudioFrames > 100 && s.speaker.peakRmsDbfs > -45 ? s : null;
     }, 15_000, 'officer audio on the terminal speaker');
-    expect(heard.media.officerAudioFrames).toBeGreaterThan(100);
+    expect(heard.speaker.framesWritten).toBeGreaterThan(100);
 
     await answered.locator('[data-testid="hangup"]').click();
     await eventually(async () => (await kioskStatus(statusUrl)).call.state === 'idle', 10_000, 'terminal back to idle');

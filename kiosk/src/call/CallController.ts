@@ -34,6 +34,9 @@ export interface ControllerMedia {
 /** Spoken to the resident. The real terminal plays recorded prompts; the simulation logs them. */
 export interface VoicePrompter {
   say(prompt: Prompt): void;
+  /** What the status page shows about prompts (the file-playing prompter has one). */
+  readonly status?: unknown;
+  close?(): void;
 }
 
 /**

@@ -3,6 +3,7 @@ import { append, bi, h, setAttr, setBi, setText } from './dom.ts';
 import { icon, type IconName } from './icons.ts';
 import { answeredByLabel, callStatusLabel, endReasonLabel, formatClock, formatCoords, formatDuration, terminalKindLabel, type Bilingual } from './format.ts';
 import type { CardModel } from './selectors.ts';
+import { captureJpeg } from './snapshot.ts';
 
 export interface CardContext {
   now: number;
@@ -19,6 +20,12 @@ export interface CardActions {
   hangup: (callId: string) => void;
   dismiss: (callId: string) => void;
   retryMic: (callId: string) => void;
+  /** Mute or unmute this officer's microphone in the call. */
+  toggleMute: (callId: string) => void;
+  /** A JPEG of the caller's picture, to keep with the call. */
+  snapshot: (callId: string, jpeg: Blob) => void;
+  /** The snapshot could not be taken (no frame yet). */
+  snapshotFailed: (callId: string, error: unknown) => void;
 }
 
 const MIC_LABELS: Record<string, Bilingual> = {
@@ -66,6 +73,11 @@ export class CallCardView {
   readonly #hangup: HTMLButtonElement;
   readonly #hangupLabel = bi({ zh: '拒绝', en: 'Decline' });
   readonly #dismiss: HTMLButtonElement;
+  readonly #mute: HTMLButtonElement;
+  readonly #muteLabel = bi({ zh: '静音', en: 'Mute' });
+  readonly #snapshot: HTMLButtonElement;
+  readonly #kindBadge = h('span', { class: 'call-kind-badge', 'data-testid': 'call-kind', hidden: true });
+  readonly #escalated = h('span', { class: 'escalated-badge', 'data-testid': 'call-escalated', hidden: true }, bi({ zh: '已升级', en: 'Escalated' }));
   #videoKey = '';
   #audioKey = '';
 
@@ -83,10 +95,19 @@ export class CallCardView {
     this.#hangup.addEventListener('click', () => actions.hangup(callId));
     this.#dismiss.addEventListener('click', () => actions.dismiss(callId));
     this.#micRetry.addEventListener('click', () => actions.retryMic(callId));
+    this.#mute = h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': 'mute', hidden: true, 'aria-pressed': 'false' }, icon('mic', 'icon btn-icon'), this.#muteLabel);
+    this.#snapshot = h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': 'snapshot', hidden: true }, icon('camera', 'icon btn-icon'), bi({ zh: '截图', en: 'Snapshot' }));
+    this.#mute.addEventListener('click', () => actions.toggleMute(callId));
+    this.#snapshot.addEventListener('click', () => {
+      captureJpeg(this.#video).then(
+        (jpeg) => actions.snapshot(callId, jpeg),
+        (error: unknown) => actions.snapshotFailed(callId, error),
+      );
+    });
     this.#videoWrap = h('div', { class: 'video-wrap' }, this.#video, this.#placeholder, this.#mic);
     append(this.#mic, this.#micRetry);
 
-    append(this.#strip, this.#stripIcon, this.#status, h('span', { class: 'strip-spacer' }), this.#pressedAt, h('span', { class: 'strip-timer-box' }, this.#timerLabel, this.#timer));
+    append(this.#strip, this.#stripIcon, this.#status, this.#kindBadge, this.#escalated, h('span', { class: 'strip-spacer' }), this.#pressedAt, h('span', { class: 'strip-timer-box' }, this.#timerLabel, this.#timer));
     this.el = h(
       'article',
       { class: 'card', 'data-testid': 'call-card', 'data-call-id': callId },
@@ -120,7 +141,7 @@ export class CallCardView {
         ),
         h('div', { class: 'card-media' }, this.#videoWrap, this.#audio),
       ),
-      h('div', { class: 'card-actions' }, this.#answer, this.#hangup, this.#dismiss),
+      h('div', { class: 'card-actions' }, this.#answer, this.#mute, this.#snapshot, this.#hangup, this.#dismiss),
     );
   }
 
@@ -138,6 +159,11 @@ export class CallCardView {
       this.#stripIcon.replaceChildren(icon(iconName));
     }
     setBi(this.#status, callStatusLabel(call, ctx.myUserId));
+    setAttr(this.el, 'data-kind', call.kind);
+    setAttr(this.el, 'data-escalated', call.escalatedAt !== null ? 'true' : null);
+    this.#kindBadge.hidden = call.kind !== 'tamper';
+    setText(this.#kindBadge, call.kind === 'tamper' ? '防拆报警 Tamper alarm' : '');
+    this.#escalated.hidden = call.escalatedAt === null || call.state !== 'ringing';
     setText(this.#pressedAt, `${formatClock(call.createdAt)} 按下 pressed`);
     const { label, ms } = this.#timing(model, ctx.now);
     setBi(this.#timerLabel, label);
@@ -182,6 +208,12 @@ export class CallCardView {
     setAttr(this.#answer, 'aria-busy', ctx.busy === 'answer' ? 'true' : null);
     setAttr(this.#hangup, 'aria-busy', ctx.busy === 'hangup' ? 'true' : null);
     this.#dismiss.hidden = model.role !== 'ended';
+    const media = ctx.media && !ctx.media.closed ? ctx.media : undefined;
+    this.#mute.hidden = model.role !== 'mine' || media?.micState !== 'live';
+    const muted = media?.muted ?? false;
+    setAttr(this.#mute, 'aria-pressed', muted ? 'true' : 'false');
+    setBi(this.#muteLabel, muted ? { zh: '取消静音', en: 'Unmute' } : { zh: '静音', en: 'Mute' });
+    this.#snapshot.hidden = model.role !== 'mine' && model.role !== 'ringing';
   }
 
   destroy(): void {

@@ -48,6 +48,7 @@ export class CallMedia {
   #mic: MediaStreamTrack | null = null;
   #micProducer: types.Producer | null = null;
   #micState: MicState = 'off';
+  #muted = false;
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
 
@@ -64,6 +65,16 @@ export class CallMedia {
   }
   get micState(): MicState {
     return this.#micState;
+  }
+  /** The officer muted the microphone: the terminal hears silence, the call stays up. */
+  get muted(): boolean {
+    return this.#muted;
+  }
+  setMuted(muted: boolean): void {
+    if (muted === this.#muted) return;
+    this.#muted = muted;
+    if (this.#mic) this.#mic.enabled = !muted;
+    this.#onChange();
   }
   get micProducerId(): string | null {
     return this.#micProducer?.id ?? null;
@@ -239,6 +250,7 @@ export class CallMedia {
         return;
       }
       this.#mic = track;
+      track.enabled = !this.#muted;
       const transport = await this.#sendTransport();
       if (this.#closed) return;
       const producer = await transport.produce({ track, stopTracks: false, codecOptions: { opusDtx: true, opusFec: true } });

@@ -16,6 +16,7 @@ import { callCards, mediaPlan, onlineCount, recentCalls, ringingCalls, ringMode,
 import { applyCallUpdated, applyHello, applyTerminalStatus, dismissCall, initialState, setConnection, setUser, type ConsoleState } from './store.ts';
 import { TerminalListView } from './TerminalListView.ts';
 import { Toasts } from './Toasts.ts';
+import { DutyDesk } from './DutyDesk.ts';
 import { AdminScreens } from './admin/AdminScreens.ts';
 
 function errorCode(error: unknown): string {
@@ -47,6 +48,7 @@ export class ConsoleApp {
   readonly #consoleEl: HTMLElement;
   readonly #admin: AdminScreens;
   readonly #busy = new Map<string, 'answer' | 'hangup'>();
+  readonly #desk: DutyDesk;
   #tick: ReturnType<typeof setInterval> | null = null;
 
   constructor(root: HTMLElement) {
@@ -66,7 +68,11 @@ export class ConsoleApp {
         this.#media.get(id)?.retryMic();
         this.#media.reconcile(mediaPlan(this.#state));
       },
+      toggleMute: (id) => this.#desk.toggleMute(id),
+      snapshot: (id, jpeg) => this.#desk.snapshot(id, jpeg),
+      snapshotFailed: (_id, error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)),
     });
+    this.#desk = new DutyDesk({ media: this.#media, toasts: this.#toasts });
     this.#soundBanner = h(
       'button',
       { type: 'button', class: 'sound-banner', 'data-testid': 'enable-sound', hidden: true },
@@ -80,7 +86,14 @@ export class ConsoleApp {
       bi({ zh: '与指挥服务器的连接已中断，正在重连。重连前本台收不到新的求助呼叫。', en: 'Connection to the relay lost; reconnecting. New help calls cannot reach this console until then.' }),
     );
     this.#ringer.onUnlockChange = () => this.#render();
-    const main = h('main', { class: 'layout' }, this.#terminals.el, this.#calls.el, this.#recent.el);
+    // The desk's own pages (duty desk, map, call history) live under the "console" tab of the admin navigation.
+    const main = h(
+      'div',
+      { class: 'desk-main' },
+      this.#desk.nav.el,
+      h('main', { class: 'layout', 'data-page': 'desk' }, this.#terminals.el, h('div', { class: 'calls-column' }, this.#desk.disposition.el, this.#calls.el), this.#desk.side(this.#recent.el)),
+      ...this.#desk.pages(),
+    );
     this.#admin = new AdminScreens({
       main,
       onError: (error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)),
@@ -92,7 +105,10 @@ export class ConsoleApp {
   async start(): Promise<void> {
     installDebugHook(() => snapshot(this.#state, this.#media, this.#ringer));
     // Any gesture on the page may unlock audio; the ringtone must not depend on one button.
-    const unlock = (): void => this.#ringer.unlock();
+    const unlock = (): void => {
+      this.#ringer.unlock();
+      this.#desk.notifier.requestPermission();
+    };
     document.addEventListener('pointerdown', unlock, { capture: true });
     document.addEventListener('keydown', unlock, { capture: true });
     let user: UserView | null;
@@ -149,6 +165,7 @@ export class ConsoleApp {
       this.#login.showError(errorLabel('unauthenticated'), 'unauthenticated');
     });
     this.#update(() => setConnection(setUser(initialState(), user), 'connecting'));
+    this.#desk.enter(this.#consoleEl);
     socket.start();
     void this.#admin.load((error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)));
     this.#tick = setInterval(() => this.#update((s) => s), 1_000);
@@ -252,6 +269,7 @@ export class ConsoleApp {
     const context = (callId: string): Omit<CardContext, 'compact'> => ({ now, myUserId, media: this.#media.get(callId), busy: this.#busy.get(callId) ?? null });
     this.#calls.update(callCards(s, now), context, total > 0 ? `${online}/${total} 台终端在线 · ${online} of ${total} terminals online` : '');
     this.#recent.update(recentCalls(s), myUserId, now);
+    this.#desk.render(s);
     document.title = ringing > 0 ? `(${ringing}) 求助呼叫 Help call · HelpPoint` : '一键求助 指挥台 · HelpPoint Console';
   }
 }

@@ -1,14 +1,25 @@
-export type RingMode = 'off' | 'loud' | 'soft';
+export type RingMode = 'off' | 'loud' | 'soft' | 'urgent';
 
-const VOLUME: Record<Exclude<RingMode, 'off'>, number> = { loud: 0.32, soft: 0.07 };
+const VOLUME: Record<Exclude<RingMode, 'off'>, number> = { loud: 0.32, soft: 0.07, urgent: 0.7 };
+type Burst = readonly { at: number; hz: number; dur: number }[];
 /** One ring: a rising-falling two-tone burst, repeated every PERIOD_S. */
-const BURST: readonly { at: number; hz: number; dur: number }[] = [
+const BURST: Burst = [
   { at: 0, hz: 880, dur: 0.16 },
   { at: 0.2, hz: 660, dur: 0.16 },
   { at: 0.4, hz: 880, dur: 0.16 },
   { at: 0.6, hz: 660, dur: 0.16 },
 ];
 const PERIOD_S = 1.8;
+/** Escalated (supervisors): a higher, faster siren-like pattern that cannot be mistaken for the normal ring. */
+const URGENT_BURST: Burst = [
+  { at: 0, hz: 1320, dur: 0.12 },
+  { at: 0.14, hz: 990, dur: 0.12 },
+  { at: 0.28, hz: 1320, dur: 0.12 },
+  { at: 0.42, hz: 990, dur: 0.12 },
+  { at: 0.56, hz: 1320, dur: 0.12 },
+  { at: 0.7, hz: 990, dur: 0.12 },
+];
+const URGENT_PERIOD_S = 0.9;
 /** Bursts are scheduled this far ahead on the audio clock, so a throttled background timer cannot gap the ring. */
 const AHEAD_S = 20;
 
@@ -58,9 +69,10 @@ export class Ringer {
   setMode(mode: RingMode): void {
     if (mode === this.#mode) return;
     const wasOn = this.#mode !== 'off';
+    const patternChanged = (this.#mode === 'urgent') !== (mode === 'urgent');
     this.#mode = mode;
     if (mode === 'off') this.#stop();
-    else if (!wasOn || !this.#bus) this.#start();
+    else if (!wasOn || !this.#bus || patternChanged) this.#start();
     else this.#bus.gain.setTargetAtTime(VOLUME[mode], this.#ctx?.currentTime ?? 0, 0.05);
   }
 
@@ -89,9 +101,10 @@ export class Ringer {
     const bus = this.#bus;
     if (!ctx || !bus) return;
     this.#tones = this.#tones.filter((t) => t.endsAt > ctx.currentTime);
+    const urgent = this.#mode === 'urgent';
     while (this.#scheduledUntil < ctx.currentTime + AHEAD_S) {
       const t0 = Math.max(this.#scheduledUntil, ctx.currentTime + 0.02);
-      for (const tone of BURST) {
+      for (const tone of urgent ? URGENT_BURST : BURST) {
         const osc = ctx.createOscillator();
         const env = ctx.createGain();
         osc.type = 'square';
@@ -108,7 +121,7 @@ export class Ringer {
         osc.stop(end);
         this.#tones.push({ osc, endsAt: end });
       }
-      this.#scheduledUntil = t0 + PERIOD_S;
+      this.#scheduledUntil = t0 + (urgent ? URGENT_PERIOD_S : PERIOD_S);
     }
   }
 

@@ -35,11 +35,17 @@ export function sortedTerminals(state: ConsoleState): TerminalRow[] {
     .sort((a, b) => group(a.call) - group(b.call) || byId(a.terminal.id, b.terminal.id));
 }
 
+/** Tamper alarms queue above help calls; within a kind, oldest first. */
+const KIND_RANK: Record<string, number> = { tamper: 0, help: 1 };
+const queueOrder = (a: CallView, b: CallView): number =>
+  (KIND_RANK[a.kind] ?? 1) - (KIND_RANK[b.kind] ?? 1) || a.createdAt - b.createdAt || byId(a.id, b.id);
+
+/** The queue of waiting calls, in the order they should be answered. */
 export function ringingCalls(state: ConsoleState): CallView[] {
   return Object.values(state.calls)
     .map((e) => e.call)
     .filter((c) => c.state === 'ringing')
-    .sort((a, b) => a.createdAt - b.createdAt || byId(a.id, b.id));
+    .sort(queueOrder);
 }
 
 export type CardRole = 'mine' | 'ringing' | 'other' | 'ended';
@@ -60,8 +66,8 @@ const ROLE_ORDER: Record<CardRole, number> = { mine: 0, ringing: 1, other: 2, en
 
 /**
  * The cards of the main call area, top to bottom: the officer's own call (so
- * the hang-up button never moves under the cursor), ringing calls oldest
- * first, calls other officers took, then short-lived end notices.
+ * the hang-up button never moves under the cursor), ringing calls in queue
+ * order (tamper alarms, then oldest first), calls other officers took, then short-lived end notices.
  */
 export function callCards(state: ConsoleState, now: number, noticeMs = END_NOTICE_MS): CardModel[] {
   const cards: CardModel[] = [];
@@ -72,7 +78,7 @@ export function callCards(state: ConsoleState, now: number, noticeMs = END_NOTIC
   return cards.sort(
     (a, b) =>
       ROLE_ORDER[a.role] - ROLE_ORDER[b.role] ||
-      (a.role === 'ended' ? (b.entry.endedSeenAt ?? 0) - (a.entry.endedSeenAt ?? 0) : a.entry.call.createdAt - b.entry.call.createdAt) ||
+      (a.role === 'ended' ? (b.entry.endedSeenAt ?? 0) - (a.entry.endedSeenAt ?? 0) : a.role === 'ringing' ? queueOrder(a.entry.call, b.entry.call) : a.entry.call.createdAt - b.entry.call.createdAt) ||
       byId(a.entry.call.id, b.entry.call.id),
   );
 }
@@ -115,9 +121,18 @@ export function onlineCount(state: ConsoleState): { online: number; total: numbe
   return { online: all.filter((t) => t.online).length, total: all.length };
 }
 
-/** Ring while any call waits; quieter when the officer is already talking. */
-export function ringMode(state: ConsoleState): 'off' | 'loud' | 'soft' {
-  if (state.connection !== 'connected' || ringingCalls(state).length === 0) return 'off';
+/** Roles that get the louder alert when a call escalates. */
+export const SUPERVISOR_ROLES: ReadonlySet<string> = new Set(['supervisor', 'admin']);
+
+/**
+ * Ring while any call waits; quieter when the officer is already talking. A
+ * supervisor's console switches to the urgent alert once any waiting call has
+ * escalated, talking or not: nobody else has picked it up.
+ */
+export function ringMode(state: ConsoleState): 'off' | 'loud' | 'soft' | 'urgent' {
+  const waiting = state.connection === 'connected' ? ringingCalls(state) : [];
+  if (waiting.length === 0) return 'off';
+  if (state.user && SUPERVISOR_ROLES.has(state.user.role) && waiting.some((c) => c.escalatedAt !== null)) return 'urgent';
   const talking = Object.values(state.calls).some((e) => e.call.state === 'answered' && isMine(state, e.call));
   return talking ? 'soft' : 'loud';
 }

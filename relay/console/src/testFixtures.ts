@@ -30,6 +30,8 @@ export function call(id: string, terminalId: string, over: Partial<CallView> = {
     endedAt: null,
     endReason: null,
     producers: [],
+    kind: 'help',
+    escalatedAt: null,
     ...over,
   };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { types } from 'mediasoup';
 import { AppError, ErrorCode, TypedEmitter, type CallView, type EndReason, type TerminalView } from '@helppoint/shared';
-import type { CallRecord, CallRepo } from '../db/CallRepo.ts';
+import type { CallKind, CallRecord, CallRepo } from '../db/CallRepo.ts';
 import type { TerminalRecord, TerminalRepo } from '../db/TerminalRepo.ts';
 import type { UserRepo } from '../db/UserRepo.ts';
 import type { TerminalPresence } from '../presence/TerminalPresence.ts';
@@ -14,7 +14,18 @@ interface LiveCall {
   producers: Map<string, { id: string; kind: 'audio' | 'video' }>;
   officerProducerId: string | null;
   ringTimer: ReturnType<typeof setTimeout> | null;
+  /** Escalation while ringing, then the maximum call length once answered. */
+  dutyTimer: ReturnType<typeof setTimeout> | null;
   log: Logger;
+}
+
+/** How long a call may ring before it escalates / is abandoned, and how long it may last once answered. */
+export interface CallTimings {
+  escalateAfterMs: number;
+  /** The call ends as no_answer (the terminal tells the resident to dial 110). */
+  ringTimeoutMs: number;
+  /** An answered call ends as max_duration after this long. */
+  maxCallMs: number;
 }
 
 export interface CallServiceEvents {
@@ -22,6 +33,8 @@ export interface CallServiceEvents {
   callUpdated: [CallView];
   /** The call is over: gateways close the media they hold for it. */
   callClosed: [string];
+  /** The answering officer's microphone is live (the recorder adds it). */
+  officerAudio: [callId: string, producer: types.Producer];
 }
 
 export interface Officer {
@@ -40,17 +53,21 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
   readonly #users: UserRepo;
   readonly #presence: TerminalPresence;
   readonly #log: Logger;
-  readonly #ringTimeoutMs: number;
+  readonly #timings: CallTimings;
   readonly #live = new Map<string, LiveCall>();
 
-  constructor(opts: { calls: CallRepo; terminals: TerminalRepo; users: UserRepo; presence: TerminalPresence; logger: Logger; ringTimeoutMs: number }) {
+  constructor(opts: { calls: CallRepo; terminals: TerminalRepo; users: UserRepo; presence: TerminalPresence; logger: Logger; ringTimeoutMs: number } & Partial<CallTimings>) {
     super();
     this.#calls = opts.calls;
     this.#terminals = opts.terminals;
     this.#users = opts.users;
     this.#presence = opts.presence;
     this.#log = opts.logger.child({ component: 'calls' });
-    this.#ringTimeoutMs = opts.ringTimeoutMs;
+    this.#timings = {
+      ringTimeoutMs: opts.ringTimeoutMs,
+      escalateAfterMs: opts.escalateAfterMs ?? 20_000,
+      maxCallMs: opts.maxCallMs ?? 30 * 60_000,
+    };
     this.onListenerError = (error, event) => this.#log.error({ err: error, event }, 'call listener failed');
   }
 
@@ -61,7 +78,12 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     return ids;
   }
 
-  requestHelp(terminalId: string, requestId: string, delivery: { pressedAt?: number; late?: boolean } = {}): { callId: string; created: boolean; missed?: boolean } {
+  requestHelp(
+    terminalId: string,
+    requestId: string,
+    opts: { kind?: CallKind; pressedAt?: number; late?: boolean } = {},
+  ): { callId: string; created: boolean; missed?: boolean } {
+    const kind = opts.kind ?? 'help';
     const session = this.#presence.get(terminalId);
     if (!session) throw new AppError(ErrorCode.Disconnected, 'terminal is not connected');
     const existing = this.#calls.getByRequestId(requestId);
@@ -70,20 +92,24 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
       this.#log.info({ callId: existing.id, terminalId, requestId }, 'repeated help request: same call');
       return existing.endReason === 'missed' ? { callId: existing.id, created: false, missed: true } : { callId: existing.id, created: false };
     }
-    if (delivery.late) return this.#recordMissed(terminalId, requestId, delivery.pressedAt ?? Date.now());
+    if (opts.late) return this.#recordMissed(terminalId, requestId, opts.pressedAt ?? Date.now());
     const busy = this.openCallOf(terminalId);
     if (busy) {
       // One call per terminal: a second press while a call is open is the same plea.
       this.#log.info({ callId: busy, terminalId, requestId }, 'press while a call is open: folded into the open call');
       return { callId: busy, created: false };
     }
-    const { call } = this.#calls.createOrGet({ requestId, terminalId, at: Date.now() });
+    const { call } = this.#calls.createOrGet({ requestId, terminalId, at: Date.now(), kind });
     const log = this.#log.child({ callId: call.id, terminalId });
-    const live: LiveCall = { id: call.id, terminalId, slot: session.slot, producers: new Map(), officerProducerId: null, ringTimer: null, log };
+    const live: LiveCall = { id: call.id, terminalId, slot: session.slot, producers: new Map(), officerProducerId: null, ringTimer: null, dutyTimer: null, log };
     this.#live.set(call.id, live);
-    live.ringTimer = setTimeout(() => this.end(call.id, 'no_answer', 'relay'), this.#ringTimeoutMs);
+    live.ringTimer = setTimeout(() => this.end(call.id, 'no_answer', 'relay'), this.#timings.ringTimeoutMs);
     live.ringTimer.unref?.();
-    log.info({ requestId }, 'help requested: ringing consoles');
+    if (this.#timings.escalateAfterMs < this.#timings.ringTimeoutMs) {
+      live.dutyTimer = setTimeout(() => this.#escalate(live), this.#timings.escalateAfterMs);
+      live.dutyTimer.unref?.();
+    }
+    log.info({ requestId, kind }, 'help requested: ringing consoles');
     this.#publish(call.id);
     return { callId: call.id, created: true };
   }
@@ -119,6 +145,9 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     }
     if (live.ringTimer) clearTimeout(live.ringTimer);
     live.ringTimer = null;
+    if (live.dutyTimer) clearTimeout(live.dutyTimer);
+    live.dutyTimer = setTimeout(() => this.end(callId, 'max_duration', 'relay'), this.#timings.maxCallMs);
+    live.dutyTimer.unref?.();
     live.log.info({ officerId: officer.id, officer: officer.displayName }, 'call answered');
     this.#presence.get(live.terminalId)?.send('call.answered', { callId, officer: { displayName: officer.displayName } });
     return this.#publish(callId);
@@ -147,6 +176,7 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     if (producer.kind !== 'audio') throw new AppError(ErrorCode.BadMessage, 'officers send audio only');
     live.officerProducerId = producer.id;
     live.log.info({ producerId: producer.id }, 'officer audio live');
+    this.emit('officerAudio', callId, producer);
     this.#presence.get(live.terminalId)?.send('call.officerAudio', { callId, producerId: producer.id });
   }
 
@@ -170,6 +200,7 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     if (!live) return changed;
     this.#live.delete(callId);
     if (live.ringTimer) clearTimeout(live.ringTimer);
+    if (live.dutyTimer) clearTimeout(live.dutyTimer);
     live.log.info({ reason, endedBy }, 'call ended');
     this.#presence.get(live.terminalId)?.send('call.ended', { callId, reason });
     this.emit('callClosed', callId);
@@ -225,7 +256,10 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
   }
 
   close(): void {
-    for (const live of this.#live.values()) if (live.ringTimer) clearTimeout(live.ringTimer);
+    for (const live of this.#live.values()) {
+      if (live.ringTimer) clearTimeout(live.ringTimer);
+      if (live.dutyTimer) clearTimeout(live.dutyTimer);
+    }
     this.#live.clear();
   }
 
@@ -242,7 +276,18 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
       endReason: call.endReason,
       producers: call.state === 'ended' || !live ? [] : [...live.producers.values()],
       ...(call.endReason === 'missed' ? { pressedAt: this.#calls.events(call.id).find((e) => e.type === 'pressed')?.at ?? call.createdAt } : {}),
+      kind: call.kind,
+      escalatedAt: call.escalatedAt,
     };
+  }
+
+  /** Nobody answered in time: mark it (supervisors' consoles get the louder alert from the view). */
+  #escalate(live: LiveCall): void {
+    live.dutyTimer = null;
+    if (!this.#live.has(live.id)) return;
+    if (!this.#calls.escalate({ callId: live.id, at: Date.now() })) return;
+    live.log.warn({ afterMs: this.#timings.escalateAfterMs }, 'call unanswered: escalated');
+    this.#publish(live.id);
   }
 
   #publish(callId: string, live = this.#live.get(callId)): CallView {

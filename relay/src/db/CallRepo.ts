@@ -11,7 +11,10 @@ export const CALL_ENDED_BY = ['officer', 'terminal', 'relay'] as const;
 export type CallEndedBy = (typeof CALL_ENDED_BY)[number];
 
 /** Event types the repository writes itself; other components may add their own. */
-export type KnownCallEventType = 'pressed' | 'rang' | 'media' | 'answered' | 'ended';
+export type KnownCallEventType = 'pressed' | 'rang' | 'media' | 'answered' | 'escalated' | 'ended';
+
+export const CALL_KINDS = ['help', 'tamper'] as const;
+export type CallKind = (typeof CALL_KINDS)[number];
 export type CallEventType = KnownCallEventType | (string & {});
 
 export interface CallRecord {
@@ -28,6 +31,9 @@ export interface CallRecord {
   endedAt: number | null;
   endReason: EndReason | null;
   endedBy: CallEndedBy | null;
+  kind: CallKind;
+  /** Nobody had answered within the escalation time. */
+  escalatedAt: number | null;
 }
 
 export interface CallEventRecord {
@@ -54,6 +60,8 @@ interface CallRow {
   ended_at: number | null;
   end_reason: EndReason | null;
   ended_by: CallEndedBy | null;
+  kind: CallKind;
+  escalated_at: number | null;
 }
 
 interface EventRow {
@@ -66,7 +74,7 @@ interface EventRow {
 }
 
 const COLS =
-  'id, request_id, terminal_id, state, created_at, rang_at, answered_at, answered_by, ended_at, end_reason, ended_by';
+  'id, request_id, terminal_id, state, created_at, rang_at, answered_at, answered_by, ended_at, end_reason, ended_by, kind, escalated_at';
 const MAX_LIST = 1000;
 
 export interface CallRepoOptions {
@@ -93,20 +101,24 @@ export class CallRepo {
   readonly #recent: Statement<[number], CallRow>;
   readonly #recentForTerminal: Statement<[string, number], CallRow>;
   readonly #open: Statement<[], CallRow>;
+  readonly #escalate: Statement<{ id: string; at: number }>;
+  readonly #db: Database;
 
   readonly #createOrGetTx: Transaction<(i: CreateOrGetInput) => { call: CallRecord; created: boolean }>;
   readonly #answerTx: Transaction<(i: AnswerInput) => AnswerResult>;
   readonly #endTx: Transaction<(i: EndInput) => boolean>;
   readonly #endAllOpenTx: Transaction<(i: { reason: EndReason; at: number }) => string[]>;
   readonly #createMissedTx: Transaction<(i: CreateMissedInput) => { call: CallRecord; created: boolean }>;
+  readonly #escalateTx: Transaction<(i: { callId: string; at: number }) => boolean>;
 
   constructor({ db, now = Date.now }: CallRepoOptions) {
     this.#now = now;
+    this.#db = db;
     this.#get = db.prepare<[string], CallRow>(`SELECT ${COLS} FROM calls WHERE id = ?`);
     this.#getByRequestId = db.prepare<[string], CallRow>(`SELECT ${COLS} FROM calls WHERE request_id = ?`);
     this.#insert = db.prepare<CallRow>(`
       INSERT INTO calls (${COLS}) VALUES (@id, @request_id, @terminal_id, @state, @created_at,
-        @rang_at, @answered_at, @answered_by, @ended_at, @end_reason, @ended_by)`);
+        @rang_at, @answered_at, @answered_by, @ended_at, @end_reason, @ended_by, @kind, @escalated_at)`);
     // The WHERE on state is what makes first-answer-wins atomic: only one UPDATE can match.
     this.#answer = db.prepare<{ id: string; at: number; userId: number }>(`
       UPDATE calls SET state = 'answered', answered_at = @at, answered_by = @userId
@@ -131,7 +143,17 @@ export class CallRepo {
       `SELECT ${COLS} FROM calls WHERE state <> 'ended' ORDER BY created_at, rowid`,
     );
 
-    this.#createOrGetTx = db.transaction(({ requestId, terminalId, at }: CreateOrGetInput) => {
+    // Only a call still ringing can escalate, and only once.
+    this.#escalate = db.prepare<{ id: string; at: number }>(`
+      UPDATE calls SET escalated_at = @at WHERE id = @id AND state = 'ringing' AND escalated_at IS NULL`);
+    this.#escalateTx = db.transaction(({ callId, at }: { callId: string; at: number }): boolean => {
+      const changed = this.#escalate.run({ id: callId, at }).changes === 1;
+      if (changed) this.#insertEvent.run(callId, at, 'escalated', actorOf.relay, null);
+      else this.#mustGet(callId);
+      return changed;
+    });
+
+    this.#createOrGetTx = db.transaction(({ requestId, terminalId, at, kind = 'help' }: CreateOrGetInput) => {
       const existing = this.#existingFor(requestId, terminalId);
       if (existing) return { call: existing, created: false };
       const row: CallRow = {
@@ -146,10 +168,12 @@ export class CallRepo {
         ended_at: null,
         end_reason: null,
         ended_by: null,
+        kind,
+        escalated_at: null,
       };
       this.#insertRow(row);
       const actor = actorOf.terminal(terminalId);
-      this.#insertEvent.run(row.id, at, 'pressed', actor, JSON.stringify({ requestId }));
+      this.#insertEvent.run(row.id, at, 'pressed', actor, JSON.stringify({ requestId, kind }));
       this.#insertEvent.run(row.id, at, 'rang', actorOf.relay, null);
       return { call: toCall(row), created: true };
     });
@@ -192,6 +216,8 @@ export class CallRepo {
         ended_at: at,
         end_reason: 'missed',
         ended_by: 'terminal',
+        kind: 'help',
+        escalated_at: null,
       };
       this.#insertRow(row);
       const actor = actorOf.terminal(terminalId);
@@ -244,6 +270,39 @@ export class CallRepo {
    */
   end(input: EndInput): boolean {
     return this.#endTx.immediate(input);
+  }
+
+  /** Marks a still-ringing call escalated (once). Returns false if it was answered, ended or already escalated. */
+  escalate(input: { callId: string; at: number }): boolean {
+    return this.#escalateTx.immediate(input);
+  }
+
+  /**
+   * The call history: newest first, filtered by any of terminal, officer, time
+   * range, end reason and disposition outcome. Values are bound, never spliced.
+   */
+  search(q: CallSearch): CallRecord[] {
+    const filters: [string, string | number | undefined][] = [
+      ['c.terminal_id = @terminalId', q.terminalId],
+      ['c.answered_by = @officerId', q.officerId],
+      ['c.created_at >= @from', q.from],
+      ['c.created_at < @to', q.to],
+      ['c.end_reason = @endReason', q.endReason],
+      ['c.kind = @kind', q.kind],
+      ['EXISTS (SELECT 1 FROM call_dispositions d WHERE d.call_id = c.id AND d.outcome = @outcome)', q.outcome],
+    ];
+    const where: string[] = [];
+    const args: Record<string, string | number> = {};
+    for (const [clause, value] of filters) {
+      if (value === undefined) continue;
+      where.push(clause);
+      args[/@(\w+)/.exec(clause)![1]!] = value;
+    }
+    args['limit'] = Math.min(MAX_LIST, Math.max(1, Math.trunc(q.limit) || 1));
+    const cols = COLS.split(', ').map((c) => `c.${c}`).join(', ');
+    const sql = `SELECT ${cols} FROM calls c ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY c.created_at DESC, c.rowid DESC LIMIT @limit`;
+    return this.#db.prepare<Record<string, string | number>, CallRow>(sql).all(args).map(toCall);
   }
 
   addEvent(
@@ -321,6 +380,20 @@ export interface CreateOrGetInput {
   requestId: string;
   terminalId: string;
   at: number;
+  /** Defaults to 'help'. */
+  kind?: CallKind;
+}
+
+export interface CallSearch {
+  limit: number;
+  terminalId?: string;
+  officerId?: number;
+  /** created_at range, ms since the epoch; `to` is exclusive. */
+  from?: number;
+  to?: number;
+  endReason?: EndReason;
+  outcome?: string;
+  kind?: CallKind;
 }
 
 export interface CreateMissedInput extends CreateOrGetInput {
@@ -356,6 +429,8 @@ function toCall(r: CallRow): CallRecord {
     endedAt: r.ended_at,
     endReason: r.end_reason,
     endedBy: r.ended_by,
+    kind: r.kind,
+    escalatedAt: r.escalated_at,
   };
 }
 

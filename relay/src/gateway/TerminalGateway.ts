@@ -146,7 +146,11 @@ export class TerminalGateway {
         },
         'help.request': (r: RequestData<T, 'help.request'>) => {
           presence.touch(own);
-          return calls.requestHelp(own.terminalId, r.requestId, { ...(r.pressedAt === undefined ? {} : { pressedAt: r.pressedAt }), ...(r.late ? { late: true } : {}) });
+          return calls.requestHelp(own.terminalId, r.requestId, {
+            kind: r.kind ?? 'help',
+            ...(r.pressedAt === undefined ? {} : { pressedAt: r.pressedAt }),
+            ...(r.late ? { late: true } : {}),
+          });
         },
         'help.cancel': (r: RequestData<T, 'help.cancel'>) => {
           calls.assertTerminalOwns(r.callId, own.terminalId);

@@ -31,3 +31,6 @@ export const EndReasonSchema = Type.Union([
 export const CallState = Type.Union([Type.Literal('ringing'), Type.Literal('answered'), Type.Literal('ended')]);
 export const MediaKind = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
 export const Direction = Type.Union([Type.Literal('send'), Type.Literal('recv')]);
+
+/** What raised the call: the resident's button, or the terminal's tamper switch (queued above help calls). */
+export const CallKind = Type.Union([Type.Literal('help'), Type.Literal('tamper')]);

@@ -7,3 +7,4 @@ export * from './views.ts';
 export * from './deviceAuth.ts';
 export { TerminalRequests, TerminalEvents } from './terminal.ts';
 export { ConsoleRequests, ConsoleEvents } from './console.ts';
+export * from './history.ts';

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CallId, EndReasonSchema, Empty, LocationId, MediaId, RequestId, RtcObject } from './common.ts';
+import { CallId, CallKind, EndReasonSchema, Empty, LocationId, MediaId, RequestId, RtcObject } from './common.ts';
 import { RtcRequests } from './rtc.ts';
 import { ChallengeNonce, HelloSignature } from './deviceAuth.ts';
 
@@ -38,6 +38,8 @@ export const TerminalRequests = {
     data: Type.Object(
       {
         requestId: RequestId,
+        /** help (the default) or tamper (the door switch fired); tamper alarms queue above help calls. */
+        kind: Type.Optional(CallKind),
         /** When the button was pressed (terminal clock, ms); set by outbox deliveries. */
         pressedAt: Type.Optional(Type.Integer({ minimum: 0 })),
         /** Delivered from the outbox after the resident stopped waiting: record a missed call, do not ring. */
@@ -51,7 +53,7 @@ export const TerminalRequests = {
       /** True when the call was recorded as missed (ended, reason `missed`) instead of ringing. */
       missed: Type.Optional(Type.Boolean()),
     }),
-    doc: 'The resident pressed the button. Idempotent by requestId: a retry returns the same call. With late=true the relay records a missed call for the officers to call back.',
+    doc: 'The resident pressed the button (kind help, the default) or the tamper switch fired (kind tamper). Idempotent by requestId: a retry returns the same call. With late=true the relay records a missed call for the officers to call back.',
   },
   'help.cancel': {
     data: Type.Object({ callId: CallId }, { additionalProperties: false }),

@@ -1,8 +1,9 @@
 import type { Migration } from './Migration.ts';
 import { migration001 } from './001_initial.ts';
 import { migration002 } from './002_trust.ts';
+import { migration003 } from './003_duty_desk.ts';
 
 export type { Migration } from './Migration.ts';
 
 /** Every migration the code knows, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];

@@ -1,0 +1,199 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { types } from 'mediasoup';
+import type { Logger } from 'pino';
+import { freeUdpPortPair } from './freeUdpPorts.ts';
+
+export interface RecorderOptions {
+  router: types.Router;
+  /** The producers to record, each as its own stream of the file. */
+  producers: { id: string; kind: 'audio' | 'video' }[];
+  /** Output file (.webm: VP8 and opus are copied, not re-encoded). */
+  file: string;
+  logger: Logger;
+  ffmpegPath?: string;
+}
+
+interface Leg {
+  kind: 'audio' | 'video';
+  transport: types.PlainTransport;
+  consumer: types.Consumer;
+  port: number;
+}
+
+/** How long ffmpeg gets to finish the file after SIGINT before it is killed. */
+const IDLE_TIMEOUT_S = 2;
+const KEYFRAME_RETRIES_MS = [1_000, 2_500, 5_000];
+const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * Records producers of a call into one file: each producer is consumed on its
+ * own mediasoup PlainTransport that sends plain RTP to 127.0.0.1, where ffmpeg
+ * (reading an SDP that describes those ports) copies the streams into WebM.
+ * Consumers start paused and resume once ffmpeg listens, with a keyframe
+ * request so the video starts decodable.
+ */
+export class Recorder {
+  readonly file: string;
+  /** When media started flowing into ffmpeg (the file's time zero). */
+  startedAt = Date.now();
+  /** When stop() was called: where the file's media ends. */
+  stoppedAt: number | null = null;
+  readonly #legs: Leg[];
+  readonly #ffmpeg: ChildProcess;
+  readonly #log: Logger;
+  readonly #exited: Promise<number | null>;
+  readonly #stderr: string[] = [];
+  #stopping: Promise<void> | null = null;
+  readonly #timers: ReturnType<typeof setTimeout>[] = [];
+
+  private constructor(file: string, legs: Leg[], ffmpeg: ChildProcess, log: Logger) {
+    this.file = file;
+    this.#legs = legs;
+    this.#ffmpeg = ffmpeg;
+    this.#log = log;
+    this.#exited = new Promise((resolve) => ffmpeg.once('exit', (code) => resolve(code)));
+    ffmpeg.stderr?.setEncoding('utf8');
+    ffmpeg.stderr?.on('data', (chunk: string) => {
+      this.#stderr.push(chunk);
+      if (this.#stderr.length > 20) this.#stderr.shift();
+    });
+    void this.#exited.then((code) => {
+      if (!this.#stopping) log.error({ code, stderr: this.#stderr.join('').slice(-800) }, 'recorder ffmpeg exited on its own');
+    });
+  }
+
+  static async start(opts: RecorderOptions): Promise<Recorder> {
+    const log = opts.logger.child({ component: 'recorder', file: path.basename(opts.file) });
+    fs.mkdirSync(path.dirname(opts.file), { recursive: true });
+    const legs: Leg[] = [];
+    try {
+      // Video first: players expect it as the first stream.
+      const ordered = [...opts.producers].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'video' ? -1 : 1));
+      for (const p of ordered) {
+        const transport = await opts.router.createPlainTransport({
+          listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+          rtcpMux: false,
+          comedia: false,
+          appData: { recorder: true },
+        });
+        try {
+          const port = await freeUdpPortPair();
+          await transport.connect({ ip: '127.0.0.1', port, rtcpPort: port + 1 });
+          const consumer = await transport.consume({ producerId: p.id, rtpCapabilities: opts.router.rtpCapabilities, paused: true });
+          legs.push({ kind: p.kind, transport, consumer, port });
+        } catch (error) {
+          transport.close();
+          throw error;
+        }
+      }
+      const sdp = sdpFor(legs);
+      const sdpFile = `${opts.file}.sdp`;
+      fs.writeFileSync(sdpFile, sdp);
+      const ffmpeg = spawn(
+        opts.ffmpegPath ?? 'ffmpeg',
+        [
+          '-hide_banner', '-nostdin', '-loglevel', 'warning',
+          '-protocol_whitelist', 'file,udp,rtp',
+          // Once the call's media stops, ffmpeg's RTP read gives up after this
+          // many idle seconds and finishes the file. (A SIGINT alone is only
+          // seen between packets; a second one would abort the trailer.)
+          '-listen_timeout', String(IDLE_TIMEOUT_S),
+          // ffmpeg learns the video size from the first keyframe; on a busy
+          // machine that can take a few requests, so probe for up to 10 s.
+          '-analyzeduration', '10000000',
+          '-fflags', '+genpts',
+          '-f', 'sdp', '-i', sdpFile,
+          '-map', '0', '-c', 'copy',
+          '-f', 'webm', '-y', opts.file,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      const rec = new Recorder(opts.file, legs, ffmpeg, log);
+      try {
+        await rec.#startFlow();
+      } catch (error) {
+        // Nothing of a failed start stays behind: no ffmpeg, no half-written file.
+        await rec.stop();
+        fs.rmSync(opts.file, { force: true });
+        throw error;
+      }
+      log.info({ streams: legs.map((l) => l.kind), ports: legs.map((l) => l.port) }, 'recording started');
+      return rec;
+    } catch (error) {
+      for (const leg of legs) leg.transport.close();
+      throw error;
+    }
+  }
+
+  async #startFlow(): Promise<void> {
+    // ffmpeg binds its RTP ports while it parses the SDP; give it a moment so
+    // the first keyframe is not sent to a closed port.
+    const spawned = await Promise.race([
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 700)),
+      this.#exited.then(() => false),
+    ]);
+    if (!spawned) throw new Error(`ffmpeg exited at start: ${this.#stderr.join('').slice(-400)}`);
+    for (const leg of this.#legs) await leg.consumer.resume();
+    this.startedAt = Date.now();
+    // A lost keyframe would leave ffmpeg unable to start the file: ask again a
+    // few times while it probes (a keyframe costs a little bandwidth, once).
+    const video = this.#legs.filter((l) => l.kind === 'video').map((l) => l.consumer);
+    const ask = () => {
+      for (const c of video) if (!c.closed) c.requestKeyFrame().catch(() => undefined);
+    };
+    ask();
+    for (const ms of KEYFRAME_RETRIES_MS) {
+      const t = setTimeout(ask, ms);
+      t.unref?.();
+      this.#timers.push(t);
+    }
+  }
+
+  get streams(): ('audio' | 'video')[] {
+    return this.#legs.map((l) => l.kind);
+  }
+
+  /** Stops the media, lets ffmpeg finish the file; safe to call twice. Resolves with the file size. */
+  async stop(): Promise<number> {
+    this.#stopping ??= (async () => {
+      this.stoppedAt = Date.now();
+      for (const t of this.#timers) clearTimeout(t);
+      // SIGINT asks ffmpeg to finish; it acts on it at its next read, which
+      // returns when a packet comes or the idle timeout passes. SIGKILL is the
+      // last resort and leaves a file without its index.
+      if (this.#ffmpeg.exitCode === null && this.#ffmpeg.signalCode === null) {
+        this.#ffmpeg.kill('SIGINT');
+        const kill = setTimeout(() => {
+          this.#log.error({ stderr: this.#stderr.join('').slice(-400) }, 'ffmpeg did not finish the recording: killing it');
+          this.#ffmpeg.kill('SIGKILL');
+        }, STOP_TIMEOUT_MS);
+        await this.#exited;
+        clearTimeout(kill);
+      }
+      for (const leg of this.#legs) leg.transport.close();
+      fs.rmSync(`${this.file}.sdp`, { force: true });
+    })();
+    await this.#stopping;
+    const bytes = fs.existsSync(this.file) ? fs.statSync(this.file).size : 0;
+    this.#log.info({ bytes, ms: Date.now() - this.startedAt }, 'recording stopped');
+    return bytes;
+  }
+}
+
+/** The SDP ffmpeg reads: one m= line per consumer, with the payload type mediasoup chose. */
+function sdpFor(legs: Leg[]): string {
+  const lines = ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=HelpPoint call recording', 'c=IN IP4 127.0.0.1', 't=0 0'];
+  for (const leg of legs) {
+    const codec = leg.consumer.rtpParameters.codecs[0];
+    if (!codec) throw new Error(`consumer ${leg.consumer.id} has no codec`);
+    const name = codec.mimeType.split('/')[1];
+    const channels = codec.channels && codec.channels > 1 ? `/${codec.channels}` : '';
+    lines.push(`m=${leg.kind} ${leg.port} RTP/AVP ${codec.payloadType}`);
+    lines.push(`a=rtpmap:${codec.payloadType} ${name}/${codec.clockRate}${channels}`);
+    if (leg.kind === 'audio') lines.push(`a=fmtp:${codec.payloadType} minptime=10;useinbandfec=1`);
+    lines.push('a=sendonly');
+  }
+  return lines.join('\r\n') + '\r\n';
+}
