@@ -21,6 +21,10 @@ import { TerminalGateway } from './gateway/TerminalGateway.ts';
 import { ConsoleGateway } from './gateway/ConsoleGateway.ts';
 import { registerAuthRoutes, userFromCookie } from './routes/authRoutes.ts';
 import { registerApiRoutes } from './routes/apiRoutes.ts';
+import { HealthRepo } from './db/HealthRepo.ts';
+import { FleetService } from './fleet/FleetService.ts';
+import { RelayMetrics } from './metrics/RelayMetrics.ts';
+import { registerFleetRoutes } from './routes/fleetRoutes.ts';
 
 /** Frames above MAX_FRAME_BYTES get a frame_too_large reply; above this ws closes with 1009. */
 const WS_HARD_LIMIT_BYTES = 1024 * 1024;
@@ -35,6 +39,7 @@ export class Relay {
   readonly pool: WorkerPool;
   readonly calls: CallService;
   readonly presence: TerminalPresence;
+  readonly fleet: FleetService;
   readonly repos: { terminals: TerminalRepo; calls: CallRepo; users: UserRepo; sessions: SessionRepo };
   readonly #gateways: { terminal: TerminalGateway; console: ConsoleGateway };
   readonly #wss: WebSocketServer;
@@ -47,6 +52,7 @@ export class Relay {
     pool: WorkerPool;
     calls: CallService;
     presence: TerminalPresence;
+    fleet: FleetService;
     repos: Relay['repos'];
     gateways: { terminal: TerminalGateway; console: ConsoleGateway };
     wss: WebSocketServer;
@@ -57,6 +63,7 @@ export class Relay {
     this.pool = parts.pool;
     this.calls = parts.calls;
     this.presence = parts.presence;
+    this.fleet = parts.fleet;
     this.repos = parts.repos;
     this.#gateways = parts.gateways;
     this.#wss = parts.wss;
@@ -84,19 +91,16 @@ export class Relay {
     const presence = new TerminalPresence();
     const calls = new CallService({ calls: repos.calls, terminals: repos.terminals, users: repos.users, presence, logger, ringTimeoutMs: config.ringTimeoutMs });
     calls.closeStaleCalls();
+    const health = new HealthRepo({ db });
+    const fleet = new FleetService({ health, terminals: repos.terminals, presence, logger, heartbeatIntervalMs: config.heartbeatIntervalMs });
+    const metrics = new RelayMetrics({ calls, fleet, presence, terminals: repos.terminals, pool, logger });
 
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
     const app = Fastify({ loggerInstance: httpLog, bodyLimit: 64 * 1024, disableRequestLogging: true });
     installErrorHandling(app);
     registerAuthRoutes(app, { users: repos.users, sessions: repos.sessions, secureCookies: false });
     registerApiRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, callRepo: repos.calls, calls });
-    app.get('/healthz', async () => ({
-      ok: true,
-      workers: pool.slots.length,
-      terminalsOnline: presence.size,
-      consoles: gateways.console.size,
-      openCalls: calls.openCalls().length,
-    }));
+    registerFleetRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, calls, fleet, health, metrics, pool, db, consoles: () => gateways.console.size });
     if (fs.existsSync(`${config.consoleDir}/index.html`)) {
       await app.register(fastifyStatic, { root: config.consoleDir, prefix: '/' });
     } else {
@@ -104,8 +108,8 @@ export class Relay {
     }
 
     const gateways = {
-      terminal: new TerminalGateway({ terminals: repos.terminals, presence, calls, pool, logger }),
-      console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger }),
+      terminal: new TerminalGateway({ terminals: repos.terminals, presence, calls, pool, logger, fleet, heartbeatIntervalMs: config.heartbeatIntervalMs }),
+      console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, fleet }),
     };
     const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HARD_LIMIT_BYTES });
     app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -120,7 +124,7 @@ export class Relay {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       }
     });
-    return new Relay({ app, db, pool, calls, presence, repos, gateways, wss, log });
+    return new Relay({ app, db, pool, calls, presence, fleet, repos, gateways, wss, log });
   }
 
   async listen(host: string, port: number): Promise<string> {
@@ -144,6 +148,7 @@ export class Relay {
     for (const ws of this.#wss.clients) ws.terminate();
     this.#wss.close();
     this.calls.close();
+    this.fleet.close();
     await this.app.close();
     await this.pool.close();
     this.db.close();

@@ -15,6 +15,8 @@ export interface RelayConfig {
   numWorkers: number;
   /** A ringing call nobody answers ends as no_answer after this long. */
   ringTimeoutMs: number;
+  /** Terminals heartbeat this often; 3 missed ones mean offline (tests shorten it). */
+  heartbeatIntervalMs: number;
   /** Built console (Vite output); served at / when it exists. */
   consoleDir: string;
   /** Seed demo terminals and accounts at start-up. */
@@ -34,6 +36,7 @@ export function defaultConfig(): RelayConfig {
     rtcBasePort: 40000,
     numWorkers: os.availableParallelism(),
     ringTimeoutMs: 120_000,
+    heartbeatIntervalMs: 10_000,
     consoleDir: path.resolve(here, '../console/dist'),
     demo: false,
     logLevel: 'info',
@@ -59,6 +62,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     rtcBasePort: int('HELPPOINT_RTC_BASE_PORT', base.rtcBasePort),
     numWorkers: Math.max(1, int('HELPPOINT_WORKERS', base.numWorkers)),
     ringTimeoutMs: int('HELPPOINT_RING_TIMEOUT_MS', base.ringTimeoutMs),
+    heartbeatIntervalMs: Math.max(200, int('HELPPOINT_HEARTBEAT_MS', base.heartbeatIntervalMs)),
     consoleDir: env['HELPPOINT_CONSOLE_DIR'] || base.consoleDir,
     demo: env['HELPPOINT_DEMO'] === '1' || base.demo,
     logLevel: env['HELPPOINT_LOG_LEVEL'] || base.logLevel,

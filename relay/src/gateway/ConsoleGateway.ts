@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AppError, ConsoleRequests, ErrorCode, FrameDecoder, type CallView, type RequestData } from '@helppoint/shared';
 import type { CallService, Officer } from '../calls/CallService.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
+import type { FleetService } from '../fleet/FleetService.ts';
 import type { TerminalPresence, TerminalSession } from '../presence/TerminalPresence.ts';
 import { MediaPeer } from '../sfu/MediaPeer.ts';
 import type { WorkerPool } from '../sfu/WorkerPool.ts';
@@ -24,6 +25,8 @@ export interface ConsoleGatewayOptions {
   calls: CallService;
   pool: WorkerPool;
   logger: Logger;
+  /** Fleet changes (health, alarms, self-tests) go to every console too (issue 5). */
+  fleet?: FleetService;
   pingIntervalMs?: number;
 }
 
@@ -46,6 +49,7 @@ export class ConsoleGateway {
       this.#broadcast('terminal.status', { terminalId, online: presence.isOnline(terminalId), lastSeenAt: presence.lastSeenAt(terminalId) });
     presence.on('online', (s: TerminalSession) => status(s.terminalId));
     presence.on('offline', (terminalId: string) => status(terminalId));
+    opts.fleet?.on('updated', (entry) => this.#broadcast('fleet.updated', { entry }));
   }
 
   /** `user` is null when the upgrade carried no valid session: the socket is told why, then closed. */
