@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TerminalHealth } from '@helppoint/shared';
+import type { FleetEntry, TerminalHealth } from '@helppoint/shared';
 import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
 import { parsePrometheus, sampleValue } from '../support/promParse.ts';
 
@@ -45,13 +45,10 @@ async function consolePeer(): Promise<RawPeer> {
   return c;
 }
 const fleetEvents = (c: RawPeer, terminalId: string) =>
-  c.frames.filter((f) => f['type'] === 'fleet.updated').map((f) => (f['data'] as { entry: { terminalId: string } }).entry).filter((e) => e.terminalId === terminalId) as {
-    online: boolean;
-    health: TerminalHealth | null;
-    alarm: { active: boolean } | null;
-    lastSelfTest: { passed: boolean } | null;
-    heartbeatLagMs: number | null;
-  }[];
+  c.frames
+    .filter((f) => f['type'] === 'fleet.updated')
+    .map((f) => (f['data'] as { entry: FleetEntry }).entry)
+    .filter((e) => e.terminalId === terminalId);
 
 describe('fleet health on the relay', () => {
   it('takes heartbeats with and without a health report, refuses bad reports, and keeps history', async () => {
