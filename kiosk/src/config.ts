@@ -12,7 +12,11 @@ export interface KioskConfig {
   simulated: boolean;
   video: { width: number; height: number; fps: number; device: string };
   audio: { captureDevice: string; playbackDevice: string };
-  gpio: { button: number; led: number; base: number | undefined };
+  gpio: { button: number; led: number; base: number | undefined; tamper?: number | null };
+  /** The LTE modem's AT port (e.g. /dev/ttyUSB2); null when the terminal has none. */
+  modemPath?: string | null;
+  /** Local hour (0-23) of the nightly self-test; null disables it. */
+  selfTestHour: number | null;
   logLevel: string;
 }
 
@@ -25,7 +29,9 @@ export function defaultKioskConfig(): KioskConfig {
     simulated: false,
     video: { width: 640, height: 480, fps: 15, device: '/dev/video0' },
     audio: { captureDevice: 'default', playbackDevice: 'default' },
-    gpio: { button: 17, led: 27, base: undefined },
+    gpio: { button: 17, led: 27, base: undefined, tamper: null },
+    modemPath: null,
+    selfTestHour: 3,
     logLevel: 'info',
   };
 }
@@ -61,6 +67,12 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   cfg.video.height = int('HELPPOINT_VIDEO_HEIGHT', cfg.video.height);
   cfg.video.fps = int('HELPPOINT_VIDEO_FPS', cfg.video.fps);
   cfg.logLevel = env['HELPPOINT_LOG_LEVEL'] || cfg.logLevel;
+  const hour = env['HELPPOINT_SELFTEST_HOUR'];
+  if (hour !== undefined && hour !== '') cfg.selfTestHour = hour === 'off' ? null : int('HELPPOINT_SELFTEST_HOUR', 3);
+  if (cfg.selfTestHour !== null && !(Number.isInteger(cfg.selfTestHour) && cfg.selfTestHour >= 0 && cfg.selfTestHour <= 23)) {
+    throw new Error(`self-test hour must be 0-23 or "off", got ${JSON.stringify(cfg.selfTestHour)}`);
+  }
+  cfg.modemPath = env['HELPPOINT_MODEM'] || cfg.modemPath;
   if (!/^[A-Z0-9][A-Z0-9-]{1,31}$/.test(cfg.terminalId)) {
     throw new Error(`terminal ID "${cfg.terminalId}" is not a location ID like XC-SCH-001 (set HELPPOINT_TERMINAL_ID)`);
   }

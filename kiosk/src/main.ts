@@ -5,12 +5,16 @@ import { LogPrompter } from './call/LogPrompter.ts';
 import { SimButton } from './hw/SimButton.ts';
 import { SimLed } from './hw/SimLed.ts';
 import { FfmpegCamera } from './hw/FfmpegCamera.ts';
-import { ToneMicrophone } from './hw/ToneMicrophone.ts';
-import { MeasuringSpeaker } from './hw/MeasuringSpeaker.ts';
 import { OnoffButton } from './hw/OnoffButton.ts';
 import { OnoffLed } from './hw/OnoffLed.ts';
 import { AlsaMicrophone } from './hw/AlsaMicrophone.ts';
 import { AlsaSpeaker } from './hw/AlsaSpeaker.ts';
+import { SimRoom } from './hw/SimRoom.ts';
+import { SimTamper } from './hw/SimTamper.ts';
+import { SimModem } from './hw/SimModem.ts';
+import { OnoffTamper } from './hw/OnoffTamper.ts';
+import { SerialModem } from './hw/SerialModem.ts';
+import { doctor } from './doctor/doctorCli.ts';
 
 /**
  * The one place that reads configuration, picks real or simulated drivers,
@@ -21,14 +25,20 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
   const { width, height, fps } = cfg.video;
   if (cfg.simulated) {
     const button = new SimButton({ logger });
+    // The room carries the speaker to the microphone, so the self-test's tone test means something.
+    const room = new SimRoom({ logger });
+    const tamper = new SimTamper();
     return {
       button,
       simButton: button,
       led: new SimLed(),
       camera: FfmpegCamera.testPattern({ width, height, fps, label: cfg.terminalId, logger }),
-      microphone: new ToneMicrophone({ logger }),
-      speaker: new MeasuringSpeaker(),
+      microphone: room.microphone,
+      speaker: room.speaker,
       voice,
+      tamper,
+      simTamper: tamper,
+      modem: new SimModem(),
     };
   }
   const base = cfg.gpio.base === undefined ? {} : { gpioBase: cfg.gpio.base };
@@ -39,6 +49,8 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
     microphone: new AlsaMicrophone({ device: cfg.audio.captureDevice, logger }),
     speaker: new AlsaSpeaker({ device: cfg.audio.playbackDevice, logger }),
     voice,
+    ...(cfg.gpio.tamper != null ? { tamper: await OnoffTamper.create({ gpio: cfg.gpio.tamper, ...base, logger }) } : {}),
+    ...(cfg.modemPath ? { modem: SerialModem.create({ path: cfg.modemPath, logger }) } : {}),
   };
 }
 
@@ -63,7 +75,11 @@ async function run(): Promise<void> {
 const verb = process.argv[2] ?? 'run';
 if (verb === 'run') {
   await run();
+} else if (verb === 'doctor') {
+  const cfg = loadKioskConfig(process.env);
+  const logger = pino({ name: 'kiosk-doctor', level: process.env['HELPPOINT_LOG_LEVEL'] ?? 'warn' }).child({ terminalId: cfg.terminalId });
+  process.exit(await doctor(cfg, () => drivers(cfg, logger), logger));
 } else {
-  console.error(`usage: helppoint-kiosk run\n(unknown verb "${verb}")`);
+  console.error(`usage: helppoint-kiosk run | doctor\n(unknown verb "${verb}")`);
   process.exit(2);
 }

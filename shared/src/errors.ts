@@ -29,6 +29,8 @@ export const ErrorCode = {
   Disconnected: 'disconnected',
   NotFound: 'not_found',
   Internal: 'internal',
+  // terminal self-test (issue 5)
+  SelfTestBusy: 'selftest_busy',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -47,6 +49,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   call_already_answered: 409,
   call_ended: 409,
   timeout: 504,
+  selftest_busy: 409,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */
