@@ -22,12 +22,7 @@ function printLine(out: NodeJS.WritableStream, line: SelfTestLine, title: string
 export async function doctor(cfg: KioskConfig, openDrivers: () => Promise<KioskDrivers>, logger: Logger, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   out.write(`一键求助终端自检 HelpPoint terminal self-test — ${cfg.terminalId}\n`);
   const url = `http://${cfg.statusHost}:${cfg.statusPort}/doctor`;
-  let res: Response | null = null;
-  try {
-    res = await fetch(url, { method: 'POST' });
-  } catch {
-    res = null;
-  }
+  const res = await fetch(url, { method: 'POST' }).catch(() => null);
   if (res) return viaService(res, out);
   out.write('(terminal service not running: opening the hardware directly)\n');
   return standalone(cfg, openDrivers, logger, out);

@@ -33,7 +33,8 @@ export class SimRoom {
     this.#gain = 10 ** (-(opts.acousticLossDb ?? 12) / 20);
     const measuring = new MeasuringSpeaker();
     const tone = new ToneMicrophone({ ...opts.voice, ...(opts.logger ? { logger: opts.logger } : {}) });
-    const room = this;
+    const pushEcho = (samples: Int16Array) => this.#pushEcho(samples);
+    const faults = this.faults;
     this.speaker = {
       get level() {
         return measuring.level;
@@ -41,7 +42,7 @@ export class SimRoom {
       write(samples, sampleRate, channels) {
         measuring.write(samples, sampleRate, channels);
         // Only 48 kHz mono is looped back; anything else is still measured.
-        if (!room.faults.speakerDead && sampleRate === MIC_SAMPLE_RATE && channels === 1) room.#pushEcho(samples);
+        if (!faults.speakerDead && sampleRate === MIC_SAMPLE_RATE && channels === 1) pushEcho(samples);
       },
       close: () => measuring.close(),
     };

@@ -109,7 +109,10 @@ export class AtModemSimulator {
     this.#input += chunk.toString('latin1');
     for (;;) {
       if (this.#smsTo !== null) {
-        const end = this.#input.search(/[\x1a\x1b]/);
+        // Ctrl-Z sends the message, Esc cancels it.
+        const z = this.#input.indexOf('\x1a');
+        const esc = this.#input.indexOf('\x1b');
+        const end = z < 0 ? esc : esc < 0 ? z : Math.min(z, esc);
         if (end < 0) return;
         const text = this.#input.slice(0, end);
         const cancelled = this.#input[end] === '\x1b';
