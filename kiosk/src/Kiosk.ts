@@ -15,6 +15,10 @@ import { HelpSms } from './sms/HelpSms.ts';
 import type { SmsSender } from './sms/SmsSender.ts';
 import { KIOSK_VERSION } from './version.ts';
 import type { DeviceKey } from './enrol/deviceKey.ts';
+import type { Modem } from './hw/Modem.ts';
+import type { Tamper } from './hw/Tamper.ts';
+import { ButtonTap } from './doctor/ButtonTap.ts';
+import { Supervision } from './health/Supervision.ts';
 
 export interface KioskDrivers {
   button: Button;
@@ -27,6 +31,11 @@ export interface KioskDrivers {
   sms?: SmsSender | null;
   /** Only the simulated button can be pressed over HTTP. */
   simButton?: { press(): void; longPress(): void };
+  /** The enclosure door switch and the LTE modem, where fitted (issue 5). */
+  tamper?: Tamper;
+  modem?: Modem;
+  /** Only the simulated door switch can be opened over HTTP. */
+  simTamper?: { set(open: boolean): void };
 }
 
 /** How long a press at start-up waits for the first relay connection before taking the SMS path. */
@@ -41,6 +50,7 @@ export class Kiosk {
   readonly outbox: Outbox;
   readonly #courier: OutboxCourier;
   readonly #helpSms: HelpSms;
+  readonly supervision: Supervision;
   readonly #drivers: KioskDrivers;
   readonly #log: Logger;
   #closed = false;
@@ -53,16 +63,19 @@ export class Kiosk {
     outbox: Outbox;
     courier: OutboxCourier;
     helpSms: HelpSms;
+    supervision: Supervision;
     drivers: KioskDrivers;
     log: Logger;
   }) {
     this.outbox = parts.outbox;
     this.#courier = parts.courier;
     this.#helpSms = parts.helpSms;
+    this.supervision = parts.supervision;
     this.signal = parts.signal;
     this.media = parts.media;
     this.controller = parts.controller;
     this.status = parts.status;
+    this.supervision = parts.supervision;
     this.#drivers = parts.drivers;
     this.#log = parts.log;
   }
@@ -70,6 +83,7 @@ export class Kiosk {
   static async create(opts: { config: KioskConfig; drivers: KioskDrivers; deviceKey: DeviceKey; relayCa?: Buffer | undefined; logger: Logger }): Promise<Kiosk> {
     const { config, drivers, deviceKey } = opts;
     const logger = opts.logger;
+    let supervision: Supervision | null = null;
     const signal = new SignalClient({
       url: config.relayUrl,
       terminalId: config.terminalId,
@@ -78,6 +92,7 @@ export class Kiosk {
       ca: opts.relayCa,
       logger,
       backoff: { baseMs: 500, maxMs: config.reconnectMaxMs },
+      health: () => supervision?.health(),
     });
     const media = new MediaSession({ signal, camera: drivers.camera, microphone: drivers.microphone, speaker: drivers.speaker, logger });
     const outbox = Outbox.open(config.stateDir);
@@ -90,10 +105,12 @@ export class Kiosk {
       timeZone: config.sms.timeZone,
       logger,
     });
+    // The controller hears the button through the tap, so the doctor's "press now" never starts a call.
+    const button = new ButtonTap(drivers.button);
     const controller = new CallController({
       signal,
       media,
-      button: drivers.button,
+      button,
       led: drivers.led,
       voice: drivers.voice,
       logger,
@@ -102,6 +119,25 @@ export class Kiosk {
       offlineWaitMs: config.offlineWaitMs,
     });
     const courier = new OutboxCourier({ outbox, signal, activeRequestId: () => controller.activeRequestId, logger });
+    supervision = new Supervision({
+      signal,
+      relayUrl: config.relayUrl,
+      version: KIOSK_VERSION,
+      button,
+      led: drivers.led,
+      camera: drivers.camera,
+      microphone: drivers.microphone,
+      speaker: drivers.speaker,
+      tamper: drivers.tamper ?? null,
+      modem: drivers.modem ?? null,
+      isIdle: () => controller.state.name === 'idle',
+      nightlyHour: config.selfTestHour,
+      logger,
+    });
+    const sup = supervision;
+    controller.on('state', (state) => {
+      if (state.name !== 'idle') sup.selfTest.interrupt();
+    });
     signal.on('connected', (hello) => {
       media.load(hello.routerRtpCapabilities).catch((err: unknown) => logger.error({ err }, 'could not load the relay media capabilities'));
     });
@@ -111,6 +147,8 @@ export class Kiosk {
       port: config.statusPort,
       logger,
       ...(drivers.simButton ? { simButton: drivers.simButton } : {}),
+      ...(drivers.simTamper ? { simTamper: drivers.simTamper } : {}),
+      doctor: sup.selfTest,
       status: () => ({
         terminalId: config.terminalId,
         version: KIOSK_VERSION,
@@ -125,11 +163,14 @@ export class Kiosk {
         voice: drivers.voice.status ?? { lastPrompt: controller.lastPrompt },
         media: media.stats,
         simulated: Boolean(drivers.simButton),
+        health: sup.health(),
+        selfTest: { running: sup.selfTest.running, last: sup.selfTest.last },
       }),
     });
-    const kiosk = new Kiosk({ signal, media, controller, status, outbox, courier, helpSms, drivers, log: logger.child({ component: 'kiosk' }) });
+    const kiosk = new Kiosk({ signal, media, controller, status, outbox, courier, helpSms, supervision: sup, drivers, log: logger.child({ component: 'kiosk' }) });
     controller.holdPressesUntilConnected(STARTUP_LINK_GRACE_MS);
     signal.start();
+    sup.start();
     // A press held while the service was (re)starting still counts: readNow emits it as a press.
     if (drivers.button.readNow()) kiosk.#log.warn('button already held at start-up: treating it as a press');
     kiosk.#log.info({ status: status.url, relay: config.relayUrl }, 'terminal service started');
@@ -139,6 +180,7 @@ export class Kiosk {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.supervision.close();
     this.signal.close();
     this.controller.close();
     this.#courier.close();
@@ -147,7 +189,7 @@ export class Kiosk {
     await this.media.close();
     await this.status.close();
     const d = this.#drivers;
-    await Promise.allSettled([d.button.close(), d.led.close(), d.camera.stop(), d.microphone.stop(), d.speaker.close()]);
+    await Promise.allSettled([d.button.close(), d.led.close(), d.camera.stop(), d.microphone.stop(), d.speaker.close(), d.tamper?.close(), d.modem?.close()]);
     this.outbox.close();
     this.#log.info('terminal service stopped');
   }

@@ -17,9 +17,11 @@ export interface KioskConfig {
   simulated: boolean;
   video: { width: number; height: number; fps: number; device: string };
   audio: { captureDevice: string; playbackDevice: string };
-  gpio: { button: number; led: number; base: number | undefined };
+  gpio: { button: number; led: number; base: number | undefined; tamper?: number | null };
   /** Recorded voice prompts (<prompt>.wav) that replace the generated ones; '' for none. */
   promptsDir: string;
+  /** Local hour (0-23) of the nightly self-test; null disables it. */
+  selfTestHour: number | null;
   logLevel: string;
   /** Durable state (the press outbox). Production: /var/lib/helppoint-kiosk. */
   stateDir: string;
@@ -44,8 +46,9 @@ export function defaultKioskConfig(): KioskConfig {
     simulated: false,
     video: { width: 640, height: 480, fps: 15, device: '/dev/video0' },
     audio: { captureDevice: 'default', playbackDevice: 'default' },
-    gpio: { button: 17, led: 27, base: undefined },
+    gpio: { button: 17, led: 27, base: undefined, tamper: null },
     promptsDir: '/etc/helppoint/prompts',
+    selfTestHour: 3,
     logLevel: 'info',
     stateDir: '',
     address: '',
@@ -96,6 +99,11 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   if (env['HELPPOINT_DUTY_NUMBERS']) cfg.sms.dutyNumbers = env['HELPPOINT_DUTY_NUMBERS'].split(',').map((n) => n.trim()).filter(Boolean);
   for (const n of cfg.sms.dutyNumbers) if (!/^\+?[0-9]{3,20}$/.test(n)) throw new Error(`duty number "${n}" is not a phone number`);
   cfg.promptsDir = env['HELPPOINT_PROMPTS_DIR'] ?? cfg.promptsDir;
+  const hour = env['HELPPOINT_SELFTEST_HOUR'];
+  if (hour !== undefined && hour !== '') cfg.selfTestHour = hour === 'off' ? null : int('HELPPOINT_SELFTEST_HOUR', 3);
+  if (cfg.selfTestHour !== null && !(Number.isInteger(cfg.selfTestHour) && cfg.selfTestHour >= 0 && cfg.selfTestHour <= 23)) {
+    throw new Error(`self-test hour must be 0-23 or "off", got ${JSON.stringify(cfg.selfTestHour)}`);
+  }
   if (!/^[A-Z0-9][A-Z0-9-]{1,31}$/.test(cfg.terminalId)) {
     throw new Error(`terminal ID "${cfg.terminalId}" is not a location ID like XC-SCH-001 (set HELPPOINT_TERMINAL_ID)`);
   }

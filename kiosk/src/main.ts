@@ -6,8 +6,6 @@ import { FilePrompter } from './voice/FilePrompter.ts';
 import { SimButton } from './hw/SimButton.ts';
 import { SimLed } from './hw/SimLed.ts';
 import { FfmpegCamera } from './hw/FfmpegCamera.ts';
-import { ToneMicrophone } from './hw/ToneMicrophone.ts';
-import { MeasuringSpeaker } from './hw/MeasuringSpeaker.ts';
 import { OnoffButton } from './hw/OnoffButton.ts';
 import { OnoffLed } from './hw/OnoffLed.ts';
 import { AlsaMicrophone } from './hw/AlsaMicrophone.ts';
@@ -16,7 +14,14 @@ import fs from 'node:fs';
 import { DeviceKey } from './enrol/deviceKey.ts';
 import { ENROL_USAGE, enrol } from './enrol/enrolCommand.ts';
 import { SerialSmsSender } from './sms/SerialSmsSender.ts';
+import { ModemSmsSender } from './sms/ModemSmsSender.ts';
 import { SystemdNotifier } from './status/SystemdNotifier.ts';
+import { SimRoom } from './hw/SimRoom.ts';
+import { SimTamper } from './hw/SimTamper.ts';
+import { SimModem } from './hw/SimModem.ts';
+import { OnoffTamper } from './hw/OnoffTamper.ts';
+import { SerialModem } from './hw/SerialModem.ts';
+import { doctor } from './doctor/doctorCli.ts';
 
 /**
  * The one place that reads configuration, picks real or simulated drivers,
@@ -26,26 +31,33 @@ import { SystemdNotifier } from './status/SystemdNotifier.ts';
 const GENERATED_PROMPTS = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../prompts/generated');
 
 async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDrivers> {
-  // The modem is real even on a simulated terminal when a path is given (tests point it at a pty).
-  const sms = cfg.sms.modemPath ? new SerialSmsSender({ path: cfg.sms.modemPath, baudRate: cfg.sms.baudRate, logger }) : null;
   const { width, height, fps } = cfg.video;
   const promptDirs = [cfg.promptsDir, GENERATED_PROMPTS].filter((d) => d !== '');
   if (cfg.simulated) {
     const button = new SimButton({ logger });
-    const speaker = new MeasuringSpeaker();
+    // The room carries the speaker to the microphone, so the self-test's tone test means something.
+    const room = new SimRoom({ logger });
+    const tamper = new SimTamper();
+    // The modem is real even on a simulated terminal when a path is given (tests point it at a pty).
+    const sms = cfg.sms.modemPath ? new SerialSmsSender({ path: cfg.sms.modemPath, baudRate: cfg.sms.baudRate, logger }) : null;
     return {
       button,
       simButton: button,
       led: new SimLed(),
       camera: FfmpegCamera.testPattern({ width, height, fps, label: cfg.terminalId, logger }),
-      microphone: new ToneMicrophone({ logger }),
-      speaker,
-      voice: new FilePrompter({ speaker, dirs: promptDirs, logger }),
+      microphone: room.microphone,
+      speaker: room.speaker,
+      voice: new FilePrompter({ speaker: room.speaker, dirs: promptDirs, logger }),
+      tamper,
+      simTamper: tamper,
+      modem: new SimModem(),
       sms,
     };
   }
   const base = cfg.gpio.base === undefined ? {} : { gpioBase: cfg.gpio.base };
   const speaker = new AlsaSpeaker({ device: cfg.audio.playbackDevice, logger });
+  // One owner of the modem's serial port: the health poller, which also sends the SMS.
+  const modem = cfg.sms.modemPath ? SerialModem.create({ path: cfg.sms.modemPath, logger }) : null;
   return {
     button: await OnoffButton.create({ gpio: cfg.gpio.button, ...base, logger }),
     led: await OnoffLed.create({ gpio: cfg.gpio.led, ...base, logger }),
@@ -53,7 +65,8 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
     microphone: new AlsaMicrophone({ device: cfg.audio.captureDevice, logger }),
     speaker,
     voice: new FilePrompter({ speaker, dirs: promptDirs, logger }),
-    sms,
+    ...(cfg.gpio.tamper != null ? { tamper: await OnoffTamper.create({ gpio: cfg.gpio.tamper, ...base, logger }) } : {}),
+    ...(modem ? { modem, sms: new ModemSmsSender(modem) } : { sms: null }),
   };
 }
 
@@ -97,7 +110,11 @@ if (verb === 'run') {
     console.error(`enrolment failed${code ? ` (${code})` : ''}: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(code === undefined && String(error).includes('usage:') ? 2 : 1);
   }
+} else if (verb === 'doctor') {
+  const cfg = loadKioskConfig(process.env);
+  const logger = pino({ name: 'kiosk-doctor', level: process.env['HELPPOINT_LOG_LEVEL'] ?? 'warn' }).child({ terminalId: cfg.terminalId });
+  process.exit(await doctor(cfg, () => drivers(cfg, logger), logger));
 } else {
-  console.error(`usage: helppoint-kiosk run | enrol\n${ENROL_USAGE}\n(unknown verb "${verb}")`);
+  console.error(`usage: helppoint-kiosk run | enrol | doctor\n${ENROL_USAGE}\n(unknown verb "${verb}")`);
   process.exit(2);
 }

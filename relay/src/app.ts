@@ -37,6 +37,10 @@ import { registerEnrolmentRoutes } from './routes/enrolmentRoutes.ts';
 import { registerTerminalAdminRoutes } from './routes/terminalAdminRoutes.ts';
 import { registerUserRoutes } from './routes/userRoutes.ts';
 import { registerAuditRoutes } from './routes/auditRoutes.ts';
+import { HealthRepo } from './db/HealthRepo.ts';
+import { FleetService } from './fleet/FleetService.ts';
+import { RelayMetrics } from './metrics/RelayMetrics.ts';
+import { registerFleetRoutes } from './routes/fleetRoutes.ts';
 
 /** Frames above MAX_FRAME_BYTES get a frame_too_large reply; above this ws closes with 1009. */
 const WS_HARD_LIMIT_BYTES = 1024 * 1024;
@@ -57,6 +61,7 @@ export class Relay {
   readonly recordings: CallRecordings | null;
   readonly mediaDir: string;
   readonly #retention: EvidenceRetention;
+  readonly fleet: FleetService;
   readonly #gateways: { terminal: TerminalGateway; console: ConsoleGateway };
   readonly #tls: boolean;
   readonly #wss: WebSocketServer;
@@ -71,6 +76,7 @@ export class Relay {
     pool: WorkerPool;
     calls: CallService;
     presence: TerminalPresence;
+    fleet: FleetService;
     repos: Relay['repos'];
     trust: Relay['trust'];
     tls: boolean;
@@ -91,6 +97,7 @@ export class Relay {
     this.pool = parts.pool;
     this.calls = parts.calls;
     this.presence = parts.presence;
+    this.fleet = parts.fleet;
     this.repos = parts.repos;
     this.trust = parts.trust;
     this.#tls = parts.tls;
@@ -150,6 +157,9 @@ export class Relay {
     const guard = new LoginGuard(config.loginLimits);
     const tls = config.tls ? { key: fs.readFileSync(config.tls.keyFile), cert: fs.readFileSync(config.tls.certFile) } : null;
     const secureCookies = tls !== null;
+    const health = new HealthRepo({ db });
+    const fleet = new FleetService({ health, terminals: repos.terminals, presence, logger, heartbeatIntervalMs: config.heartbeatIntervalMs });
+    const metrics = new RelayMetrics({ calls, fleet, presence, terminals: repos.terminals, pool, logger });
 
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
     const app = Fastify({
@@ -181,13 +191,7 @@ export class Relay {
       closeConsoles: (userId, reason) => gateways.console.closeUser(userId, reason),
     });
     registerAuditRoutes(app, { sessions: repos.sessions, audit });
-    app.get('/healthz', async () => ({
-      ok: true,
-      workers: pool.slots.length,
-      terminalsOnline: presence.size,
-      consoles: gateways.console.size,
-      openCalls: calls.openCalls().length,
-    }));
+    registerFleetRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, calls, fleet, health, metrics, pool, db, consoles: () => gateways.console.size });
     if (fs.existsSync(`${config.consoleDir}/index.html`)) {
       await app.register(fastifyStatic, { root: config.consoleDir, prefix: '/' });
     } else {
@@ -195,8 +199,20 @@ export class Relay {
     }
 
     const gateways = {
-      terminal: new TerminalGateway({ terminals: repos.terminals, presence, calls, pool, logger, keys, audit, enrolment, challengeTtlMs: config.challengeTtlMs }),
-      console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit }),
+      terminal: new TerminalGateway({
+        terminals: repos.terminals,
+        presence,
+        calls,
+        pool,
+        logger,
+        keys,
+        audit,
+        enrolment,
+        challengeTtlMs: config.challengeTtlMs,
+        fleet,
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+      }),
+      console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet }),
     };
     const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HARD_LIMIT_BYTES });
     app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -213,7 +229,7 @@ export class Relay {
     });
     const backups = config.backupDir ? new DbBackups({ db, dir: config.backupDir, keep: config.backupKeep, logger }) : null;
     backups?.schedule(config.backupIntervalMin * 60_000);
-    return new Relay({ app, db, pool, calls, presence, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir });
+    return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir });
   }
 
   async listen(host: string, port: number): Promise<string> {
@@ -240,6 +256,7 @@ export class Relay {
     this.backups?.close();
     this.#retention.close();
     await this.recordings?.close();
+    this.fleet.close();
     await this.app.close();
     await this.pool.close();
     this.db.close();

@@ -28,6 +28,8 @@ export interface RelayConfig {
   retentionDays: number;
   /** Optional map tile server of the station (…/{z}/{x}/{y}.png); empty: the offline schematic only. */
   mapTileUrl: string;
+  /** Terminals heartbeat this often; 3 missed ones mean offline (tests shorten it). */
+  heartbeatIntervalMs: number;
   /** Built console (Vite output); served at / when it exists. */
   consoleDir: string;
   /** Seed demo terminals and accounts at start-up. */
@@ -63,6 +65,7 @@ export function defaultConfig(): RelayConfig {
     recordCalls: true,
     retentionDays: 30,
     mapTileUrl: '',
+    heartbeatIntervalMs: 10_000,
     consoleDir: path.resolve(here, '../console/dist'),
     demo: false,
     logLevel: 'info',
@@ -100,6 +103,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     recordCalls: env['HELPPOINT_RECORD'] === undefined ? base.recordCalls : env['HELPPOINT_RECORD'] === '1',
     retentionDays: int('HELPPOINT_RETENTION_DAYS', base.retentionDays),
     mapTileUrl: env['HELPPOINT_MAP_TILE_URL'] ?? base.mapTileUrl,
+    heartbeatIntervalMs: Math.max(200, int('HELPPOINT_HEARTBEAT_MS', base.heartbeatIntervalMs)),
     consoleDir: env['HELPPOINT_CONSOLE_DIR'] || base.consoleDir,
     demo: env['HELPPOINT_DEMO'] === '1' || base.demo,
     logLevel: env['HELPPOINT_LOG_LEVEL'] || base.logLevel,

@@ -44,6 +44,8 @@ export const ErrorCode = {
   AccountDisabled: 'account_disabled',
   Conflict: 'conflict',
   WeakPassword: 'weak_password',
+  // terminal self-test (issue 5)
+  SelfTestBusy: 'selftest_busy',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -76,6 +78,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   account_disabled: 403,
   conflict: 409,
   weak_password: 400,
+  selftest_busy: 409,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */

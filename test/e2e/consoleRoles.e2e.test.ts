@@ -22,7 +22,6 @@ describe('console roles in the browser', () => {
   it('each role sees only the screens it may use', async () => {
     const expected: Record<string, [string, string[]]> = {
       officer1: ['demo-officer1', ['console', 'password']],
-      field: ['demo-field', ['console', 'password']],
       tech: ['demo-tech', ['console', 'terminals', 'password']],
       admin: ['demo-admin', ['console', 'terminals', 'accounts', 'audit', 'password']],
     };
@@ -33,6 +32,15 @@ describe('console roles in the browser', () => {
       expect(await tabsOf(page), user).toEqual(tabs);
       await page.close();
     }
+    // Field staff take no calls: they land on the fleet page.
+    const page = await browser.newPage();
+    await page.goto(`${relay.url}/`);
+    await page.fill('#login-username', 'field');
+    await page.fill('#login-password', 'demo-field');
+    await page.click('#login-submit');
+    await page.waitForSelector('[data-testid="fleet-list"]');
+    expect(await page.$('[data-testid="answer"]')).toBeNull();
+    await page.close();
   });
 
   it('sign-out returns to the login screen and a reload stays there', async () => {

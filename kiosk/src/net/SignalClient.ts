@@ -24,6 +24,8 @@ export interface SignalClientOptions {
   logger: Logger;
   backoff?: { baseMs: number; maxMs: number };
   requestTimeoutMs?: number;
+  /** The health report sent with every heartbeat (issue 5); omitted when absent or when it throws. */
+  health?: () => unknown;
 }
 
 export interface SignalEvents {
@@ -53,6 +55,8 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
   readonly #startedAt = Date.now();
   lastHello: HelloResult | null = null;
   lastRttMs: number | null = null;
+  /** This terminal's clock minus the relay's, ms, from the last heartbeat (midpoint of the round trip). */
+  clockOffsetMs: number | null = null;
 
   constructor(opts: SignalClientOptions) {
     super();
@@ -139,11 +143,26 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
     this.#stopHeartbeats();
     this.#heartbeatTimer = setInterval(() => {
       const sentAt = Date.now();
-      this.request('heartbeat', { seq: this.#heartbeatSeq++, uptimeS: (sentAt - this.#startedAt) / 1000 }).then(
-        () => (this.lastRttMs = Date.now() - sentAt),
+      this.request<{ serverTime: number }>('heartbeat', { seq: this.#heartbeatSeq++, uptimeS: (sentAt - this.#startedAt) / 1000, ...this.#healthReport() }).then(
+        ({ serverTime }) => {
+          const at = Date.now();
+          this.lastRttMs = at - sentAt;
+          this.clockOffsetMs = Math.round((sentAt + at) / 2 - serverTime);
+        },
         (error: unknown) => this.#log.warn({ err: error }, 'heartbeat failed'),
       );
     }, intervalMs);
+  }
+
+  #healthReport(): { health?: unknown } {
+    if (!this.#opts.health) return {};
+    try {
+      return { health: this.#opts.health() };
+    } catch (error) {
+      // A broken sensor must never cost the heartbeat itself: that would mark the terminal offline.
+      this.#log.error({ err: error }, 'health report failed; heartbeat sent without it');
+      return {};
+    }
   }
 
   #stopHeartbeats(): void {

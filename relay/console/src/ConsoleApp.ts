@@ -15,6 +15,7 @@ import { Ringer } from './Ringer.ts';
 import { callCards, mediaPlan, onlineCount, recentCalls, ringingCalls, ringMode, sortedTerminals } from './selectors.ts';
 import { applyCallUpdated, applyHello, applyTerminalStatus, dismissCall, initialState, setConnection, setUser, type ConsoleState } from './store.ts';
 import { TerminalListView } from './TerminalListView.ts';
+import { FleetApp } from './FleetApp.ts';
 import { Toasts } from './Toasts.ts';
 import { DutyDesk } from './DutyDesk.ts';
 import { AdminScreens } from './admin/AdminScreens.ts';
@@ -144,6 +145,11 @@ export class ConsoleApp {
   }
 
   #enter(user: UserView): void {
+    // Field staff get the fleet page (they take no calls); anyone may open it at #/fleet.
+    if (user.role === 'field' || location.hash.startsWith('#/fleet')) {
+      void new FleetApp(this.#root, user).start();
+      return;
+    }
     this.#root.dataset.view = 'console';
     this.#root.replaceChildren(this.#consoleEl, this.#toasts.el);
     const socket = new ConsoleSocket({

@@ -5,6 +5,7 @@ import type { CallService, Officer } from '../calls/CallService.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
 import type { AuditRepo } from '../db/AuditRepo.ts';
 import { may } from '../trust/roles.ts';
+import type { FleetService } from '../fleet/FleetService.ts';
 import type { TerminalPresence, TerminalSession } from '../presence/TerminalPresence.ts';
 import { MediaPeer } from '../sfu/MediaPeer.ts';
 import type { WorkerPool } from '../sfu/WorkerPool.ts';
@@ -27,6 +28,8 @@ export interface ConsoleGatewayOptions {
   pool: WorkerPool;
   logger: Logger;
   audit: AuditRepo;
+  /** Fleet changes (health, alarms, self-tests) go to every console too (issue 5). */
+  fleet?: FleetService;
   pingIntervalMs?: number;
 }
 
@@ -53,6 +56,7 @@ export class ConsoleGateway {
       this.#broadcast('terminal.status', { terminalId, online: presence.isOnline(terminalId), lastSeenAt: presence.lastSeenAt(terminalId) });
     presence.on('online', (s: TerminalSession) => status(s.terminalId));
     presence.on('offline', (terminalId: string) => status(terminalId));
+    opts.fleet?.on('updated', (entry) => this.#broadcast('fleet.updated', { entry }));
   }
 
   /** `user` is null when the upgrade carried no valid session: the socket is told why, then closed. */

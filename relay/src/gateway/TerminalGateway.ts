@@ -16,6 +16,7 @@ import type { TerminalKeyRepo } from '../db/TerminalKeyRepo.ts';
 import type { EnrolmentService } from '../trust/EnrolmentService.ts';
 import { NonceBook } from '../trust/NonceBook.ts';
 import { verifyHelloSignature } from '../trust/deviceKeys.ts';
+import type { FleetService } from '../fleet/FleetService.ts';
 import type { TerminalPresence, TerminalSession } from '../presence/TerminalPresence.ts';
 import { MediaPeer } from '../sfu/MediaPeer.ts';
 import type { WorkerPool } from '../sfu/WorkerPool.ts';
@@ -35,6 +36,8 @@ export interface TerminalGatewayOptions {
   enrolment: EnrolmentService;
   /** How long a challenge nonce may be answered (default 30 s). */
   challengeTtlMs?: number;
+  /** Receives heartbeats' health reports, self-tests and alarms (issue 5). */
+  fleet?: FleetService;
   heartbeatIntervalMs?: number;
   helloTimeoutMs?: number;
   pingIntervalMs?: number;
@@ -100,13 +103,16 @@ export class TerminalGateway {
     let silenceTimer: ReturnType<typeof setTimeout> | null = null;
     const helloTimer = setTimeout(() => conn.close(CloseCode.HelloTimeout, 'hello_required'), this.#opts.helloTimeoutMs ?? 10_000);
 
-    // A terminal that stops heartbeating is offline even if TCP has not noticed yet.
+    // A terminal that stops heartbeating is offline even if TCP has not noticed
+    // yet: when the third heartbeat is due and none came, 3 have been missed
+    // (at the default 10 s: offline 30 s after the last one, not later).
     const armSilence = () => {
       if (silenceTimer) clearTimeout(silenceTimer);
+      const armedAt = Date.now();
       silenceTimer = setTimeout(() => {
-        conn.log.warn({ missed: HEARTBEAT_MISSES_OFFLINE }, 'heartbeats missed: dropping terminal');
+        conn.log.warn({ missed: HEARTBEAT_MISSES_OFFLINE, silentMs: Date.now() - armedAt, terminalId: session?.terminalId }, 'heartbeats missed: dropping terminal');
         conn.close(CloseCode.DeadPeer, 'heartbeat_timeout');
-      }, heartbeatMs * HEARTBEAT_MISSES_OFFLINE + 1000);
+      }, heartbeatMs * HEARTBEAT_MISSES_OFFLINE);
       silenceTimer.unref?.();
     };
 
@@ -142,7 +148,18 @@ export class TerminalGateway {
           presence.touch(own);
           armSilence();
           log.debug({ seq: h.seq }, 'heartbeat');
+          this.#opts.fleet?.heartbeat(own.terminalId, h.health);
           return { serverTime: Date.now() };
+        },
+        'selftest.report': (r: RequestData<T, 'selftest.report'>) => {
+          if (!this.#opts.fleet) throw new AppError(ErrorCode.UnknownType, 'this relay keeps no self-tests');
+          this.#opts.fleet.selfTest(own.terminalId, r.report);
+          return {};
+        },
+        alarm: (a: RequestData<T, 'alarm'>) => {
+          if (!this.#opts.fleet) throw new AppError(ErrorCode.UnknownType, 'this relay keeps no alarms');
+          this.#opts.fleet.alarm(own.terminalId, a.kind, a.active);
+          return {};
         },
         'help.request': (r: RequestData<T, 'help.request'>) => {
           presence.touch(own);

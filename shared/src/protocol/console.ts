@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { CallId, Empty, LocationId, RtcObject } from './common.ts';
 import { RtcRequests } from './rtc.ts';
 import { CallView, TerminalView, UserView } from './views.ts';
+import { FleetEntry } from './health.ts';
 
 /** Requests an officer's console sends to the relay on /ws/console (the session cookie authenticates). */
 export const ConsoleRequests = {
@@ -37,6 +38,10 @@ export const ConsoleEvents = {
   'call.updated': {
     data: Type.Object({ call: CallView }),
     doc: 'A call was created (ringing), got media, was answered (answeredBy says by whom) or ended.',
+  },
+  'fleet.updated': {
+    data: Type.Object({ entry: FleetEntry }),
+    doc: "A terminal's fleet status changed: heartbeat with health, online/offline, alarm raised or cleared, new self-test.",
   },
 } as const;
 

@@ -5,6 +5,7 @@ export * from './spec.ts';
 export * from './rtc.ts';
 export * from './views.ts';
 export * from './deviceAuth.ts';
+export * from './health.ts';
 export { TerminalRequests, TerminalEvents } from './terminal.ts';
 export { ConsoleRequests, ConsoleEvents } from './console.ts';
 export * from './history.ts';

@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { CallId, CallKind, EndReasonSchema, Empty, LocationId, MediaId, RequestId, RtcObject } from './common.ts';
 import { RtcRequests } from './rtc.ts';
 import { ChallengeNonce, HelloSignature } from './deviceAuth.ts';
+import { AlarmKind, SelfTestReport, TerminalHealth } from './health.ts';
 
 /** Requests a terminal (kiosk) sends to the relay on /ws/terminal. */
 export const TerminalRequests = {
@@ -28,11 +29,22 @@ export const TerminalRequests = {
   },
   heartbeat: {
     data: Type.Object(
-      { seq: Type.Integer({ minimum: 0 }), uptimeS: Type.Number({ minimum: 0 }) },
+      // health is optional so terminals from before the health report still validate.
+      { seq: Type.Integer({ minimum: 0 }), uptimeS: Type.Number({ minimum: 0 }), health: Type.Optional(TerminalHealth) },
       { additionalProperties: false },
     ),
     result: Type.Object({ serverTime: Type.Integer() }),
-    doc: 'Sent every heartbeatIntervalMs; three missed heartbeats mark the terminal offline.',
+    doc: 'Sent every heartbeatIntervalMs with the health report; three missed heartbeats mark the terminal offline.',
+  },
+  'selftest.report': {
+    data: Type.Object({ report: SelfTestReport }, { additionalProperties: false }),
+    result: Empty,
+    doc: 'The result of a self-test (nightly or doctor): one line per check. The relay keeps the latest and a history.',
+  },
+  alarm: {
+    data: Type.Object({ kind: AlarmKind, active: Type.Boolean() }, { additionalProperties: false }),
+    result: Empty,
+    doc: 'An alarm input changed (the door switch opened or closed). Sent at once, not with the next heartbeat.',
   },
   'help.request': {
     data: Type.Object(

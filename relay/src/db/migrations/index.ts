@@ -2,8 +2,9 @@ import type { Migration } from './Migration.ts';
 import { migration001 } from './001_initial.ts';
 import { migration002 } from './002_trust.ts';
 import { migration003 } from './003_duty_desk.ts';
+import { migration004 } from './004_health.ts';
 
 export type { Migration } from './Migration.ts';
 
 /** Every migration the code knows, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004];

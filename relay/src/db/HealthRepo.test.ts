@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from 'better-sqlite3';
+import type { SelfTestReport, TerminalHealth } from '@helppoint/shared';
+import { HealthRepo } from './HealthRepo.ts';
+import { TerminalRepo } from './TerminalRepo.ts';
+import { makeTempDb, sampleTerminal, type TempDb } from './testSupport.ts';
+
+const MIN = 60_000;
+const T0 = 1_750_000_200_000 - (1_750_000_200_000 % (5 * MIN));
+
+function health(over: Partial<TerminalHealth> = {}): TerminalHealth {
+  return {
+    uptimeS: 10,
+    cpuTempC: 50,
+    load1: 0.2,
+    memFreeMb: 500,
+    memTotalMb: 1000,
+    diskFreeMb: 9000,
+    camera: { framesDelivered: 0, lastFrameAgoS: null },
+    micLevelDbfs: null,
+    buttonOkAgoS: null,
+    tamperOpen: false,
+    lte: { present: true, rssiDbm: -71, csq: 21, registration: 'home', operator: 'CHINA MOBILE' },
+    rttMs: 20,
+    clockOffsetMs: 3,
+    version: '0.1.0',
+    ...over,
+  };
+}
+
+let tmp: TempDb;
+let db: Database;
+let repo: HealthRepo;
+
+beforeEach(() => {
+  tmp = makeTempDb();
+  db = tmp.open();
+  new TerminalRepo({ db }).upsert(sampleTerminal('XC-HT-001'));
+  repo = new HealthRepo({ db });
+});
+afterEach(() => tmp.cleanup());
+
+describe('HealthRepo', () => {
+  it('keeps recent samples raw and folds older ones into 5-minute buckets with averages and extremes', () => {
+    // 10 minutes of heartbeats every 10 s, temperature climbing 40 → 99.5
+    for (let i = 0; i < 60; i++) repo.recordSample('XC-HT-001', T0 + i * 10_000, health({ cpuTempC: 40 + i, rttMs: i === 7 ? 900 : 20 }));
+    const now = T0 + 30 * MIN + 5 * MIN; // the first bucket is past the raw window, the second not yet
+    const result = repo.compact(now);
+    expect(result.folded).toBe(30);
+    const points = repo.history('XC-HT-001', T0);
+    expect(points).toHaveLength(1 + 30);
+    expect(points[0]).toMatchObject({ at: T0, cpuTempC: 54.5 });
+    const agg = db.prepare('SELECT samples, cpu_temp_max, rtt_max, rssi_min FROM health_aggregates').get();
+    expect(agg).toEqual({ samples: 30, cpu_temp_max: 69, rtt_max: 900, rssi_min: -71 });
+    // compacting again changes nothing; a late sample for a folded bucket merges with weights
+    expect(repo.compact(now).folded).toBe(0);
+    repo.recordSample('XC-HT-001', T0 + 1000, health({ cpuTempC: 85.5 }));
+    repo.compact(now);
+    expect(repo.history('XC-HT-001', T0)[0]).toMatchObject({ at: T0, cpuTempC: (54.5 * 30 + 85.5) / 31 });
+  });
+
+  it('drops buckets past retention and keeps null readings as gaps', () => {
+    repo.recordSample('XC-HT-001', T0, health({ cpuTempC: null, lte: null }));
+    repo.compact(T0 + 40 * MIN);
+    expect(repo.history('XC-HT-001', 0)).toEqual([{ at: T0, cpuTempC: null, rssiDbm: null, rttMs: 20 }]);
+    expect(repo.compact(T0 + repo.retentionMs + 10 * MIN).droppedBuckets).toBe(1);
+    expect(repo.history('XC-HT-001', 0)).toEqual([]);
+  });
+
+  it('returns the newest sample per terminal for a restarted relay', () => {
+    repo.recordSample('XC-HT-001', T0, health({ uptimeS: 1 }));
+    repo.recordSample('XC-HT-001', T0 + 10_000, health({ uptimeS: 11 }));
+    expect(repo.latestSamples()).toEqual([{ terminalId: 'XC-HT-001', at: T0 + 10_000, health: health({ uptimeS: 11 }) }]);
+  });
+
+  it('opens one tamper alarm at a time and clears it', () => {
+    expect(repo.setAlarm('XC-HT-001', 'tamper', true, T0)).toEqual({ alarm: { kind: 'tamper', active: true, raisedAt: T0, clearedAt: null }, changed: true });
+    expect(repo.setAlarm('XC-HT-001', 'tamper', true, T0 + 5).changed).toBe(false);
+    expect(repo.latestAlarms().get('XC-HT-001')).toMatchObject({ active: true, raisedAt: T0 });
+    expect(repo.setAlarm('XC-HT-001', 'tamper', false, T0 + 60_000)).toEqual({
+      alarm: { kind: 'tamper', active: false, raisedAt: T0, clearedAt: T0 + 60_000 },
+      changed: true,
+    });
+    expect(repo.setAlarm('XC-HT-001', 'tamper', false, T0 + 70_000).changed).toBe(false);
+    expect(repo.latestAlarms().get('XC-HT-001')).toMatchObject({ active: false, clearedAt: T0 + 60_000 });
+  });
+
+  it('keeps the latest self-test per terminal', () => {
+    const report = (passed: boolean, at: number): SelfTestReport => ({
+      startedAt: at,
+      finishedAt: at + 5000,
+      trigger: 'nightly',
+      passed,
+      lines: [{ check: 'camera', status: passed ? 'pass' : 'fail', detail: 'x', ms: 10 }],
+    });
+    repo.addSelfTest('XC-HT-001', report(true, T0));
+    repo.addSelfTest('XC-HT-001', report(false, T0 + 86_400_000));
+    expect(repo.lastSelfTests().get('XC-HT-001')?.passed).toBe(false);
+  });
+
+  it('refuses samples for a terminal that does not exist', () => {
+    expect(() => repo.recordSample('XC-NOPE-9', T0, health())).toThrow(/FOREIGN KEY/);
+  });
+});

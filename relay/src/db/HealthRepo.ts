@@ -1,0 +1,174 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { AlarmView, HealthPoint, SelfTestReport, TerminalHealth } from '@helppoint/shared';
+
+export interface HealthRepoOptions {
+  db: Database;
+  /** Raw samples younger than this stay raw; older ones are folded into buckets. */
+  rawWindowMs?: number;
+  bucketMs?: number;
+  /** Aggregates older than this are deleted. */
+  retentionMs?: number;
+}
+
+export interface LatestSample {
+  terminalId: string;
+  at: number;
+  health: TerminalHealth;
+}
+
+interface SampleRow {
+  terminal_id: string;
+  at: number;
+  health: string;
+}
+
+interface AlarmRow {
+  terminal_id: string;
+  kind: 'tamper';
+  raised_at: number;
+  cleared_at: number | null;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * Health history, alarms and self-test results. Heartbeats are frequent
+ * (every 10 s per terminal), so raw rows are short-lived: compact() folds
+ * them into fixed buckets (5 min by default) that charts read for long spans.
+ */
+export class HealthRepo {
+  readonly rawWindowMs: number;
+  readonly bucketMs: number;
+  readonly retentionMs: number;
+  readonly #db: Database;
+  readonly #insertSample: Statement<[string, number, number | null, number | null, number | null, number | null, string]>;
+  readonly #latest: Statement<[], SampleRow>;
+  readonly #rawSince: Statement<[string, number], HealthPoint>;
+  readonly #aggSince: Statement<[string, number], HealthPoint>;
+  readonly #fold: Statement<[{ bucket: number; cutoff: number }]>;
+  readonly #dropRaw: Statement<[number]>;
+  readonly #dropAgg: Statement<[number]>;
+  readonly #insertTest: Statement<[string, number, number, string, number, string]>;
+  readonly #lastTests: Statement<[], { terminal_id: string; report: string }>;
+  readonly #openAlarm: Statement<[string, string], AlarmRow>;
+  readonly #raise: Statement<[string, string, number]>;
+  readonly #clear: Statement<[number, string, string]>;
+  readonly #latestAlarms: Statement<[], AlarmRow>;
+
+  constructor(opts: HealthRepoOptions) {
+    const db = opts.db;
+    this.#db = db;
+    this.rawWindowMs = opts.rawWindowMs ?? 30 * MINUTE;
+    this.bucketMs = opts.bucketMs ?? 5 * MINUTE;
+    this.retentionMs = opts.retentionMs ?? 30 * 24 * 60 * MINUTE;
+    this.#insertSample = db.prepare(
+      `INSERT OR REPLACE INTO health_samples (terminal_id, at, cpu_temp_c, rssi_dbm, rtt_ms, load1, health) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // The newest sample per terminal: what the fleet page shows after a relay restart.
+    this.#latest = db.prepare(
+      `SELECT s.terminal_id, s.at, s.health FROM health_samples s
+       JOIN (SELECT terminal_id, max(at) AS at FROM health_samples GROUP BY terminal_id) m USING (terminal_id, at)`,
+    );
+    this.#rawSince = db.prepare(
+      `SELECT at, cpu_temp_c AS cpuTempC, rssi_dbm AS rssiDbm, rtt_ms AS rttMs FROM health_samples WHERE terminal_id = ? AND at >= ? ORDER BY at`,
+    );
+    this.#aggSince = db.prepare(
+      `SELECT bucket_start AS at, cpu_temp_avg AS cpuTempC, rssi_avg AS rssiDbm, rtt_avg AS rttMs FROM health_aggregates
+       WHERE terminal_id = ? AND bucket_start >= ? ORDER BY bucket_start`,
+    );
+    // Merges into an existing bucket with sample-weighted averages, so folding
+    // twice (or a late sample) never loses what was already aggregated.
+    this.#fold = db.prepare(
+      `INSERT INTO health_aggregates AS a (terminal_id, bucket_start, samples, cpu_temp_avg, cpu_temp_max, rssi_avg, rssi_min, rtt_avg, rtt_max)
+       SELECT terminal_id, (at - at % CAST(@bucket AS INTEGER)), count(*), avg(cpu_temp_c), max(cpu_temp_c), avg(rssi_dbm), min(rssi_dbm), avg(rtt_ms), max(rtt_ms)
+       FROM health_samples WHERE at < @cutoff GROUP BY terminal_id, (at - at % CAST(@bucket AS INTEGER))
+       ON CONFLICT (terminal_id, bucket_start) DO UPDATE SET
+         cpu_temp_avg = CASE WHEN excluded.cpu_temp_avg IS NULL THEN a.cpu_temp_avg WHEN a.cpu_temp_avg IS NULL THEN excluded.cpu_temp_avg
+                        ELSE (a.cpu_temp_avg * a.samples + excluded.cpu_temp_avg * excluded.samples) / (a.samples + excluded.samples) END,
+         cpu_temp_max = max(coalesce(a.cpu_temp_max, excluded.cpu_temp_max), coalesce(excluded.cpu_temp_max, a.cpu_temp_max)),
+         rssi_avg = CASE WHEN excluded.rssi_avg IS NULL THEN a.rssi_avg WHEN a.rssi_avg IS NULL THEN excluded.rssi_avg
+                    ELSE (a.rssi_avg * a.samples + excluded.rssi_avg * excluded.samples) / (a.samples + excluded.samples) END,
+         rssi_min = min(coalesce(a.rssi_min, excluded.rssi_min), coalesce(excluded.rssi_min, a.rssi_min)),
+         rtt_avg = CASE WHEN excluded.rtt_avg IS NULL THEN a.rtt_avg WHEN a.rtt_avg IS NULL THEN excluded.rtt_avg
+                   ELSE (a.rtt_avg * a.samples + excluded.rtt_avg * excluded.samples) / (a.samples + excluded.samples) END,
+         rtt_max = max(coalesce(a.rtt_max, excluded.rtt_max), coalesce(excluded.rtt_max, a.rtt_max)),
+         samples = a.samples + excluded.samples`,
+    );
+    this.#dropRaw = db.prepare('DELETE FROM health_samples WHERE at < ?');
+    this.#dropAgg = db.prepare('DELETE FROM health_aggregates WHERE bucket_start < ?');
+    this.#insertTest = db.prepare(
+      'INSERT INTO self_tests (terminal_id, started_at, finished_at, trigger, passed, report) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#lastTests = db.prepare(
+      `SELECT terminal_id, report FROM self_tests WHERE id IN (SELECT max(id) FROM self_tests GROUP BY terminal_id)`,
+    );
+    this.#openAlarm = db.prepare('SELECT terminal_id, kind, raised_at, cleared_at FROM terminal_alarms WHERE terminal_id = ? AND kind = ? AND cleared_at IS NULL');
+    this.#raise = db.prepare('INSERT INTO terminal_alarms (terminal_id, kind, raised_at) VALUES (?, ?, ?)');
+    this.#clear = db.prepare('UPDATE terminal_alarms SET cleared_at = ? WHERE terminal_id = ? AND kind = ? AND cleared_at IS NULL');
+    this.#latestAlarms = db.prepare(
+      `SELECT terminal_id, kind, raised_at, cleared_at FROM terminal_alarms WHERE id IN (SELECT max(id) FROM terminal_alarms GROUP BY terminal_id)`,
+    );
+  }
+
+  recordSample(terminalId: string, at: number, health: TerminalHealth): void {
+    this.#insertSample.run(terminalId, at, health.cpuTempC, health.lte?.rssiDbm ?? null, health.rttMs, health.load1, JSON.stringify(health));
+  }
+
+  latestSamples(): LatestSample[] {
+    return this.#latest.all().map((r) => ({ terminalId: r.terminal_id, at: r.at, health: JSON.parse(r.health) as TerminalHealth }));
+  }
+
+  /**
+   * Folds raw samples older than the raw window into buckets and deletes
+   * them; drops buckets past retention. Only whole buckets are folded, so a
+   * bucket is never split between raw rows and an aggregate.
+   */
+  compact(now: number): { folded: number; droppedBuckets: number } {
+    const cutoff = Math.floor((now - this.rawWindowMs) / this.bucketMs) * this.bucketMs;
+    return this.#db.transaction(() => {
+      this.#fold.run({ bucket: this.bucketMs, cutoff });
+      const folded = this.#dropRaw.run(cutoff).changes;
+      const droppedBuckets = this.#dropAgg.run(now - this.retentionMs).changes;
+      return { folded, droppedBuckets };
+    })();
+  }
+
+  /** Points for charts: buckets for the older part, raw samples for the recent part. */
+  history(terminalId: string, since: number): HealthPoint[] {
+    const raw = this.#rawSince.all(terminalId, since);
+    const firstRaw = raw[0]?.at ?? Number.POSITIVE_INFINITY;
+    const agg = this.#aggSince.all(terminalId, since).filter((p) => p.at < firstRaw);
+    return [...agg, ...raw];
+  }
+
+  addSelfTest(terminalId: string, report: SelfTestReport): void {
+    this.#insertTest.run(terminalId, report.startedAt, report.finishedAt, report.trigger, report.passed ? 1 : 0, JSON.stringify(report));
+  }
+
+  lastSelfTests(): Map<string, SelfTestReport> {
+    return new Map(this.#lastTests.all().map((r) => [r.terminal_id, JSON.parse(r.report) as SelfTestReport]));
+  }
+
+  /** Opens an alarm unless one of that kind is already open; returns the open alarm. */
+  setAlarm(terminalId: string, kind: 'tamper', active: boolean, at: number): { alarm: AlarmView; changed: boolean } {
+    return this.#db.transaction(() => {
+      const open = this.#openAlarm.get(terminalId, kind);
+      if (active) {
+        if (open) return { alarm: toAlarm(open), changed: false };
+        this.#raise.run(terminalId, kind, at);
+        return { alarm: { kind, active: true, raisedAt: at, clearedAt: null }, changed: true };
+      }
+      if (!open) return { alarm: { kind, active: false, raisedAt: at, clearedAt: at }, changed: false };
+      this.#clear.run(Math.max(at, open.raised_at), terminalId, kind);
+      return { alarm: { kind, active: false, raisedAt: open.raised_at, clearedAt: Math.max(at, open.raised_at) }, changed: true };
+    }).immediate();
+  }
+
+  latestAlarms(): Map<string, AlarmView> {
+    return new Map(this.#latestAlarms.all().map((r) => [r.terminal_id, toAlarm(r)]));
+  }
+}
+
+function toAlarm(r: AlarmRow): AlarmView {
+  return { kind: r.kind, active: r.cleared_at === null, raisedAt: r.raised_at, clearedAt: r.cleared_at };
+}
