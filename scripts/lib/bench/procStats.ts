@@ -148,3 +148,15 @@ export function machineBusy(): () => number {
     return total > 0 ? (1 - (b.idle - a.idle) / total) * 100 : Number.NaN;
   };
 }
+
+/** The kernel's count of UDP datagrams dropped because a socket's receive buffer was full (all sockets). */
+export function udpReceiveBufferDrops(): number {
+  try {
+    const lines = fs.readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+    const names = lines[0]!.split(/\s+/);
+    const values = lines[1]!.split(/\s+/);
+    return Number(values[names.indexOf('RcvbufErrors')] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
+}
