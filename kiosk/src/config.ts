@@ -10,7 +10,8 @@ export interface KioskConfig {
   statusPort: number;
   /** Simulated drivers (test-pattern camera, tone, measuring speaker, button over HTTP). */
   simulated: boolean;
-  video: { width: number; height: number; fps: number; device: string };
+  /** keepWarm: capture while idle so a press does not wait for the camera (see hw/WarmCamera.ts). */
+  video: { width: number; height: number; fps: number; device: string; keepWarm: boolean };
   audio: { captureDevice: string; playbackDevice: string };
   gpio: { button: number; led: number; base: number | undefined };
   logLevel: string;
@@ -23,7 +24,7 @@ export function defaultKioskConfig(): KioskConfig {
     statusHost: '127.0.0.1',
     statusPort: 8700,
     simulated: false,
-    video: { width: 640, height: 480, fps: 15, device: '/dev/video0' },
+    video: { width: 640, height: 480, fps: 15, device: '/dev/video0', keepWarm: true },
     audio: { captureDevice: 'default', playbackDevice: 'default' },
     gpio: { button: 17, led: 27, base: undefined },
     logLevel: 'info',
@@ -60,6 +61,7 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   cfg.video.width = int('HELPPOINT_VIDEO_WIDTH', cfg.video.width);
   cfg.video.height = int('HELPPOINT_VIDEO_HEIGHT', cfg.video.height);
   cfg.video.fps = int('HELPPOINT_VIDEO_FPS', cfg.video.fps);
+  if (env['HELPPOINT_CAMERA_WARM'] !== undefined && env['HELPPOINT_CAMERA_WARM'] !== '') cfg.video.keepWarm = env['HELPPOINT_CAMERA_WARM'] === '1';
   cfg.logLevel = env['HELPPOINT_LOG_LEVEL'] || cfg.logLevel;
   if (!/^[A-Z0-9][A-Z0-9-]{1,31}$/.test(cfg.terminalId)) {
     throw new Error(`terminal ID "${cfg.terminalId}" is not a location ID like XC-SCH-001 (set HELPPOINT_TERMINAL_ID)`);

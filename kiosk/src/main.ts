@@ -11,6 +11,7 @@ import { OnoffButton } from './hw/OnoffButton.ts';
 import { OnoffLed } from './hw/OnoffLed.ts';
 import { AlsaMicrophone } from './hw/AlsaMicrophone.ts';
 import { AlsaSpeaker } from './hw/AlsaSpeaker.ts';
+import { WarmCamera } from './hw/WarmCamera.ts';
 
 /**
  * The one place that reads configuration, picks real or simulated drivers,
@@ -45,17 +46,26 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
 async function run(): Promise<void> {
   const cfg = loadKioskConfig(process.env);
   const logger = pino({ name: 'kiosk', level: cfg.logLevel }).child({ terminalId: cfg.terminalId });
-  const kiosk = await Kiosk.create({ config: cfg, drivers: await drivers(cfg, logger), logger });
+  const chosen = await drivers(cfg, logger);
+  const warm = cfg.video.keepWarm ? new WarmCamera({ camera: chosen.camera, logger }) : null;
+  if (warm) {
+    chosen.camera = warm;
+    warm.warmUp().catch((err: unknown) => logger.warn({ err }, 'camera could not start while idle; will try again at the next call'));
+  }
+  const kiosk = await Kiosk.create({ config: cfg, drivers: chosen, logger });
   if (process.send) process.send({ type: 'ready', statusUrl: kiosk.status.url });
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
-      kiosk.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+      kiosk
+        .close()
+        .then(() => warm?.close())
+        .then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
     });
   }
 }

@@ -21,7 +21,6 @@ export class RtpReplayer {
   #index = 0;
   #lateness: number[] = [];
   #sent = 0;
-  readonly #seqBase = { audio: 0, video: 0 };
   readonly #perLoop = { audio: 0, video: 0 };
 
   constructor(clip: RtpClip, srtp: SrtpEncryptor | null = null) {
@@ -61,7 +60,7 @@ export class RtpReplayer {
       const due = this.#loop * this.#clip.durationS + p.at;
       if (due > now) break;
       this.#lateness.push((now - due) * 1000);
-      let out = Buffer.from(p.data);
+      let out: Buffer = Buffer.from(p.data);
       // Continue seq and timestamp across loops.
       const rate = p.kind === 'video' ? 90_000 : 48_000;
       out.writeUInt16BE((p.data.readUInt16BE(2) + this.#loop * this.#perLoop[p.kind]) & 0xffff, 2);
