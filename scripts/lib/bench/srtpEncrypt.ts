@@ -18,9 +18,7 @@ export class SrtpEncryptor {
     this.keyBase64 = masterKeyAndSalt.toString('base64');
     const masterKey = masterKeyAndSalt.subarray(0, 16);
     const masterSalt = masterKeyAndSalt.subarray(16, 30);
-    this.#cipherKey = derive(masterKey, masterSalt, 0, 16);
-    this.#authKey = derive(masterKey, masterSalt, 1, 20);
-    this.#salt = derive(masterKey, masterSalt, 2, 14);
+    ({ cipherKey: this.#cipherKey, authKey: this.#authKey, salt: this.#salt } = deriveSrtpKeys(masterKey, masterSalt));
   }
 
   protect(rtp: Buffer): Buffer {
@@ -46,6 +44,11 @@ export class SrtpEncryptor {
     const tag = crypto.createHmac('sha1', this.#authKey).update(body).update(roc).digest().subarray(0, 10);
     return Buffer.concat([body, tag]);
   }
+}
+
+/** SRTP session keys from a master key and salt (RFC 3711 §4.3, key derivation rate 0). */
+export function deriveSrtpKeys(masterKey: Buffer, masterSalt: Buffer): { cipherKey: Buffer; authKey: Buffer; salt: Buffer } {
+  return { cipherKey: derive(masterKey, masterSalt, 0, 16), authKey: derive(masterKey, masterSalt, 1, 20), salt: derive(masterKey, masterSalt, 2, 14) };
 }
 
 /** The AES-CM key derivation function (key derivation rate 0). */
