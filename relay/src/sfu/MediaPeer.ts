@@ -44,7 +44,6 @@ export class MediaPeer {
     this.#transports.set(transport.id, { transport, callId });
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') this.#log.warn({ transportId: transport.id, state }, 'transport DTLS ended');
-      if (state === 'connected') this.#requestKeyFrames(transport.id);
     });
     transport.on('icestatechange', (state) => this.#log.debug({ transportId: transport.id, state }, 'transport ICE state'));
     transport.observer.on('close', () => this.#transports.delete(transport.id));
@@ -80,7 +79,7 @@ export class MediaPeer {
     }
     if (!can) throw new AppError(ErrorCode.CannotConsume, `cannot consume producer ${producerId} with these capabilities`);
     // Paused until the peer says it is ready, so the first keyframe is not wasted.
-    const consumer = await rtc(() => transport.consume({ producerId, rtpCapabilities: caps, paused: true, appData: { transportId } }));
+    const consumer = await rtc(() => transport.consume({ producerId, rtpCapabilities: caps, paused: true }));
     this.#consumers.set(consumer.id, consumer);
     consumer.observer.on('close', () => this.#consumers.delete(consumer.id));
     return {
@@ -96,18 +95,6 @@ export class MediaPeer {
     if (!consumer) throw new AppError(ErrorCode.ConsumerNotFound, `no consumer ${consumerId} on this connection`);
     await consumer.resume();
     if (consumer.kind === 'video') await consumer.requestKeyFrame();
-  }
-
-  /**
-   * A consumer resumed before its transport finished DTLS asks for a keyframe
-   * that cannot be delivered yet; without a fresh one the viewer waits for
-   * its own decoder to complain (a few hundred ms, see bench-call-setup).
-   */
-  #requestKeyFrames(transportId: string): void {
-    for (const consumer of this.#consumers.values()) {
-      if (consumer.kind !== 'video' || consumer.paused || consumer.appData['transportId'] !== transportId) continue;
-      consumer.requestKeyFrame().catch((error: unknown) => this.#log.debug({ err: error, consumerId: consumer.id }, 'keyframe request failed'));
-    }
   }
 
   /** Closes everything this peer made for one call (the call ended). */
