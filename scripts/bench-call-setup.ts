@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startRelay, startSimTerminal } from './lib/launch.ts';
+import { startRelay, startSimTerminal, type Launched } from './lib/launch.ts';
 import { launchChromium, signInConsole } from '../test/support/browser.ts';
 import { eventually, kioskStatus, pressButton } from '../test/support/kioskStatus.ts';
 import { parseArgs } from './lib/bench/args.ts';
@@ -26,7 +26,6 @@ const USAGE = 'usage: bench-call-setup [--presses 20] [--compare=false] [--dry-r
 const argv = process.argv.slice(2).map((a, i) => (i === 0 && /^\d+$/.test(a) ? `--presses=${a}` : a));
 const args = parseArgs(argv, { presses: 20, compare: true, dryRun: false }, USAGE);
 if (!Number.isInteger(args.presses) || args.presses < 1) throw new Error(USAGE);
-const TERMINAL = 'XC-SCH-001';
 const machine = machineInfo();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helppoint-bench-'));
 
@@ -51,8 +50,8 @@ interface Watch {
 
 /** The kiosk set-ups compared in one run: the first is the baseline. */
 const VARIANTS = [
-  { name: 'camera started at the press', env: { HELPPOINT_CAMERA_WARM: '0' } },
-  { name: 'camera kept warm (default)', env: { HELPPOINT_CAMERA_WARM: '1' } },
+  { name: 'camera started at the press', terminalId: 'XC-HT-003', env: { HELPPOINT_CAMERA_WARM: '0' } },
+  { name: 'camera kept warm (default)', terminalId: 'XC-SCH-001', env: { HELPPOINT_CAMERA_WARM: '1' } },
 ];
 const variants = args.compare ? VARIANTS : VARIANTS.slice(1);
 
@@ -91,14 +90,17 @@ try {
     window.RTCPeerConnection = Tracked;
   });
   await signInConsole(page, baseUrl, 'officer1', 'demo-officer1');
-  for (const variant of variants) {
-    const kiosk = await startSimTerminal({ relayUrl: baseUrl, terminalId: TERMINAL, logDir: dir, env: variant.env });
-    const statusUrl = kiosk.ready['statusUrl']!;
-    const presses: Press[] = [];
-    try {
-      await eventually(async () => (await kioskStatus(statusUrl)).relay.connected, 15_000, 'terminal connected');
-      await sleep(1000);
-      for (let i = 0; i < args.presses; i++) {
+  // Both set-ups run side by side and their presses alternate, so a busy
+  // moment on the shared machine hits both alike.
+  const kiosks: Launched[] = [];
+  for (const variant of variants) kiosks.push(await startSimTerminal({ relayUrl: baseUrl, terminalId: variant.terminalId, logDir: dir, env: variant.env }));
+  const pressesOf: Press[][] = variants.map(() => []);
+  try {
+    for (const k of kiosks) await eventually(async () => (await kioskStatus(k.ready['statusUrl']!)).relay.connected, 15_000, 'terminal connected');
+    await sleep(2000);
+    for (let i = 0; i < args.presses; i++) {
+      for (const [v, variant] of variants.entries()) {
+        const statusUrl = kiosks[v]!.ready['statusUrl']!;
         // Watch in the page for the ringing card and the first decoded frame of its video.
         await page.evaluate(() => {
           const w = window as unknown as { __bench: Watch; __pcs: RTCPeerConnection[] };
@@ -139,7 +141,7 @@ try {
         await pressButton(statusUrl, 'long-press');
         await eventually(async () => (await kioskStatus(statusUrl)).call.state === 'idle', 10_000, 'idle');
         await page.waitForSelector('[data-testid="call-card"][data-state="ringing"]', { state: 'detached', timeout: 10_000 });
-        presses.push({
+        pressesOf[v]!.push({
           t0,
           end: Date.now(),
           ring: got.ringAt! - t0,
@@ -148,19 +150,22 @@ try {
           keyFrame: got.keyFrameAt === null ? Number.NaN : got.keyFrameAt - t0,
           plis: got.plis,
         });
+        await sleep(300);
       }
-    } finally {
-      await kiosk.stop();
     }
-    const logs = { kiosk: readLog(kiosk.logFile), relay: readLog(relay.logFile) };
+  } finally {
+    for (const k of kiosks) await k.stop();
+  }
+  const relayLog = readLog(relay.logFile);
+  for (const [v, variant] of variants.entries()) {
+    const presses = pressesOf[v]!;
+    const logs = { kiosk: readLog(kiosks[v]!.logFile), relay: relayLog };
     const steps = [
       ...STEPS.map((s) => ({ name: s.name, v: presses.map((p) => firstAfter(logs[s.from], p.t0, p.end, s.match)).filter(Number.isFinite) })),
       { name: 'console: first video packet', v: presses.map((p) => p.packet).filter(Number.isFinite) },
       { name: 'console: first keyframe decoded', v: presses.map((p) => p.keyFrame).filter(Number.isFinite) },
     ];
     results.push({ name: variant.name, presses, steps });
-    // The next variant's kiosk appends to the same log file: keep each variant's presses apart.
-    await sleep(500);
   }
 } finally {
   await browser.close();
@@ -193,7 +198,7 @@ publish(
     title: 'Call set-up: press → ring → first frame',
     target: 'p95 press → ring ≤ 20 ms, p50 press → first decoded frame ≤ 300 ms (loopback)',
     machine,
-    setup: `${args.presses} presses per set-up on a simulated terminal (640×480 15 fps test pattern), relay process (demo data, one worker per core), console in Chromium (headless) previewing while ringing; each press is cancelled before the next. Steps come from the terminal's and the relay's logs, sorted by median.${base ? ` The table is the "${latest.name}" set-up; the baseline "${base.name}" ran in the same run (ring p50 ${fmt(ringOf(base).p50)} / p95 ${fmt(ringOf(base).p95)}, first frame p50 ${fmt(frameOf(base).p50)} / p95 ${fmt(frameOf(base).p95)} ms).` : ''}`,
+    setup: `${args.presses} presses per set-up on simulated terminals (640×480 15 fps test pattern; with --compare both set-ups run side by side and their presses alternate), relay process (demo data, one worker per core), console in Chromium (headless) previewing while ringing; each press is cancelled before the next. Steps come from the terminal's and the relay's logs, sorted by median.${base ? ` The table is the "${latest.name}" set-up; the baseline "${base.name}" ran in the same run (ring p50 ${fmt(ringOf(base).p50)} / p95 ${fmt(ringOf(base).p95)}, first frame p50 ${fmt(frameOf(base).p50)} / p95 ${fmt(frameOf(base).p95)} ms).` : ''}`,
     table,
     notes: [
       `Keyframe requests (PLI/FIR) the console sent before its first frame, median per press: ${fmt(median(latest.presses.map((p) => p.plis)))}${base ? ` (baseline ${fmt(median(base.presses.map((p) => p.plis)))})` : ''}.`,'The press goes to the simulated button over the terminal\'s local HTTP status endpoint, so every step includes that hop (about 1–2 ms).'],

@@ -8,6 +8,7 @@
  * this measurement (see bench-idle-terminals for that side).
  *   node scripts/bench-concurrent-calls.ts [--steps 25,50,100,150] [--workers 2] [--window 5] [--repeats 3] [--dry-run]
  */
+import dgram from 'node:dgram';
 import os from 'node:os';
 import pino from 'pino';
 import { WorkerPool } from '../relay/src/sfu/WorkerPool.ts';
@@ -23,10 +24,10 @@ import { SimCall } from './lib/bench/SimCall.ts';
 import { SrtpEncryptor } from './lib/bench/srtpEncrypt.ts';
 import { fmt, median, percentile } from './lib/bench/stats.ts';
 
-const USAGE = 'usage: bench-concurrent-calls [--steps 25,50,100,150] [--workers 2] [--window 5] [--repeats 3] [--max-loss 1] [--dry-run]   (full: --steps 25,50,100,150,200,250,300)';
-const args = parseArgs(process.argv.slice(2), { steps: '25,50,100,150', workers: 2, window: 5, repeats: 3, maxLoss: 1, dryRun: false }, USAGE);
+const USAGE = 'usage: bench-concurrent-calls [--steps 25,50,100,150] [--workers 2] [--window 5] [--repeats 3] [--max-loss 1] [--sample-every 5] [--dry-run]   (full: --steps 25,50,100,150,200,250,300)';
+const args = parseArgs(process.argv.slice(2), { steps: '25,50,100,150', workers: 2, window: 5, repeats: 3, maxLoss: 1, sampleEvery: 5, dryRun: false }, USAGE);
 const steps = intList(args.steps, 'steps').sort((a, b) => a - b);
-if (!Number.isInteger(args.workers) || args.workers < 1 || args.window < 1 || args.repeats < 1) throw new Error(USAGE);
+if (!Number.isInteger(args.workers) || args.workers < 1 || args.window < 1 || args.repeats < 1 || !Number.isInteger(args.sampleEvery) || args.sampleEvery < 1) throw new Error(USAGE);
 const CONSOLES = 2;
 
 const machine = machineInfo();
@@ -34,7 +35,10 @@ const clip = await loadRtpClip();
 const pool = await WorkerPool.create({ numWorkers: args.workers, listenIp: '127.0.0.1', announcedAddress: undefined, basePort: 0, logger: pino({ level: 'warn' }) });
 const srtp = new SrtpEncryptor();
 const replayer = new RtpReplayer(clip, srtp);
-const calls: { call: SimCall; sink: RtpSink; slot: ReturnType<WorkerPool['acquire']> }[] = [];
+const calls: { call: SimCall; sink: RtpSink | null; slot: ReturnType<WorkerPool['acquire']> }[] = [];
+// Consoles of calls that are not sampled send to a port nobody listens on:
+// the kernel drops those packets, so the load generator spends no CPU on them.
+const nowhere = await unboundPort();
 
 interface Step {
   calls: number;
@@ -47,8 +51,18 @@ interface Step {
   egressKpps: number;
   busyPct: number;
   rcvbufDrops: number;
+  /** The load generator could not keep time: this step says nothing about the relay. */
+  starved: boolean;
 }
 const results: Step[] = [];
+
+async function unboundPort(): Promise<number> {
+  const sock = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
+  const { port } = sock.address();
+  await new Promise<void>((resolve) => sock.close(() => resolve()));
+  return port;
+}
 
 async function workerCpuMs(): Promise<number[]> {
   return Promise.all(pool.slots.map(async (s) => {
@@ -61,6 +75,7 @@ function sinkTotals() {
   let received = 0;
   let expected = 0;
   for (const c of calls) {
+    if (!c.sink) continue;
     const t = c.sink.totals();
     received += t.received;
     expected += t.expected;
@@ -73,8 +88,8 @@ try {
   for (const m of steps) {
     while (calls.length < m) {
       const slot = pool.acquire();
-      const sink = new RtpSink();
-      const port = await sink.start();
+      const sink = calls.length % args.sampleEvery === 0 ? new RtpSink() : null;
+      const port = sink ? await sink.start() : nowhere;
       calls.push({ call: await SimCall.create({ slot, sinkPort: port, consoles: CONSOLES, srtpKeyBase64: srtp.keyBase64 }), sink, slot });
     }
     replayer.setTargets(calls.map((c) => c.call.sendPort));
@@ -110,11 +125,17 @@ try {
       egressKpps: dRecv / ((performance.now() - tStart) / 1000) / 1000,
       busyPct: busy(),
       rcvbufDrops: udpReceiveBufferDrops() - drops0,
+      starved: false,
     };
+    step.starved = step.latenessP95 > 100 || step.rcvbufDrops > 0;
     results.push(step);
     process.stderr.write(
       `${m} calls: workers ${step.workerCpu.map((c) => c.toFixed(0)).join(' / ')} % CPU, loss ${step.lossPct.toFixed(2)} %, video producer score min ${step.producerScoreMin} median ${step.producerScoreMed}, sender lateness p95 ${step.latenessP95.toFixed(1)} ms\n`,
     );
+    if (step.starved) {
+      process.stderr.write(`the load generator was starved of CPU at ${m} calls (the machine is too busy): stopping, this step says nothing about the relay\n`);
+      break;
+    }
     if (step.lossPct > args.maxLoss || step.producerScoreMed < 8) {
       process.stderr.write(`quality dropped at ${m} calls: stopping\n`);
       break;
@@ -124,14 +145,15 @@ try {
   replayer.close();
   for (const c of calls) {
     c.call.close();
-    c.sink.close();
+    c.sink?.close();
   }
   await pool.close();
 }
 
 const first = results[0];
 const perCall = (s: Step) => s.workerCpu.reduce((a, b) => a + b, 0) / s.calls;
-const good = results.filter((s) => s.lossPct <= args.maxLoss && s.producerScoreMed >= 8);
+const good = results.filter((s) => !s.starved && s.lossPct <= args.maxLoss && s.producerScoreMed >= 8);
+const dropped = results.find((s) => !s.starved && (s.lossPct > args.maxLoss || s.producerScoreMed < 8));
 const best = good[good.length - 1];
 const table = mdTable(
   ['calls', 'worker CPU (% of a core, each)', 'CPU per call (%)', 'per call vs first step', 'packet loss to consoles (%)', 'video producer score min / median', 'consumer score min', 'console packets (k/s)', 'sender lateness p95 (ms)', 'UDP receive-buffer drops', 'machine busy (%)'],
@@ -146,7 +168,7 @@ const table = mdTable(
     fmt(s.egressKpps, 1),
     fmt(s.latenessP95, 1),
     s.rcvbufDrops,
-    fmt(s.busyPct, 0),
+    fmt(s.busyPct, 0) + (s.starved ? ' (generator starved)' : ''),
   ]),
 );
 publish(
@@ -155,13 +177,14 @@ publish(
     title: 'Concurrent calls on the mediasoup workers',
     target: '≥ 150 calls on this machine\'s 2 workers',
     machine,
-    setup: `${args.workers} mediasoup workers (the relay's WorkerPool, in this process; no signalling). Each call: a PlainTransport producer of VP8 ${clip.videoKbps} kbit/s 640×480 15 fps + opus (a ${clip.durationS} s pre-encoded clip, SRTP-encrypted once and replayed to every call from one Node socket), two consoles each consuming both, all over SRTP PlainTransports, into UDP sinks. Worker CPU is the median of ${args.repeats} windows of ${args.window} s per step; quality drops when loss > ${args.maxLoss} % or the median video producer score < 8. The load generator shares the ${os.cpus().length} cores with the workers.`,
+    setup: `${args.workers} mediasoup workers (the relay's WorkerPool, in this process; no signalling). Each call: a PlainTransport producer of VP8 ${clip.videoKbps} kbit/s 640×480 15 fps + opus (a ${clip.durationS} s pre-encoded clip, SRTP-encrypted once and replayed to every call from one Node socket), two consoles each consuming both, all over SRTP PlainTransports; every ${args.sampleEvery}th call's consoles are UDP sinks that count packets and gaps, the others send to a closed port (the kernel drops them). Worker CPU is the median of ${args.repeats} windows of ${args.window} s per step; quality drops when loss > ${args.maxLoss} % or the median video producer score < 8. The load generator shares the ${os.cpus().length} cores with the workers.`,
     table,
     notes: [
       'Sender lateness and UDP receive-buffer drops belong to the load generator (this process): when they are high, the generator was starved of CPU and the loss is not the relay\'s. Not included: ICE checks and the DTLS handshake of WebRTC transports (SRTP is), and bandwidth estimation feedback from real receivers. Consumer scores come from RTCP receiver reports, which UDP sinks do not send: they stay at their initial value.',
     ],
     headline: best ? `held ${best.calls} calls (workers ${best.workerCpu.map((c) => fmt(c, 0)).join('/')} % CPU, loss ${fmt(best.lossPct, 2)} %)` : 'no step held',
-    met: best ? (best.calls >= 150 ? true : results.length === steps.length ? false : false) : false,
+    // Not met only when the relay itself dropped quality below 150 calls; a starved generator proves nothing.
+    met: best && best.calls >= 150 ? true : dropped && dropped.calls <= 150 ? false : null,
   },
   { write: !args.dryRun },
 );
