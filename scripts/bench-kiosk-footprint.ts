@@ -115,7 +115,7 @@ publish(
     title: 'Kiosk footprint',
     target: 'none set by the issue: measured so a terminal\'s hardware can be sized',
     machine,
-    setup: `One simulated terminal (ffmpeg test-pattern camera, tone microphone) against a relay process; "in a call" is ringing with camera and microphone sent (VP8 + opus through wrtc), nobody answering. Medians of ${args.repeats} windows of ${args.window} s.`,
+    setup: `One simulated terminal (ffmpeg test-pattern camera, tone microphone; camera ${process.env['HELPPOINT_CAMERA_WARM'] === '1' ? 'kept warm while idle' : 'started at the press, the default'}) against a relay process; "in a call" is ringing with camera and microphone sent (VP8 + opus through wrtc), nobody answering. Medians of ${args.repeats} windows of ${args.window} s.`,
     table,
     headline: rows.map((r) => `${r.fps} fps ${r.phase}: ${fmt(r.m.nodeCpu + r.m.ffmpegCpu, 0)} % CPU, ${fmt(r.m.nodeRssMiB + r.m.ffmpegRssMiB, 0)} MiB`).join('; '),
     met: null,

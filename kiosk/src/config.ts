@@ -10,7 +10,7 @@ export interface KioskConfig {
   statusPort: number;
   /** Simulated drivers (test-pattern camera, tone, measuring speaker, button over HTTP). */
   simulated: boolean;
-  /** keepWarm: capture while idle so a press does not wait for the camera (see hw/WarmCamera.ts). */
+  /** keepWarm: capture while idle so a press does not wait for the camera (see hw/WarmCamera.ts); off by default. */
   video: { width: number; height: number; fps: number; device: string; keepWarm: boolean };
   audio: { captureDevice: string; playbackDevice: string };
   gpio: { button: number; led: number; base: number | undefined };
@@ -24,7 +24,7 @@ export function defaultKioskConfig(): KioskConfig {
     statusHost: '127.0.0.1',
     statusPort: 8700,
     simulated: false,
-    video: { width: 640, height: 480, fps: 15, device: '/dev/video0', keepWarm: true },
+    video: { width: 640, height: 480, fps: 15, device: '/dev/video0', keepWarm: false },
     audio: { captureDevice: 'default', playbackDevice: 'default' },
     gpio: { button: 17, led: 27, base: undefined },
     logLevel: 'info',

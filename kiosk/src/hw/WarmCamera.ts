@@ -3,11 +3,13 @@ import type { Camera, VideoFrame } from './Camera.ts';
 
 /**
  * Keeps a camera capturing while the terminal is idle, so a press does not
- * wait for the camera to start: starting ffmpeg and its first frame took
- * about 200 ms of the ~270 ms from press to picture on the officer's screen
- * (scripts/bench-call-setup). Idle frames are dropped here and never leave
- * the process; the price is the capture's CPU while idle
- * (scripts/bench-kiosk-footprint). start()/stop() only attach and detach the
+ * wait for the camera to start (HELPPOINT_CAMERA_WARM=1). Idle frames are
+ * dropped here and never leave the process. Off by default: with the
+ * simulated camera the first frame comes ~3× sooner (≈60 vs ≈180 ms after
+ * the press) but the officer's first picture does not, because the console's
+ * own receive set-up takes longer (scripts/bench-call-setup), while idle CPU
+ * goes up several-fold (scripts/bench-kiosk-footprint). Worth it for a real
+ * camera that is slow to open. start()/stop() only attach and detach the
  * call's frame listener; close() stops the camera.
  */
 export class WarmCamera implements Camera {
