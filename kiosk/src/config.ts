@@ -15,7 +15,8 @@ export interface KioskConfig {
   statusPort: number;
   /** Simulated drivers (test-pattern camera, tone, measuring speaker, button over HTTP). */
   simulated: boolean;
-  video: { width: number; height: number; fps: number; device: string };
+  /** keepWarm: capture while idle so a press does not wait for the camera (see hw/WarmCamera.ts); off by default. */
+  video: { width: number; height: number; fps: number; device: string; keepWarm: boolean };
   audio: { captureDevice: string; playbackDevice: string };
   gpio: { button: number; led: number; base: number | undefined; tamper?: number | null };
   /** Recorded voice prompts (<prompt>.wav) that replace the generated ones; '' for none. */
@@ -44,7 +45,7 @@ export function defaultKioskConfig(): KioskConfig {
     statusHost: '127.0.0.1',
     statusPort: 8700,
     simulated: false,
-    video: { width: 640, height: 480, fps: 15, device: '/dev/video0' },
+    video: { width: 640, height: 480, fps: 15, device: '/dev/video0', keepWarm: false },
     audio: { captureDevice: 'default', playbackDevice: 'default' },
     gpio: { button: 17, led: 27, base: undefined, tamper: null },
     promptsDir: '/etc/helppoint/prompts',
@@ -91,6 +92,7 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   cfg.video.width = int('HELPPOINT_VIDEO_WIDTH', cfg.video.width);
   cfg.video.height = int('HELPPOINT_VIDEO_HEIGHT', cfg.video.height);
   cfg.video.fps = int('HELPPOINT_VIDEO_FPS', cfg.video.fps);
+  if (env['HELPPOINT_CAMERA_WARM'] !== undefined && env['HELPPOINT_CAMERA_WARM'] !== '') cfg.video.keepWarm = env['HELPPOINT_CAMERA_WARM'] === '1';
   cfg.logLevel = env['HELPPOINT_LOG_LEVEL'] || cfg.logLevel;
   cfg.address = env['HELPPOINT_ADDRESS'] || cfg.address;
   cfg.offlineWaitMs = int('HELPPOINT_OFFLINE_WAIT_MS', cfg.offlineWaitMs);

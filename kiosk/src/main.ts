@@ -22,6 +22,7 @@ import { SimModem } from './hw/SimModem.ts';
 import { OnoffTamper } from './hw/OnoffTamper.ts';
 import { SerialModem } from './hw/SerialModem.ts';
 import { doctor } from './doctor/doctorCli.ts';
+import { WarmCamera } from './hw/WarmCamera.ts';
 
 /**
  * The one place that reads configuration, picks real or simulated drivers,
@@ -76,7 +77,13 @@ async function run(): Promise<void> {
   const deviceKey = DeviceKey.load(cfg.keyFile);
   const relayCa = cfg.caFile ? fs.readFileSync(cfg.caFile) : undefined;
   logger.info({ keyFingerprint: deviceKey.fingerprint, pinnedCa: cfg.caFile ?? null }, 'device key loaded');
-  const kiosk = await Kiosk.create({ config: cfg, drivers: await drivers(cfg, logger), deviceKey, relayCa, logger });
+  const chosen = await drivers(cfg, logger);
+  const warm = cfg.video.keepWarm ? new WarmCamera({ camera: chosen.camera, logger }) : null;
+  if (warm) {
+    chosen.camera = warm;
+    warm.warmUp().catch((err: unknown) => logger.warn({ err }, 'camera could not start while idle; will try again at the next call'));
+  }
+  const kiosk = await Kiosk.create({ config: cfg, drivers: chosen, deviceKey, relayCa, logger });
   if (process.send) process.send({ type: 'ready', statusUrl: kiosk.status.url });
   const systemd = SystemdNotifier.fromEnv(process.env, logger);
   systemd?.ready(`terminal ${cfg.terminalId} running`);
@@ -87,10 +94,13 @@ async function run(): Promise<void> {
       stopping = true;
       systemd?.stopping();
       systemd?.close();
-      kiosk.close().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+      kiosk
+        .close()
+        .then(() => warm?.close())
+        .then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
     });
   }
 }

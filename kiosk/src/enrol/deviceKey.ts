@@ -27,6 +27,18 @@ export class DeviceKey {
     return new DeviceKey(generateKeyPairSync('ed25519').privateKey);
   }
 
+  /**
+   * A key from a 32-byte seed: the same seed gives the same key. Only for
+   * simulated fleets (benchmarks) that must know thousands of keys in two
+   * processes without passing them around; a real terminal uses generate().
+   */
+  static fromSeed(seed: Buffer): DeviceKey {
+    if (seed.length !== 32) throw new Error('an Ed25519 seed is 32 bytes');
+    // PKCS#8 wrapping of a raw Ed25519 private key (RFC 8410): fixed prefix + the seed.
+    const der = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
+    return new DeviceKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
+  }
+
   /** Refuses a key file others can read, as ssh does: a leaked key lets anyone pose as this terminal. */
   static load(file: string): DeviceKey {
     let stat: fs.Stats;

@@ -108,7 +108,8 @@ export class MediaSession {
     // Start the pumps first: the camera takes a moment to deliver its first frame.
     await this.#camera.start((frame) => {
       videoSource.onFrame({ width: frame.width, height: frame.height, data: frame.data });
-      this.#stats.videoFramesSent++;
+      // Call set-up time is measured from these logs (scripts/bench-call-setup).
+      if (++this.#stats.videoFramesSent === 1) log.info({ ms: Date.now() - t0 }, 'first camera frame');
     });
     await this.#mic.start((samples) => {
       audioSource.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });

@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import type { Camera, VideoFrame } from './Camera.ts';
+
+/**
+ * Keeps a camera capturing while the terminal is idle, so a press does not
+ * wait for the camera to start (HELPPOINT_CAMERA_WARM=1). Idle frames are
+ * dropped here and never leave the process. Off by default: with the
+ * simulated camera the first frame comes ~3× sooner (≈60 vs ≈180 ms after
+ * the press) but the officer's first picture does not, because the console's
+ * own receive set-up takes longer (scripts/bench-call-setup), while idle CPU
+ * goes up several-fold (scripts/bench-kiosk-footprint). Worth it for a real
+ * camera that is slow to open. start()/stop() only attach and detach the
+ * call's frame listener; close() stops the camera.
+ */
+export class WarmCamera implements Camera {
+  readonly #camera: Camera;
+  readonly #log: Logger;
+  #listener: ((frame: VideoFrame) => void) | null = null;
+  #running: Promise<void> | null = null;
+  #closed = false;
+
+  constructor(opts: { camera: Camera; logger: Logger }) {
+    this.#camera = opts.camera;
+    this.#log = opts.logger.child({ component: 'camera' });
+  }
+
+  get width(): number {
+    return this.#camera.width;
+  }
+  get height(): number {
+    return this.#camera.height;
+  }
+  get fps(): number {
+    return this.#camera.fps;
+  }
+  get framesDelivered(): number {
+    return this.#camera.framesDelivered;
+  }
+
+  /** Starts capturing now (at service start). A failure is logged; the next call start tries again. */
+  warmUp(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#running ??= this.#camera.start((frame) => this.#listener?.(frame)).then(
+      () => this.#log.info('camera kept warm while idle'),
+      (error: unknown) => {
+        this.#running = null;
+        throw error;
+      },
+    );
+    return this.#running;
+  }
+
+  async start(onFrame: (frame: VideoFrame) => void): Promise<void> {
+    if (this.#closed) throw new Error('camera closed');
+    this.#listener = onFrame;
+    await this.warmUp();
+  }
+
+  async stop(): Promise<void> {
+    this.#listener = null;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listener = null;
+    const running = this.#running;
+    this.#running = null;
+    if (running) await running.catch(() => undefined);
+    await this.#camera.stop();
+  }
+}
