@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
@@ -165,7 +165,8 @@ export class Relay {
     const app = Fastify({
       loggerInstance: httpLog,
       bodyLimit: 64 * 1024,
-      disableRequestLogging: true,
+      // Requests are not logged one by one: the relay logs what happened (calls, refusals), not every GET.
+      logController: new LogController({ disableRequestLogging: true }),
       // Unknown fields are refused (bad_request), not silently dropped: a client sending `id` or `admin` must learn it was ignored.
       ajv: { customOptions: { removeAdditional: false } },
       ...(tls ? { https: tls } : {}),
