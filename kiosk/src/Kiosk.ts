@@ -158,7 +158,7 @@ export class Kiosk {
         outbox: { pending: outbox.pending().length },
         led: drivers.led.mode,
         camera: { width: drivers.camera.width, height: drivers.camera.height, fps: drivers.camera.fps, framesDelivered: drivers.camera.framesDelivered },
-        microphone: { framesDelivered: drivers.microphone.framesDelivered },
+        microphone: { framesDelivered: drivers.microphone.framesDelivered, level: drivers.microphone.level },
         speaker: drivers.speaker.level,
         voice: drivers.voice.status ?? { lastPrompt: controller.lastPrompt },
         media: media.stats,

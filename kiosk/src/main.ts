@@ -13,7 +13,6 @@ import { AlsaSpeaker } from './hw/AlsaSpeaker.ts';
 import fs from 'node:fs';
 import { DeviceKey } from './enrol/deviceKey.ts';
 import { ENROL_USAGE, enrol } from './enrol/enrolCommand.ts';
-import { SerialSmsSender } from './sms/SerialSmsSender.ts';
 import { ModemSmsSender } from './sms/ModemSmsSender.ts';
 import { SystemdNotifier } from './status/SystemdNotifier.ts';
 import { SimRoom } from './hw/SimRoom.ts';
@@ -39,8 +38,9 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
     // The room carries the speaker to the microphone, so the self-test's tone test means something.
     const room = new SimRoom({ logger });
     const tamper = new SimTamper();
-    // The modem is real even on a simulated terminal when a path is given (tests point it at a pty).
-    const sms = cfg.sms.modemPath ? new SerialSmsSender({ path: cfg.sms.modemPath, baudRate: cfg.sms.baudRate, logger }) : null;
+    // The modem is real even on a simulated terminal when a path is given (tests point it at a pty),
+    // so the same driver sends the help SMS in tests and on the Pi.
+    const modem = serialModem(cfg, logger);
     return {
       button,
       simButton: button,
@@ -51,14 +51,12 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
       voice: new FilePrompter({ speaker: room.speaker, dirs: promptDirs, logger }),
       tamper,
       simTamper: tamper,
-      modem: new SimModem(),
-      sms,
+      ...(modem ? { modem, sms: new ModemSmsSender(modem) } : { modem: new SimModem(), sms: null }),
     };
   }
   const base = cfg.gpio.base === undefined ? {} : { gpioBase: cfg.gpio.base };
   const speaker = new AlsaSpeaker({ device: cfg.audio.playbackDevice, logger });
-  // One owner of the modem's serial port: the health poller, which also sends the SMS.
-  const modem = cfg.sms.modemPath ? SerialModem.create({ path: cfg.sms.modemPath, logger }) : null;
+  const modem = serialModem(cfg, logger);
   return {
     button: await OnoffButton.create({ gpio: cfg.gpio.button, ...base, logger }),
     led: await OnoffLed.create({ gpio: cfg.gpio.led, ...base, logger }),
@@ -69,6 +67,11 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
     ...(cfg.gpio.tamper != null ? { tamper: await OnoffTamper.create({ gpio: cfg.gpio.tamper, ...base, logger }) } : {}),
     ...(modem ? { modem, sms: new ModemSmsSender(modem) } : { sms: null }),
   };
+}
+
+/** One owner of the modem's serial port: the driver that polls it for health also sends the SMS. */
+function serialModem(cfg: KioskConfig, logger: pino.Logger): SerialModem | null {
+  return cfg.sms.modemPath ? SerialModem.create({ path: cfg.sms.modemPath, baudRate: cfg.sms.baudRate, logger }) : null;
 }
 
 async function run(): Promise<void> {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { preEnrolSimTerminal, startRelay, startSimTerminal, type Launched } from '../../scripts/lib/launch.ts';
-import { PtyModem } from '../../kiosk/src/sms/testing/PtyModem.ts';
+import { AtModemSimulator } from '../../kiosk/src/hw/testing/AtModemSimulator.ts';
 import { eventually, kioskStatus, pressButton } from '../support/kioskStatus.ts';
 import { freePort, listCalls, signIn } from '../support/station.ts';
 
@@ -15,7 +15,7 @@ import { freePort, listCalls, signIn } from '../support/station.ts';
 const TERMINAL = 'XC-HT-003';
 const DUTY = ['+8613800138000', '13900139000'];
 let dir: string;
-let modem: PtyModem;
+let modem: AtModemSimulator;
 let port: number;
 let configFile: string;
 let kiosk: Launched | undefined;
@@ -23,7 +23,7 @@ let relay: Launched | undefined;
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helppoint-offline-'));
-  modem = await PtyModem.start();
+  modem = await AtModemSimulator.start();
   port = await freePort();
   // Enrolled while a relay was up; the terminal then starts with the relay down.
   configFile = await preEnrolSimTerminal({ logDir: dir, dbPath: path.join(dir, 'relay.db'), port, terminalId: TERMINAL });
@@ -59,9 +59,12 @@ async function pressWhileOffline(statusUrl: string): Promise<void> {
     return st.call.lastPrompt === 'network_problem' && st;
   }, 5000, '"network problem" prompt');
   expect(s.relay.connected).toBe(false);
-  await eventually(async () => modem.messages.length >= DUTY.length, 10_000, 'an SMS to every duty number');
-  expect(modem.messages.map((m) => m.to).sort()).toEqual([...DUTY].sort());
-  for (const m of modem.messages) expect(m.text).toMatch(/^【一键求助】XC-HT-003 西城区烟袋斜街东口 \d\d-\d\d \d\d:\d\d/);
+  await eventually(async () => modem.sms.length >= DUTY.length, 10_000, 'an SMS to every duty number');
+  expect(modem.sms.map((m) => m.to).sort()).toEqual([...DUTY].sort());
+  for (const m of modem.sms) expect(m.text).toMatch(/^【一键求助】XC-HT-003 西城区烟袋斜街东口 \d\d-\d\d \d\d:\d\d/);
+  // One driver owns the port: the one that polls the modem for the health report sent the messages.
+  expect(modem.commands).toContain('AT+CSQ');
+  expect(modem.commands.filter((c) => c === 'ATE0')).toHaveLength(1);
 }
 
 describe('press while the relay is unreachable', () => {
@@ -86,7 +89,7 @@ describe('press while the relay is unreachable', () => {
     await eventually(async () => ((await kioskStatus(statusUrl)) as unknown as { outbox: { pending: number } }).outbox.pending === 0, 5000, 'outbox emptied');
     await new Promise((r) => setTimeout(r, 1500));
     expect(await listCalls(base, cookie, TERMINAL)).toHaveLength(1);
-    expect(modem.messages).toHaveLength(DUTY.length);
+    expect(modem.sms).toHaveLength(DUTY.length);
   });
 
   it('the link returns while the resident still waits: the same press rings the console live, once', async () => {
@@ -102,6 +105,6 @@ describe('press while the relay is unreachable', () => {
     const calls = await listCalls(base, cookie, TERMINAL);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.state).toBe('ringing');
-    expect(modem.messages).toHaveLength(DUTY.length);
+    expect(modem.sms).toHaveLength(DUTY.length);
   });
 });

@@ -11,6 +11,7 @@ import { buttonCheck, cameraCheck, ledCheck, modemCheck, relayCheck, speakerMicC
 import type { Check } from '../doctor/SelfTest.ts';
 import { SelfTestService } from '../doctor/SelfTestService.ts';
 import { HealthCollector } from './HealthCollector.ts';
+import { recentMicLevelDbfs } from './micLevel.ts';
 
 /** What supervision needs from the signalling client. */
 export interface SupervisionSignal {
@@ -61,7 +62,7 @@ export class Supervision {
         version: o.version,
         startedAtMs: this.#startedAt,
         camera: o.camera,
-        micLevelDbfs: () => null,
+        micLevelDbfs: () => recentMicLevelDbfs(o.microphone.level, Date.now()),
         buttonOkAtMs: () => o.button.lastOkAt,
         tamper: o.tamper,
         modem: o.modem,

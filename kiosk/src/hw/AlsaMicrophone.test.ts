@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlsaMicrophone } from './AlsaMicrophone.ts';
+import { rmsDbfs } from './audioLevel.ts';
 import { concatInt16, zeroCrossings } from './testing/signals.ts';
 import { waitUntil } from './testing/waitUntil.ts';
 
@@ -30,6 +31,12 @@ describe('AlsaMicrophone', () => {
     const audio = concatInt16(frames.slice(0, 50));
     // 1 kHz at 48 kHz: 20 sign changes per 10 ms frame.
     expect(Math.abs(zeroCrossings(audio) - 1000)).toBeLessThanOrEqual(4);
+    // The meter reads what the call gets: lavfi's 1/8 full-scale sine, a little quieter after the downmix.
+    expect(mic.level.framesWritten).toBe(frames.length);
+    expect(mic.level.lastRmsDbfs).toBeCloseTo(rmsDbfs(frames.at(-1)!), 6);
+    expect(mic.level.lastRmsDbfs).toBeGreaterThan(-30);
+    expect(mic.level.lastRmsDbfs).toBeLessThan(-18);
+    expect(mic.level.lastWriteAtMs).not.toBeNull();
     expect(mic.sampleRate).toBe(48000);
     expect(mic.channels).toBe(1);
   });

@@ -3,6 +3,7 @@ import type { BackoffOptions } from '@helppoint/shared';
 import { FrameSlicer } from './FrameSlicer.ts';
 import { MIC_FRAME_SAMPLES, MIC_SAMPLE_RATE } from './Microphone.ts';
 import type { Microphone } from './Microphone.ts';
+import { LevelMeter, type AudioLevel, type LevelMeterOptions } from './LevelMeter.ts';
 import { SupervisedProcess } from './SupervisedProcess.ts';
 
 export interface AlsaMicrophoneOptions {
@@ -14,6 +15,8 @@ export interface AlsaMicrophoneOptions {
   logger?: Logger;
   backoff?: BackoffOptions;
   killTimeoutMs?: number;
+  /** The level meter's window and clock. */
+  meter?: LevelMeterOptions;
 }
 
 const FRAME_BYTES = MIC_FRAME_SAMPLES * 2;
@@ -27,14 +30,20 @@ export class AlsaMicrophone implements Microphone {
   #process: SupervisedProcess | null = null;
   #slicer = new FrameSlicer({ frameBytes: FRAME_BYTES });
   #delivered = 0;
+  readonly #meter: LevelMeter;
 
   constructor(opts: AlsaMicrophoneOptions = {}) {
     this.#opts = opts;
     this.#logger = opts.logger?.child({ component: 'microphone' });
+    this.#meter = new LevelMeter(opts.meter);
   }
 
   get framesDelivered(): number {
     return this.#delivered;
+  }
+
+  get level(): AudioLevel {
+    return this.#meter.level;
   }
 
   get pid(): number | null {
@@ -69,6 +78,8 @@ export class AlsaMicrophone implements Microphone {
         // byte order of every Pi and PC we run on, so this is a view, not a copy.
         const samples = new Int16Array(bytes.buffer, bytes.byteOffset, MIC_FRAME_SAMPLES);
         this.#delivered += 1;
+        // Measured before the consumer sees it: onPcm may keep or change the frame.
+        this.#meter.record(samples);
         try {
           onPcm(samples);
         } catch (err) {

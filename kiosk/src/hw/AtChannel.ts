@@ -44,6 +44,7 @@ export class AtChannel extends TypedEmitter<{ urc: [string] }> {
   #pending: Pending | null = null;
   #queue: Promise<unknown> = Promise.resolve();
   #lastInputAt = 0;
+  #timedOutAt = 0;
   #dirty = false;
   #failed: ModemError | null = null;
 
@@ -112,6 +113,9 @@ export class AtChannel extends TypedEmitter<{ urc: [string] }> {
       const timeoutMs = opts.timeoutMs ?? this.#opts.timeoutMs ?? 2000;
       p.timer = setTimeout(() => {
         this.#dirty = true;
+        this.#timedOutAt = performance.now();
+        // A modem still waiting at its "> " prompt would take the next commands for message text: Esc cancels it.
+        if (opts.payload !== undefined) this.#writeQuietly('\x1b');
         this.#finish(p, new ModemError('timeout', `no answer to ${cmd} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#pending = p;
@@ -121,6 +125,14 @@ export class AtChannel extends TypedEmitter<{ urc: [string] }> {
         this.#finish(p, new ModemError('gone', `cannot write to the modem: ${err instanceof Error ? err.message : String(err)}`));
       }
     });
+  }
+
+  #writeQuietly(data: string): void {
+    try {
+      this.#opts.write(data);
+    } catch {
+      /* the port is gone; the next command reports it */
+    }
   }
 
   #line(line: string): void {
@@ -148,11 +160,15 @@ export class AtChannel extends TypedEmitter<{ urc: [string] }> {
     else p.resolve(p.lines);
   }
 
-  /** Up to 1 s for the line to fall silent, so a late answer to a timed-out command is not taken for the next one's. */
+  /**
+   * Up to 1 s for the line to fall silent, so a late answer to a timed-out
+   * command is not taken for the next one's. Silence counts from the timeout
+   * at the earliest: a modem that said nothing yet may be about to answer.
+   */
   async #waitQuiet(): Promise<void> {
     const quiet = this.#opts.quietMs ?? 200;
     const deadline = performance.now() + 1000;
-    while (performance.now() < deadline && performance.now() - this.#lastInputAt < quiet) {
+    while (performance.now() < deadline && performance.now() - Math.max(this.#lastInputAt, this.#timedOutAt) < quiet) {
       await new Promise((r) => setTimeout(r, quiet / 4));
     }
   }

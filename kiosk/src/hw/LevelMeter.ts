@@ -1,5 +1,18 @@
 import { DBFS_FLOOR, meanSquareToDbfs, sumOfSquares } from './audioLevel.ts';
-import type { SpeakerLevel } from './Speaker.ts';
+
+/** A level meter's reading; the same shape for what a speaker plays and what a microphone hears. */
+export interface AudioLevel {
+  /** Frames measured: written to the speaker, or captured by the microphone. */
+  framesWritten: number;
+  /** RMS of the last frame, dBFS (DBFS_FLOOR for silence or nothing yet). */
+  lastRmsDbfs: number;
+  /** Loudest single frame since start. */
+  peakRmsDbfs: number;
+  /** RMS over roughly the last window (500 ms); falls to the floor when audio stops. */
+  recentRmsDbfs: number;
+  /** Wall-clock ms of the last frame, or null. */
+  lastWriteAtMs: number | null;
+}
 
 export interface LevelMeterOptions {
   /** Window of recentRmsDbfs. */
@@ -14,9 +27,10 @@ interface Block {
 }
 
 /**
- * Measures what passes through a speaker, so a technician's self-test and the
- * status page can tell "the officer's audio arrives" apart from "the speaker
- * is broken" without anyone listening.
+ * Measures what passes through a speaker or comes from a microphone, so a
+ * technician's self-test, the status page and the health report can tell
+ * "the officer's audio arrives" or "the resident can be heard" apart from a
+ * dead device without anyone listening.
  */
 export class LevelMeter {
   readonly windowMs: number;
@@ -43,7 +57,7 @@ export class LevelMeter {
     this.#prune(atMs);
   }
 
-  get level(): SpeakerLevel {
+  get level(): AudioLevel {
     const now = this.#now();
     this.#prune(now);
     let sumSq = 0;

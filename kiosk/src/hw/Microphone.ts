@@ -1,3 +1,5 @@
+import type { AudioLevel } from './LevelMeter.ts';
+
 /** WebRTC's RTCAudioSource takes exactly 10 ms per call: 480 samples at 48 kHz mono. */
 export const MIC_SAMPLE_RATE = 48000;
 export const MIC_CHANNELS = 1;
@@ -11,4 +13,6 @@ export interface Microphone {
   readonly sampleRate: 48000;
   readonly channels: 1;
   readonly framesDelivered: number;
+  /** What the microphone heard lately (the frames handed to onPcm), for the health report and self-test. */
+  readonly level: AudioLevel;
 }

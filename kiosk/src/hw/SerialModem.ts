@@ -3,6 +3,7 @@ import { Backoff, type BackoffOptions } from '@helppoint/shared';
 import { AtChannel } from './AtChannel.ts';
 import { isCregQueryAnswer, parseCops, parseCreg, parseCsq } from './atParse.ts';
 import { MODEM_ABSENT, ModemError, type Modem, type ModemStatus } from './Modem.ts';
+import { fitOneUcs2Sms, toUcs2Hex } from './ucs2.ts';
 
 export interface SerialModemOptions {
   /** e.g. /dev/ttyUSB2 (Quectel AT port) or /dev/serial/by-id/... */
@@ -12,6 +13,8 @@ export interface SerialModemOptions {
   commandTimeoutMs?: number;
   /** Reopen attempts after the port vanished (USB modem reset, unplugged). */
   reopen?: BackoffOptions;
+  /** How long the network may take to accept a message (AT+CMGS). */
+  smsTimeoutMs?: number;
 }
 
 /** The parts of serialport's SerialPort this driver uses. */
@@ -27,10 +30,12 @@ interface Port {
 const PHONE = /^\+?[0-9]{3,20}$/;
 
 /**
- * An LTE modem over its AT port (serialport). Polls signal (AT+CSQ),
- * registration (AT+CREG?) and operator (AT+COPS?). A modem that stops
- * answering or vanishes reads as `present: false` and is reopened with
- * capped exponential backoff; nothing here throws into the kiosk.
+ * An LTE modem over its AT port (serialport), the only owner of that port.
+ * Polls signal (AT+CSQ), registration (AT+CREG?) and operator (AT+COPS?),
+ * and sends SMS in text mode with the UCS2 character set so Chinese arrives
+ * intact. A modem that stops answering or vanishes reads as
+ * `present: false` and is reopened with capped exponential backoff; nothing
+ * here throws into the kiosk except a refused SMS, which the caller retries.
  */
 export class SerialModem implements Modem {
   readonly #opts: SerialModemOptions;
@@ -42,6 +47,11 @@ export class SerialModem implements Modem {
   #reopenTimer: ReturnType<typeof setTimeout> | null = null;
   #status: ModemStatus | null = null;
   #closed = false;
+  /** Polls and messages are multi-command dialogues: one at a time, so a poll never runs in UCS2. */
+  #ops: Promise<unknown> = Promise.resolve();
+  #polling: Promise<ModemStatus> | null = null;
+  /** The modem may be in UCS2 (a message failed before the reset went through): back to GSM first. */
+  #charsetDirty = false;
 
   private constructor(opts: SerialModemOptions) {
     this.#opts = opts;
@@ -69,9 +79,28 @@ export class SerialModem implements Modem {
     return this.#status;
   }
 
-  async poll(): Promise<ModemStatus> {
+  /** Polls that pile up behind a long SMS share one dialogue rather than queueing one each. */
+  poll(): Promise<ModemStatus> {
+    this.#polling ??= this.#exclusive(() => this.#poll()).finally(() => (this.#polling = null));
+    return this.#polling;
+  }
+
+  /**
+   * Text mode with the UCS2 character set (AT+CSCS="UCS2", data coding 8 in
+   * AT+CSMP): number and text travel as UTF-16 hex, so no character can be
+   * lost or taken for a control code. At most one message (70 units); longer
+   * text is cut with "…". The character set goes back to GSM afterwards so
+   * the next AT+COPS? answer is plain text.
+   */
+  sendSms(to: string, text: string): Promise<{ reference: number }> {
+    if (!PHONE.test(to)) return Promise.reject(new ModemError('at_error', `not a phone number: ${to}`));
+    return this.#exclusive(() => this.#sendSms(to, fitOneUcs2Sms(text)));
+  }
+
+  async #poll(): Promise<ModemStatus> {
     try {
       await this.#ensureOpen();
+      await this.#gsmCharset();
       const csq = await this.#query('AT+CSQ', (l) => l.startsWith('+CSQ:'));
       const creg = await this.#query('AT+CREG?', isCregQueryAnswer);
       const cops = await this.#query('AT+COPS?', (l) => l.startsWith('+COPS:'));
@@ -84,17 +113,39 @@ export class SerialModem implements Modem {
     return this.#status;
   }
 
-  async sendSms(to: string, text: string): Promise<{ reference: number }> {
-    if (!PHONE.test(to)) throw new ModemError('at_error', `not a phone number: ${to}`);
-    // Text mode, GSM 7-bit: ASCII only, at most one 160-character message.
-    const body = text.replace(/[^\x20-\x7e\n]/g, '?').slice(0, 160);
+  async #sendSms(to: string, text: string): Promise<{ reference: number }> {
     await this.#ensureOpen();
+    // Set before every message: the modem may have been reset since the last one.
     await this.#channel.command('AT+CMGF=1');
-    const lines = await this.#channel.command(`AT+CMGS="${to}"`, { payload: body, timeoutMs: 30_000, accept: (l) => l.startsWith('+CMGS:') });
-    const ref = Number(/\+CMGS:\s*(\d+)/.exec(lines[0] ?? '')?.[1]);
-    if (!Number.isInteger(ref)) throw new ModemError('bad_response', 'the modem did not confirm the message');
-    this.#log?.info({ to, reference: ref }, 'SMS sent');
-    return { reference: ref };
+    this.#charsetDirty = true;
+    try {
+      await this.#channel.command('AT+CSCS="UCS2"');
+      // fo=17 (SMS-SUBMIT, relative validity), vp=167 (24 h), pid=0, dcs=8 (UCS2)
+      await this.#channel.command('AT+CSMP=17,167,0,8');
+      const lines = await this.#channel.command(`AT+CMGS="${toUcs2Hex(to)}"`, {
+        payload: toUcs2Hex(text),
+        timeoutMs: this.#opts.smsTimeoutMs ?? 60_000,
+        accept: (l) => l.startsWith('+CMGS:'),
+      });
+      const ref = Number(/\+CMGS:\s*(\d+)/.exec(lines[0] ?? '')?.[1]);
+      if (!Number.isInteger(ref)) throw new ModemError('bad_response', 'the modem did not confirm the message');
+      this.#log?.info({ to, reference: ref, units: text.length }, 'SMS sent');
+      return { reference: ref };
+    } finally {
+      await this.#gsmCharset().catch((err: unknown) => this.#log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'character set not reset; the next poll tries again'));
+    }
+  }
+
+  async #gsmCharset(): Promise<void> {
+    if (!this.#charsetDirty) return;
+    await this.#channel.command('AT+CSCS="GSM"');
+    this.#charsetDirty = false;
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#ops.then(fn, fn);
+    this.#ops = next.catch(() => undefined);
+    return next;
   }
 
   async close(): Promise<void> {
@@ -151,6 +202,9 @@ export class SerialModem implements Modem {
     await this.#channel.command('ATE0').catch(() => undefined);
     await this.#channel.command('AT+CMEE=1').catch(() => undefined);
     await this.#channel.command('AT+COPS=3,0').catch(() => undefined);
+    // A kiosk that died mid-message may have left the modem in UCS2.
+    this.#charsetDirty = true;
+    await this.#gsmCharset().catch(() => undefined);
     this.#backoff.reset();
   }
 

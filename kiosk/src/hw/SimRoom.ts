@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { MeasuringSpeaker } from './MeasuringSpeaker.ts';
+import { LevelMeter } from './LevelMeter.ts';
 import { MIC_SAMPLE_RATE, type Microphone } from './Microphone.ts';
 import type { Speaker, SpeakerLevel } from './Speaker.ts';
 import { ToneMicrophone, type ToneMicrophoneOptions } from './ToneMicrophone.ts';
@@ -35,6 +36,8 @@ export class SimRoom {
     const tone = new ToneMicrophone({ ...opts.voice, ...(opts.logger ? { logger: opts.logger } : {}) });
     const pushEcho = (samples: Int16Array) => this.#pushEcho(samples);
     const faults = this.faults;
+    // The microphone's meter hears the room (voice, echo, or a dead capsule's silence), not the bare tone.
+    const micMeter = new LevelMeter();
     this.speaker = {
       get level() {
         return measuring.level;
@@ -52,10 +55,17 @@ export class SimRoom {
       get framesDelivered() {
         return tone.framesDelivered;
       },
+      get level() {
+        return micMeter.level;
+      },
       start: (onPcm) => {
         this.#echo = [];
         this.#echoSamples = 0;
-        return tone.start((frame) => onPcm(this.faults.micDead ? new Int16Array(frame.length) : this.#mix(frame)));
+        return tone.start((frame) => {
+          const heard = this.faults.micDead ? new Int16Array(frame.length) : this.#mix(frame);
+          micMeter.record(heard);
+          onPcm(heard);
+        });
       },
       stop: () => tone.stop(),
     };

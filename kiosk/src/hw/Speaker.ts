@@ -1,15 +1,7 @@
-export interface SpeakerLevel {
-  /** Number of write() calls (each normally one 10 ms frame from the call). */
-  framesWritten: number;
-  /** RMS of the last write, dBFS (DBFS_FLOOR for silence or nothing yet). */
-  lastRmsDbfs: number;
-  /** Loudest single write since start. */
-  peakRmsDbfs: number;
-  /** RMS over roughly the last 500 ms; falls to the floor when audio stops. */
-  recentRmsDbfs: number;
-  /** Wall-clock ms of the last write, or null. */
-  lastWriteAtMs: number | null;
-}
+import type { AudioLevel } from './LevelMeter.ts';
+
+/** What reached the speaker (framesWritten: write() calls, each normally one 10 ms frame from the call). */
+export type SpeakerLevel = AudioLevel;
 
 /**
  * Plays the officer's voice. write() never blocks and never throws for a

@@ -76,6 +76,25 @@ describe('ToneMicrophone', () => {
     expect(Math.max(...second)).toBeLessThanOrEqual(16384);
   });
 
+  it('meters what it delivers: level of the tone, and when the last frame went out', async () => {
+    const time = manualTime();
+    let wall = 1_000_000;
+    const mic = new ToneMicrophone({ now: time.now, timers: time.timers, amplitude: 0.5, meter: { now: () => wall } });
+    expect(mic.level).toMatchObject({ framesWritten: 0, lastWriteAtMs: null, recentRmsDbfs: -100 });
+    await mic.start(() => {});
+    for (let i = 0; i < 50; i++) {
+      wall += 10;
+      time.advance(10);
+    }
+    expect(mic.level.framesWritten).toBe(mic.framesDelivered);
+    expect(mic.level.recentRmsDbfs).toBeCloseTo(-9.03, 0);
+    expect(mic.level.lastWriteAtMs).toBe(wall);
+    await mic.stop();
+    wall += 2000;
+    // Silent after the meter's window: no stale level passes for a live one.
+    expect(mic.level.recentRmsDbfs).toBe(-100);
+  });
+
   it('stop clears the timer and no frame follows', async () => {
     const time = manualTime();
     const mic = new ToneMicrophone({ now: time.now, timers: time.timers });

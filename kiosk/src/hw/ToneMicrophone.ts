@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { MIC_FRAME_MS, MIC_FRAME_SAMPLES, MIC_SAMPLE_RATE } from './Microphone.ts';
 import type { Microphone } from './Microphone.ts';
+import { LevelMeter, type AudioLevel, type LevelMeterOptions } from './LevelMeter.ts';
 
 export interface IntervalTimers {
   setInterval(fn: () => void, ms: number): unknown;
@@ -19,6 +20,8 @@ export interface ToneMicrophoneOptions {
   now?: () => number;
   timers?: IntervalTimers;
   logger?: Logger;
+  /** The level meter's window and clock. */
+  meter?: LevelMeterOptions;
 }
 
 const defaultTimers: IntervalTimers = {
@@ -48,6 +51,7 @@ export class ToneMicrophone implements Microphone {
   #phase = 0;
   #delivered = 0;
   #skipped = 0;
+  readonly #meter: LevelMeter;
 
   constructor(opts: ToneMicrophoneOptions = {}) {
     this.frequencyHz = opts.frequencyHz ?? 440;
@@ -56,10 +60,15 @@ export class ToneMicrophone implements Microphone {
     this.#now = opts.now ?? (() => performance.now());
     this.#timers = opts.timers ?? defaultTimers;
     this.#logger = opts.logger?.child({ component: 'microphone' });
+    this.#meter = new LevelMeter(opts.meter);
   }
 
   get framesDelivered(): number {
     return this.#delivered;
+  }
+
+  get level(): AudioLevel {
+    return this.#meter.level;
   }
 
   /** Frames dropped because the event loop fell too far behind. */
@@ -95,6 +104,7 @@ export class ToneMicrophone implements Microphone {
       this.#frameIndex += 1;
       const frame = this.#nextFrame();
       this.#delivered += 1;
+      this.#meter.record(frame);
       try {
         this.#onPcm(frame);
       } catch (err) {

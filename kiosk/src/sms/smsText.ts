@@ -1,5 +1,7 @@
-/** One UCS2 SMS holds 70 UTF-16 units; longer text would need concatenated PDUs. */
-export const SMS_MAX_UNITS = 70;
+import { UCS2_SMS_MAX_UNITS } from '../hw/ucs2.ts';
+
+/** The modem driver sends one UCS2 message per SMS. */
+export const SMS_MAX_UNITS = UCS2_SMS_MAX_UNITS;
 
 /**
  * The duty officer's text: which terminal, where, when, and what to do. The

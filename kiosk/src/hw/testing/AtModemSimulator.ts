@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fromUcs2Hex, toUcs2Hex } from '../ucs2.ts';
 
 /** What the simulated modem answers, and the faults it can be told to show. */
 export interface SimModemState {
@@ -16,8 +17,16 @@ export interface SimModemState {
   delayMs: number;
   /** Bytes of noise and a URC before each answer. */
   noisy: boolean;
-  /** Refuse SMS with +CMS ERROR. */
-  smsFails: boolean;
+  /** Refuse this many of the next messages with +CMS ERROR: 500 (Infinity: all of them). */
+  refuseSms: number;
+}
+
+/** A message as the network would deliver it: decoded from UCS2 when that character set was selected. */
+export interface RecordedSms {
+  to: string;
+  text: string;
+  /** Date.now() when the modem took it. */
+  at: number;
 }
 
 /** Minimal serial-port surface the responder needs (serialport's SerialPort fits). */
@@ -32,29 +41,34 @@ const NOISE = Buffer.from([0x00, 0xff, 0x13, 0x7f, 0xfe, 0x41, 0x54, 0x1b]);
 
 /**
  * A modem on a pty pair for tests: socat links two ptys; the driver under
- * test opens `devicePath`, and this responder answers AT commands on the
- * other end like a Quectel module would. It records every command it got
- * and every SMS, and can go silent, answer late, add noise and URCs, or
- * vanish (socat is killed, so the device node disappears). New commands
- * (e.g. AT+CMGS for SMS) are one more case in #answer().
+ * test opens `path`, and this responder answers AT commands on the other end
+ * like a Quectel module would, including the character set (AT+CSCS): in
+ * UCS2 the phone number, the message and the operator name travel as hex.
+ * It records every command and every SMS (decoded), and can go silent,
+ * answer late, add noise and URCs, refuse messages, or vanish (socat is
+ * killed, so the device node disappears).
  */
 export class AtModemSimulator {
-  readonly devicePath: string;
-  readonly state: SimModemState = { echo: true, csq: 21, creg: 1, operator: 'CHINA MOBILE', silent: false, delayMs: 0, noisy: false, smsFails: false };
-  readonly received: string[] = [];
-  readonly sms: { to: string; text: string }[] = [];
+  /** The device node the driver opens. */
+  readonly path: string;
+  readonly state: SimModemState = { echo: true, csq: 21, creg: 1, operator: 'CHINA MOBILE', silent: false, delayMs: 0, noisy: false, refuseSms: 0 };
+  /** Every command line received, in order (also while silent). */
+  readonly commands: string[] = [];
+  readonly sms: RecordedSms[] = [];
   readonly #dir: string;
   readonly #socat: ChildProcess;
   readonly #port: PortLike;
   #input = '';
   #smsTo: string | null = null;
+  #charset = 'GSM';
+  #ref = 0;
   #timers = new Set<ReturnType<typeof setTimeout>>();
 
   private constructor(parts: { dir: string; socat: ChildProcess; port: PortLike; devicePath: string }) {
     this.#dir = parts.dir;
     this.#socat = parts.socat;
     this.#port = parts.port;
-    this.devicePath = parts.devicePath;
+    this.path = parts.devicePath;
     this.#port.on('data', (chunk) => this.#onData(chunk));
   }
 
@@ -77,6 +91,16 @@ export class AtModemSimulator {
       const p = new SerialPort({ path: simPath, baudRate: 115200 }, (err) => (err ? reject(err) : resolve(p)));
     });
     return new AtModemSimulator({ dir, socat, port, devicePath });
+  }
+
+  /** The character set the driver last selected (AT+CSCS); a fresh modem is in GSM. */
+  get charset(): string {
+    return this.#charset;
+  }
+
+  /** As if a driver that died mid-message had left the modem in UCS2. */
+  set charset(value: 'GSM' | 'UCS2') {
+    this.#charset = value;
   }
 
   /** Sends raw bytes as the modem (URCs, garbage). */
@@ -120,11 +144,10 @@ export class AtModemSimulator {
         const to = this.#smsTo;
         this.#smsTo = null;
         if (cancelled) this.#reply(['OK']);
-        else if (this.state.smsFails) this.#reply(['+CMS ERROR: 500']);
-        else {
-          this.sms.push({ to, text });
-          this.#reply([`+CMGS: ${this.sms.length}`, 'OK']);
-        }
+        else if (this.state.refuseSms > 0) {
+          this.state.refuseSms -= 1;
+          this.#reply(['+CMS ERROR: 500']);
+        } else this.#takeSms(to, text);
         continue;
       }
       const cr = this.#input.indexOf('\r');
@@ -132,7 +155,7 @@ export class AtModemSimulator {
       const cmd = this.#input.slice(0, cr).replace(/^\n+/, '').trim();
       this.#input = this.#input.slice(cr + 1);
       if (!cmd) continue;
-      this.received.push(cmd);
+      this.commands.push(cmd);
       if (this.state.silent) continue;
       const echo = this.state.echo ? `${cmd}\r` : '';
       this.#answer(cmd, echo);
@@ -142,22 +165,50 @@ export class AtModemSimulator {
   #answer(cmd: string, echo: string): void {
     const s = this.state;
     const upper = cmd.toUpperCase();
-    if (upper === 'AT' || upper === 'AT+CMEE=1' || upper === 'AT+COPS=3,0' || upper === 'AT+CMGF=1') return this.#reply(['OK'], echo);
+    if (['AT', 'AT+CMEE=1', 'AT+COPS=3,0', 'AT+CMGF=1'].includes(upper) || upper.startsWith('AT+CSMP=')) return this.#reply(['OK'], echo);
     if (upper === 'ATE0' || upper === 'ATE1') {
       this.#reply(['OK'], echo);
       s.echo = upper === 'ATE1';
       return;
     }
+    const cscs = /^AT\+CSCS="(GSM|IRA|UCS2)"$/i.exec(cmd);
+    if (cscs) {
+      this.#charset = cscs[1]!.toUpperCase();
+      return this.#reply(['OK'], echo);
+    }
     if (upper === 'AT+CSQ') return this.#reply([`+CSQ: ${s.csq},99`, 'OK'], echo);
     if (upper === 'AT+CREG?') return this.#reply([`+CREG: 0,${s.creg}`, 'OK'], echo);
-    if (upper === 'AT+COPS?') return this.#reply([s.operator ? `+COPS: 0,0,"${s.operator}",7` : '+COPS: 0', 'OK'], echo);
-    const cmgs = /^AT\+CMGS="(\+?\d+)"$/i.exec(cmd);
-    if (cmgs) {
-      this.#smsTo = cmgs[1]!;
+    if (upper === 'AT+COPS?') return this.#reply([s.operator ? `+COPS: 0,0,"${this.#encode(s.operator)}",7` : '+COPS: 0', 'OK'], echo);
+    const cmgs = /^AT\+CMGS="([^"]+)"$/i.exec(cmd);
+    const to = cmgs ? this.#decode(cmgs[1]!) : null;
+    if (to !== null && /^\+?\d{3,20}$/.test(to)) {
+      this.#smsTo = to;
       this.#send(`${echo}\r\n> `);
       return;
     }
     this.#reply(['ERROR'], echo);
+  }
+
+  #takeSms(to: string, body: string): void {
+    const text = this.#decode(body);
+    // 305: invalid text mode parameter (the body is not hex of the selected character set).
+    if (text === null) return this.#reply(['+CMS ERROR: 305']);
+    this.sms.push({ to, text, at: Date.now() });
+    this.#reply([`+CMGS: ${++this.#ref}`, 'OK']);
+  }
+
+  /** Text from the driver in the selected character set; null if it is not valid there. */
+  #decode(text: string): string | null {
+    if (this.#charset !== 'UCS2') return text;
+    try {
+      return fromUcs2Hex(text);
+    } catch {
+      return null;
+    }
+  }
+
+  #encode(text: string): string {
+    return this.#charset === 'UCS2' ? toUcs2Hex(text) : text;
   }
 
   #reply(lines: string[], echo = ''): void {

@@ -14,3 +14,15 @@ export function fromUcs2Hex(hex: string): string {
   for (let i = 0; i < hex.length; i += 4) out += String.fromCharCode(Number.parseInt(hex.slice(i, i + 4), 16));
   return out;
 }
+
+/** One UCS2 SMS holds 70 UTF-16 units; longer text would need concatenated PDUs. */
+export const UCS2_SMS_MAX_UNITS = 70;
+
+/** Cuts text to one UCS2 SMS, with "…" at the cut and never half a surrogate pair. */
+export function fitOneUcs2Sms(text: string): string {
+  if (text.length <= UCS2_SMS_MAX_UNITS) return text;
+  let cut = UCS2_SMS_MAX_UNITS - 1;
+  const last = text.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut -= 1;
+  return `${text.slice(0, cut)}…`;
+}
