@@ -1,6 +1,7 @@
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { RELAY_NODE_FLAGS } from '../../relay/src/nodeFlags.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 
@@ -16,11 +17,12 @@ export interface Launched {
  * Starts one of the project's services as a child process on the same Node,
  * waits for its "ready" message over IPC, and sends its JSON logs to a file.
  */
-export async function launch(opts: { name: string; script: string; env: Record<string, string>; logDir: string; args?: string[]; timeoutMs?: number }): Promise<Launched> {
+export async function launch(opts: { name: string; script: string; env: Record<string, string>; logDir: string; args?: string[]; nodeFlags?: readonly string[]; timeoutMs?: number }): Promise<Launched> {
   fs.mkdirSync(opts.logDir, { recursive: true });
   const logFile = path.join(opts.logDir, `${opts.name}.log`);
   const out = fs.openSync(logFile, 'a');
   const child = fork(path.join(root, opts.script), opts.args ?? [], {
+    execArgv: [...process.execArgv, ...(opts.nodeFlags ?? [])],
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', out, out, 'ipc'],
   });
@@ -63,6 +65,7 @@ export function startRelay(opts: { env?: Record<string, string>; logDir: string;
   return launch({
     name: opts.name ?? 'relay',
     script: 'relay/src/server.ts',
+    nodeFlags: RELAY_NODE_FLAGS,
     logDir: opts.logDir,
     env: {
       HELPPOINT_PORT: String(opts.port ?? 0),

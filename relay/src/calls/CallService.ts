@@ -32,7 +32,7 @@ export interface CallServiceEvents {
   /** Every change a console should show. */
   callUpdated: [CallView];
   /** The call is over: gateways close the media they hold for it. */
-  callClosed: [string];
+  callClosed: [callId: string, terminalId: string];
   /** The answering officer's microphone is live (the recorder adds it). */
   officerAudio: [callId: string, producer: types.Producer];
 }
@@ -203,7 +203,7 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     if (live.dutyTimer) clearTimeout(live.dutyTimer);
     live.log.info({ reason, endedBy }, 'call ended');
     this.#presence.get(live.terminalId)?.send('call.ended', { callId, reason });
-    this.emit('callClosed', callId);
+    this.emit('callClosed', callId, live.terminalId);
     this.#publish(callId, live);
     return changed;
   }

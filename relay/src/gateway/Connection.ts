@@ -35,12 +35,13 @@ export class Connection extends TypedEmitter<{ closed: [number, string] }> {
   #pingTimer: ReturnType<typeof setInterval> | null = null;
   #closed = false;
 
-  constructor(opts: { ws: WebSocket; decoder: FrameDecoder; handlers: HandlerMap; logger: Logger; pingIntervalMs: number }) {
+  constructor(opts: { ws: WebSocket; decoder: FrameDecoder; handlers: HandlerMap; logger: Logger; bindings?: Record<string, unknown>; pingIntervalMs: number }) {
     super();
     this.#ws = opts.ws;
     this.#decoder = opts.decoder;
     this.#handlers = opts.handlers;
-    this.log = opts.logger.child({ conn: this.id });
+    // One child logger per connection (thousands of idle terminals: each one costs memory).
+    this.log = opts.logger.child({ conn: this.id, ...opts.bindings });
     this.onListenerError = (error, event) => this.log.error({ err: error, event }, 'connection listener failed');
     this.#ws.on('message', (raw, isBinary) => this.#onMessage(raw, isBinary));
     this.#ws.on('close', (code, reason) => this.#onClose(code, reason.toString()));

@@ -71,7 +71,8 @@ export class ConsoleGateway {
       ws,
       decoder: this.#decoder,
       handlers: {},
-      logger: this.#log.child({ userId: user.id, user: user.username, remote: remoteAddress }),
+      logger: this.#log,
+      bindings: { userId: user.id, user: user.username, remote: remoteAddress },
       pingIntervalMs: this.#opts.pingIntervalMs ?? 15_000,
     });
     const officer: Officer = { id: user.id, displayName: user.displayName };

@@ -47,17 +47,49 @@ export interface TerminalGatewayOptions {
  * /ws/terminal: kiosks connect here, get a challenge, prove who they are by
  * signing it with their enrolled key in hello, then ask for help.
  */
+/** What relay-wide events need from one authenticated terminal connection. */
+interface Attached {
+  closeCall(callId: string): void;
+  dropIfKeyChanged(): void;
+}
+
 export class TerminalGateway {
   readonly #opts: TerminalGatewayOptions;
   readonly #log: Logger;
   readonly #decoder = new FrameDecoder({ requests: TerminalRequests });
   readonly #connections = new Set<Connection>();
   readonly #nonces: NonceBook;
+  /**
+   * Connections by terminal ID (usually one; two while a newer one replaces
+   * the old). One relay-wide listener per event looks the terminal up here,
+   * instead of every connection listening to every call's end: with
+   * thousands of terminals that was a listener list walked on each event.
+   */
+  readonly #byTerminal = new Map<string, Set<Attached>>();
 
   constructor(opts: TerminalGatewayOptions) {
     this.#opts = opts;
     this.#log = opts.logger.child({ component: 'terminal-gateway' });
     this.#nonces = new NonceBook({ ttlMs: opts.challengeTtlMs ?? 30_000 });
+    opts.calls.on('callClosed', (callId, terminalId) => {
+      for (const a of this.#byTerminal.get(terminalId) ?? []) a.closeCall(callId);
+    });
+    opts.enrolment.on('keyChanged', (terminalId: string) => {
+      for (const a of this.#byTerminal.get(terminalId) ?? []) a.dropIfKeyChanged();
+    });
+  }
+
+  #attach(terminalId: string, a: Attached): void {
+    let set = this.#byTerminal.get(terminalId);
+    if (!set) this.#byTerminal.set(terminalId, (set = new Set()));
+    set.add(a);
+  }
+
+  #detach(terminalId: string, a: Attached): void {
+    const set = this.#byTerminal.get(terminalId);
+    if (!set) return;
+    set.delete(a);
+    if (set.size === 0) this.#byTerminal.delete(terminalId);
   }
 
   /**
@@ -92,7 +124,8 @@ export class TerminalGateway {
       ws,
       decoder: this.#decoder,
       handlers: {},
-      logger: this.#log.child({ remote: remoteAddress }),
+      logger: this.#log,
+      bindings: { remote: remoteAddress },
       pingIntervalMs: this.#opts.pingIntervalMs ?? heartbeatMs,
     });
     this.#connections.add(conn);
@@ -133,6 +166,7 @@ export class TerminalGateway {
         send: (type, data) => conn.send(type, data),
         close: (code, reason) => conn.close(code, reason),
       };
+      this.#attach(d.terminalId, attached);
       const replaced = presence.add(session);
       if (replaced) {
         log.warn({ previousConnection: replaced.connectionId }, 'terminal connected again: newest connection wins, closing the old one');
@@ -193,8 +227,6 @@ export class TerminalGateway {
     };
     conn.setHandlers({ hello });
 
-    const onCallClosed = (callId: string) => peer?.closeCall(callId);
-    calls.on('callClosed', onCallClosed);
     // A revoked or re-keyed terminal loses its connection at once, not at its next reconnect.
     // Heartbeats also re-check, which catches revocations made with the CLI by another process.
     const dropIfKeyChanged = () => {
@@ -204,17 +236,13 @@ export class TerminalGateway {
       conn.log.warn({ terminalId: session.terminalId, state: key?.state }, 'terminal key revoked or replaced: dropping its connection');
       conn.close(CloseCode.Unauthenticated, key?.state === 'revoked' ? ErrorCode.TerminalRevoked : ErrorCode.BadSignature);
     };
-    const onKeyChanged = (terminalId: string) => {
-      if (session?.terminalId === terminalId) dropIfKeyChanged();
-    };
-    this.#opts.enrolment.on('keyChanged', onKeyChanged);
+    const attached: Attached = { closeCall: (callId) => peer?.closeCall(callId), dropIfKeyChanged };
 
     conn.on('closed', (code, reason) => {
       this.#connections.delete(conn);
       clearTimeout(helloTimer);
       if (silenceTimer) clearTimeout(silenceTimer);
-      calls.off('callClosed', onCallClosed);
-      this.#opts.enrolment.off('keyChanged', onKeyChanged);
+      if (session) this.#detach(session.terminalId, attached);
       this.#nonces.forget(conn.id);
       peer?.close();
       if (session) {
