@@ -46,6 +46,9 @@ export const ErrorCode = {
   WeakPassword: 'weak_password',
   // terminal self-test (issue 5)
   SelfTestBusy: 'selftest_busy',
+  // look-in (issue 4): opening a terminal's camera without a call
+  TerminalOffline: 'terminal_offline',
+  TerminalBusy: 'terminal_busy',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -79,6 +82,8 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   conflict: 409,
   weak_password: 400,
   selftest_busy: 409,
+  terminal_offline: 409,
+  terminal_busy: 409,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */

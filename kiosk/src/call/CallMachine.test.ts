@@ -4,7 +4,7 @@ import { CALL_STATES, IDLE, MAX_REDIALS, transition, type CallEvent, type CallSt
 const at = (name: CallStateName, callId: string | null = 'c1'): CallState => ({
   name,
   callId: name === 'idle' || name === 'offline' ? null : callId,
-  requestId: name === 'idle' ? null : 'r1',
+  requestId: name === 'idle' || name === 'lookin' ? null : 'r1',
   redials: 0,
 });
 
@@ -19,16 +19,18 @@ const EVENTS: CallEvent[] = [
   { type: 'disconnected', freshRequestId: 'r9' },
   { type: 'reconnected' },
   { type: 'offlineTimeout', requestId: 'r1' },
+  { type: 'lookinStarted', callId: 'c1' },
 ];
 
 /** The whole table, written out: which events move which state, and where to. */
 const EXPECTED: Record<CallStateName, Partial<Record<CallEvent['type'], CallStateName>>> = {
-  idle: { press: 'requesting' },
+  idle: { press: 'requesting', lookinStarted: 'lookin' },
   requesting: { requestAccepted: 'ringing', requestFailed: 'offline', longPress: 'cancelling', disconnected: 'offline' },
   cancelling: { requestAccepted: 'idle', requestFailed: 'idle', disconnected: 'idle' },
   ringing: { answered: 'connected', longPress: 'idle', ended: 'idle', disconnected: 'offline' },
   connected: { officerAudio: 'connected', longPress: 'idle', ended: 'idle', disconnected: 'offline' },
   offline: { reconnected: 'requesting', offlineTimeout: 'idle', longPress: 'idle' },
+  lookin: { officerAudio: 'lookin', press: 'requesting', ended: 'idle', disconnected: 'idle' },
 };
 
 describe('CallMachine', () => {
@@ -151,6 +153,47 @@ describe('CallMachine', () => {
 
     it('a fresh press starts the redial count again', () => {
       expect(transition(IDLE, { type: 'press', requestId: 'r5' })!.state.redials).toBe(0);
+    });
+  });
+
+  describe('look-in: an officer opens the camera without a call', () => {
+    it('blinks the LED slowly and sends camera and microphone into the look-in, without a voice prompt', () => {
+      const t = transition(IDLE, { type: 'lookinStarted', callId: 'L1' })!;
+      expect(t.state).toEqual({ name: 'lookin', callId: 'L1', requestId: null, redials: 0 });
+      expect(t.actions).toEqual([{ type: 'led', mode: 'blink-slow' }, { type: 'startMedia', callId: 'L1' }]);
+    });
+
+    it("plays the officer's talk on the speaker", () => {
+      const t = transition(at('lookin', 'L1'), { type: 'officerAudio', callId: 'L1', producerId: 'p1' })!;
+      expect(t.actions).toEqual([{ type: 'playOfficerAudio', callId: 'L1', producerId: 'p1' }]);
+    });
+
+    it('closing it stops media and switches the LED off quietly', () => {
+      const t = transition(at('lookin', 'L1'), { type: 'ended', callId: 'L1', reason: 'officer_hangup', freshRequestId: 'r9' })!;
+      expect(t.state).toEqual(IDLE);
+      expect(t.actions).toEqual([{ type: 'stopMedia' }, { type: 'led', mode: 'off' }]);
+    });
+
+    it('a press during a look-in becomes a real help request that rings (blink-fast, "connecting")', () => {
+      const t = transition(at('lookin', 'L1'), { type: 'press', requestId: 'r7' })!;
+      expect(t.state).toEqual({ name: 'requesting', callId: null, requestId: 'r7', redials: 0 });
+      expect(t.actions).toEqual([
+        { type: 'stopMedia' },
+        { type: 'led', mode: 'blink-fast' },
+        { type: 'prompt', prompt: 'connecting' },
+        { type: 'sendHelpRequest', requestId: 'r7' },
+      ]);
+      // the relay's end of the look-in arrives after the request: it must not disturb the new call
+      expect(transition(t.state, { type: 'ended', callId: 'L1', reason: 'terminal_hangup', freshRequestId: 'r9' })).toBeNull();
+    });
+
+    it('a long press cannot end a look-in, a look-in cannot interrupt a call, and another call id is ignored', () => {
+      expect(transition(at('lookin', 'L1'), { type: 'longPress' })).toBeNull();
+      for (const name of ['requesting', 'ringing', 'connected', 'offline', 'cancelling'] as const) {
+        expect(transition(at(name), { type: 'lookinStarted', callId: 'L2' })).toBeNull();
+      }
+      expect(transition(at('lookin', 'L1'), { type: 'ended', callId: 'other', reason: 'officer_hangup', freshRequestId: 'r9' })).toBeNull();
+      expect(transition(at('lookin', 'L1'), { type: 'officerAudio', callId: 'other', producerId: 'p' })).toBeNull();
     });
   });
 });

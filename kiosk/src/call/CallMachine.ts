@@ -4,7 +4,7 @@ import type { EndReason } from '@helppoint/shared';
  * The terminal's call state as data: a transition table, no I/O. The
  * controller feeds events in and carries out the actions that come back.
  */
-export type CallStateName = 'idle' | 'requesting' | 'cancelling' | 'ringing' | 'connected' | 'offline';
+export type CallStateName = 'idle' | 'requesting' | 'cancelling' | 'ringing' | 'connected' | 'offline' | 'lookin';
 
 export interface CallState {
   name: CallStateName;
@@ -27,7 +27,9 @@ export type CallEvent =
   // freshRequestId: the controller supplies a new idempotency key in case the machine must ask again
   | { type: 'disconnected'; freshRequestId: string }
   | { type: 'reconnected' }
-  | { type: 'offlineTimeout'; requestId: string };
+  | { type: 'offlineTimeout'; requestId: string }
+  // look-in: an officer opened this terminal's camera without a call
+  | { type: 'lookinStarted'; callId: string };
 
 export type Prompt = 'connecting' | 'answered' | 'cancelled' | 'ended' | 'no_answer' | 'failed' | 'network_problem';
 
@@ -91,6 +93,12 @@ const endedCall = (s: CallState, e: CallEvent): Transition | null => {
   return toIdle([{ type: 'stopMedia' }, { type: 'prompt', prompt: endPrompt(ev.reason) }]);
 };
 
+const playOfficer = (s: CallState, e: CallEvent): Transition | null => {
+  const ev = e as Extract<CallEvent, { type: 'officerAudio' }>;
+  if (ev.callId !== s.callId) return null;
+  return { state: s, actions: [{ type: 'playOfficerAudio', callId: ev.callId, producerId: ev.producerId }] };
+};
+
 const endPrompt = (reason: EndReason): Prompt => (reason === 'no_answer' ? 'no_answer' : reason === 'cancelled' ? 'cancelled' : 'ended');
 
 type Handler = (state: CallState, event: CallEvent) => Transition | null;
@@ -103,6 +111,10 @@ type Table = { [S in CallStateName]: Partial<{ [E in CallEvent['type']]: Handler
  */
 const TABLE: Table = {
   idle: {
+    lookinStarted: (_s, e) => {
+      const callId = (e as Extract<CallEvent, { type: 'lookinStarted' }>).callId;
+      return { state: { name: 'lookin', callId, requestId: null, redials: 0 }, actions: [{ type: 'led', mode: 'blink-slow' }, { type: 'startMedia', callId }] };
+    },
     press: (_s, e) => {
       const requestId = (e as Extract<CallEvent, { type: 'press' }>).requestId;
       return {
@@ -149,12 +161,25 @@ const TABLE: Table = {
     ended: (s, e) => endedCall(s, e),
     disconnected: lostCall,
   },
-  connected: {
-    officerAudio: (s, e) => {
-      const ev = e as Extract<CallEvent, { type: 'officerAudio' }>;
-      if (ev.callId !== s.callId) return null;
-      return { state: s, actions: [{ type: 'playOfficerAudio', callId: ev.callId, producerId: ev.producerId }] };
+  // An officer looks in: camera and microphone go to the station, the LED
+  // blinks slowly so anyone at the terminal can see it is watched. No voice
+  // prompt: the LED is the notice, the audit log the record.
+  lookin: {
+    officerAudio: playOfficer,
+    // The resident needs help now: stop the look-in and ring every console
+    // as a real call (the relay ends the look-in when the request arrives).
+    press: (_s, e) => {
+      const requestId = (e as Extract<CallEvent, { type: 'press' }>).requestId;
+      return {
+        state: { name: 'requesting', callId: null, requestId, redials: 0 },
+        actions: [{ type: 'stopMedia' }, { type: 'led', mode: 'blink-fast' }, { type: 'prompt', prompt: 'connecting' }, { type: 'sendHelpRequest', requestId }],
+      };
     },
+    ended: (s, e) => ((e as Extract<CallEvent, { type: 'ended' }>).callId === s.callId ? toIdle([{ type: 'stopMedia' }]) : null),
+    disconnected: () => toIdle([{ type: 'stopMedia' }]),
+  },
+  connected: {
+    officerAudio: playOfficer,
     longPress: (s) => toIdle([{ type: 'sendCancel', callId: s.callId! }, { type: 'stopMedia' }, { type: 'prompt', prompt: 'ended' }]),
     ended: (s, e) => endedCall(s, e),
     disconnected: lostCall,

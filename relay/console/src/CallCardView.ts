@@ -13,6 +13,8 @@ export interface CardContext {
   busy: 'answer' | 'hangup' | null;
   /** Not the top card: drawn smaller so several calls fit on one screen. */
   compact: boolean;
+  /** Look-ins: 对讲 Talk is on. */
+  talking?: boolean;
 }
 
 export interface CardActions {
@@ -26,6 +28,8 @@ export interface CardActions {
   snapshot: (callId: string, jpeg: Blob) => void;
   /** The snapshot could not be taken (no frame yet). */
   snapshotFailed: (callId: string, error: unknown) => void;
+  /** Look-ins: switch 对讲 Talk (the officer's voice on the terminal's speaker) on or off. */
+  toggleTalk: (callId: string) => void;
 }
 
 const MIC_LABELS: Record<string, Bilingual> = {
@@ -76,6 +80,8 @@ export class CallCardView {
   readonly #mute: HTMLButtonElement;
   readonly #muteLabel = bi({ zh: '静音', en: 'Mute' });
   readonly #snapshot: HTMLButtonElement;
+  readonly #talk: HTMLButtonElement;
+  readonly #talkLabel = bi({ zh: '对讲', en: 'Talk' });
   readonly #kindBadge = h('span', { class: 'call-kind-badge', 'data-testid': 'call-kind', hidden: true });
   readonly #escalated = h('span', { class: 'escalated-badge', 'data-testid': 'call-escalated', hidden: true }, bi({ zh: '已升级', en: 'Escalated' }));
   #videoKey = '';
@@ -98,6 +104,8 @@ export class CallCardView {
     this.#mute = h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': 'mute', hidden: true, 'aria-pressed': 'false' }, icon('mic', 'icon btn-icon'), this.#muteLabel);
     this.#snapshot = h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': 'snapshot', hidden: true }, icon('camera', 'icon btn-icon'), bi({ zh: '截图', en: 'Snapshot' }));
     this.#mute.addEventListener('click', () => actions.toggleMute(callId));
+    this.#talk = h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': 'talk', hidden: true, 'aria-pressed': 'false' }, icon('mic', 'icon btn-icon'), this.#talkLabel);
+    this.#talk.addEventListener('click', () => actions.toggleTalk(callId));
     this.#snapshot.addEventListener('click', () => {
       captureJpeg(this.#video).then(
         (jpeg) => actions.snapshot(callId, jpeg),
@@ -141,7 +149,7 @@ export class CallCardView {
         ),
         h('div', { class: 'card-media' }, this.#videoWrap, this.#audio),
       ),
-      h('div', { class: 'card-actions' }, this.#answer, this.#mute, this.#snapshot, this.#hangup, this.#dismiss),
+      h('div', { class: 'card-actions' }, this.#answer, this.#talk, this.#mute, this.#snapshot, this.#hangup, this.#dismiss),
     );
   }
 
@@ -161,10 +169,10 @@ export class CallCardView {
     setBi(this.#status, callStatusLabel(call, ctx.myUserId));
     setAttr(this.el, 'data-kind', call.kind);
     setAttr(this.el, 'data-escalated', call.escalatedAt !== null ? 'true' : null);
-    this.#kindBadge.hidden = call.kind !== 'tamper';
-    setText(this.#kindBadge, call.kind === 'tamper' ? '防拆报警 Tamper alarm' : '');
+    this.#kindBadge.hidden = call.kind === 'help';
+    setText(this.#kindBadge, call.kind === 'tamper' ? '防拆报警 Tamper alarm' : call.kind === 'lookin' ? '查看 Look-in（无呼叫 no call）' : '');
     this.#escalated.hidden = call.escalatedAt === null || call.state !== 'ringing';
-    setText(this.#pressedAt, `${formatClock(call.createdAt)} 按下 pressed`);
+    setText(this.#pressedAt, `${formatClock(call.createdAt)} ${call.kind === 'lookin' ? '开始查看 opened' : '按下 pressed'}`);
     const { label, ms } = this.#timing(model, ctx.now);
     setBi(this.#timerLabel, label);
     setText(this.#timer, formatDuration(ms));
@@ -204,12 +212,16 @@ export class CallCardView {
     this.#answer.disabled = ctx.busy !== null;
     this.#hangup.hidden = model.role !== 'ringing' && model.role !== 'mine';
     this.#hangup.disabled = ctx.busy !== null;
-    setBi(this.#hangupLabel, model.role === 'mine' ? { zh: '挂断', en: 'Hang up' } : { zh: '拒绝', en: 'Decline' });
+    const lookin = call.kind === 'lookin';
+    setBi(this.#hangupLabel, lookin ? { zh: '关闭', en: 'Close' } : model.role === 'mine' ? { zh: '挂断', en: 'Hang up' } : { zh: '拒绝', en: 'Decline' });
+    this.#talk.hidden = !lookin || model.role !== 'mine';
+    setAttr(this.#talk, 'aria-pressed', ctx.talking ? 'true' : 'false');
+    setBi(this.#talkLabel, ctx.talking ? { zh: '停止对讲', en: 'Stop talking' } : { zh: '对讲', en: 'Talk' });
     setAttr(this.#answer, 'aria-busy', ctx.busy === 'answer' ? 'true' : null);
     setAttr(this.#hangup, 'aria-busy', ctx.busy === 'hangup' ? 'true' : null);
     this.#dismiss.hidden = model.role !== 'ended';
     const media = ctx.media && !ctx.media.closed ? ctx.media : undefined;
-    this.#mute.hidden = model.role !== 'mine' || media?.micState !== 'live';
+    this.#mute.hidden = lookin || model.role !== 'mine' || media?.micState !== 'live';
     const muted = media?.muted ?? false;
     setAttr(this.#mute, 'aria-pressed', muted ? 'true' : 'false');
     setBi(this.#muteLabel, muted ? { zh: '取消静音', en: 'Unmute' } : { zh: '静音', en: 'Mute' });
@@ -225,12 +237,14 @@ export class CallCardView {
   #timing(model: CardModel, now: number): { label: Bilingual; ms: number } {
     const { call } = model.entry;
     if (call.state === 'ringing') return { label: { zh: '已等待', en: 'Waiting' }, ms: now - call.createdAt };
+    if (call.state === 'answered' && call.kind === 'lookin') return { label: { zh: '查看时长', en: 'Looking' }, ms: now - (call.answeredAt ?? call.createdAt) };
     if (call.state === 'answered') return { label: { zh: '通话时长', en: 'Duration' }, ms: now - (call.answeredAt ?? call.createdAt) };
     const end = call.endedAt ?? model.entry.endedSeenAt ?? now;
     return call.answeredAt !== null ? { label: { zh: '通话时长', en: 'Duration' }, ms: end - call.answeredAt } : { label: { zh: '等待时长', en: 'Waited' }, ms: end - call.createdAt };
   }
 
   #updateMedia(model: CardModel, ctx: CardContext): void {
+    const { call } = model.entry;
     const showVideo = model.role === 'ringing' || model.role === 'mine';
     this.#videoWrap.hidden = !showVideo;
     const media = ctx.media && !ctx.media.closed ? ctx.media : undefined;
@@ -256,7 +270,8 @@ export class CallCardView {
     setAttr(this.#videoWrap, 'data-has-video', video.length > 0 ? 'true' : 'false');
     this.#placeholder.hidden = video.length > 0;
 
-    const micState = model.role === 'mine' && media ? media.micState : null;
+    // In a look-in the mic line shows only while talking (it stays open, muted, between talks).
+    const micState = model.role === 'mine' && media && (call.kind !== 'lookin' || ctx.talking) ? media.micState : null;
     this.#mic.hidden = micState === null;
     if (micState) {
       setAttr(this.#mic, 'data-mic', micState);

@@ -13,7 +13,8 @@ import type { CallView, ConsoleRequestData, ConsoleRequestResult, ConsoleRequest
 import { RecentCallsView } from './RecentCallsView.ts';
 import { Ringer } from './Ringer.ts';
 import { callCards, mediaPlan, onlineCount, recentCalls, ringingCalls, ringMode, sortedTerminals } from './selectors.ts';
-import { applyCallUpdated, applyHello, applyTerminalStatus, dismissCall, initialState, setConnection, setUser, type ConsoleState } from './store.ts';
+import { applyCallUpdated, applyHello, applyTerminalStatus, dismissCall, initialState, setConnection, setTalk, setUser, type ConsoleState } from './store.ts';
+import { canLookIn, isTalking } from './lookin.ts';
 import { TerminalListView } from './TerminalListView.ts';
 import { FleetApp } from './FleetApp.ts';
 import { Toasts } from './Toasts.ts';
@@ -41,7 +42,7 @@ export class ConsoleApp {
   readonly #toasts = new Toasts();
   readonly #login: LoginView;
   readonly #header: HeaderView;
-  readonly #terminals = new TerminalListView();
+  readonly #terminals = new TerminalListView({ onLookin: (id) => void this.#lookin(id) });
   readonly #calls: CallAreaView;
   readonly #recent = new RecentCallsView();
   readonly #soundBanner: HTMLButtonElement;
@@ -70,6 +71,7 @@ export class ConsoleApp {
         this.#media.reconcile(mediaPlan(this.#state));
       },
       toggleMute: (id) => this.#desk.toggleMute(id),
+      toggleTalk: (id) => this.#toggleTalk(id),
       snapshot: (id, jpeg) => this.#desk.snapshot(id, jpeg),
       snapshotFailed: (_id, error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)),
     });
@@ -235,6 +237,23 @@ export class ConsoleApp {
     }
   }
 
+  /** Opens a terminal's camera without a call: the card appears like a call this officer took. */
+  async #lookin(terminalId: string): Promise<void> {
+    try {
+      const { call } = await this.#request('lookin.start', { terminalId });
+      this.#update((s) => applyCallUpdated(s, call, Date.now()));
+    } catch (error) {
+      this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error));
+    }
+  }
+
+  /** 对讲 Talk: the first switch-on opens the microphone; afterwards it is muted and unmuted. */
+  #toggleTalk(callId: string): void {
+    const talk = !isTalking(this.#state, callId);
+    this.#update((s) => setTalk(s, callId, talk));
+    this.#media.get(callId)?.setMuted(!talk);
+  }
+
   async #hangup(callId: string): Promise<void> {
     if (this.#busy.has(callId)) return;
     this.#busy.set(callId, 'hangup');
@@ -271,8 +290,8 @@ export class ConsoleApp {
     this.#header.update({ user: s.user, connection: s.connection, reconnectAt: s.reconnectAt, now, ringingCount: ringing, online, total });
     this.#soundBanner.hidden = this.#ringer.unlocked;
     this.#connBanner.hidden = s.connection !== 'reconnecting';
-    this.#terminals.update(sortedTerminals(s), online);
-    const context = (callId: string): Omit<CardContext, 'compact'> => ({ now, myUserId, media: this.#media.get(callId), busy: this.#busy.get(callId) ?? null });
+    this.#terminals.update(sortedTerminals(s), online, (row) => canLookIn(s, row));
+    const context = (callId: string): Omit<CardContext, 'compact'> => ({ now, myUserId, media: this.#media.get(callId), busy: this.#busy.get(callId) ?? null, talking: isTalking(s, callId) });
     this.#calls.update(callCards(s, now), context, total > 0 ? `${online}/${total} 台终端在线 · ${online} of ${total} terminals online` : '');
     this.#recent.update(recentCalls(s), myUserId, now);
     this.#desk.render(s);

@@ -58,6 +58,7 @@ export function callStatusLabel(call: CallView, myUserId: number | null): Biling
     case 'ringing':
       return { zh: '求助呼叫中', en: 'Incoming help call' };
     case 'answered':
+      if (call.kind === 'lookin') return { zh: '正在查看终端', en: 'Looking in' };
       if (call.answeredBy && call.answeredBy.id === myUserId) return { zh: '通话中', en: 'In call' };
       return answeredByLabel(call.answeredBy?.displayName ?? '其他民警');
     case 'ended':
@@ -78,6 +79,8 @@ export const CONNECTION_LABELS = {
 
 const ERROR_LABELS: Record<string, Bilingual> = {
   call_already_answered: { zh: '已被其他民警接听', en: 'Already answered by another officer' },
+  terminal_offline: { zh: '终端离线，无法查看', en: 'Terminal offline: cannot look in' },
+  terminal_busy: { zh: '终端正在通话中', en: 'Terminal is in a call' },
   call_ended: { zh: '呼叫已结束', en: 'The call has already ended' },
   call_not_found: { zh: '找不到该呼叫', en: 'Call not found' },
   call_busy: { zh: '您已在通话中', en: 'You are already in a call' },

@@ -107,10 +107,11 @@ export interface MediaWant {
 export function mediaPlan(state: ConsoleState): MediaWant[] {
   if (state.connection !== 'connected') return [];
   const wants: MediaWant[] = [];
-  for (const { call } of Object.values(state.calls)) {
+  for (const { call, talk } of Object.values(state.calls)) {
     const mine = call.state === 'answered' && isMine(state, call);
     if (call.state === 'ringing' || mine) {
-      wants.push({ callId: call.id, producers: call.producers, playAudio: mine, sendMic: mine });
+      // A look-in sends the officer's voice only once they switch 对讲 Talk on.
+      wants.push({ callId: call.id, producers: call.producers, playAudio: mine, sendMic: mine && (call.kind !== 'lookin' || talk === true) });
     }
   }
   return wants;
@@ -133,6 +134,7 @@ export function ringMode(state: ConsoleState): 'off' | 'loud' | 'soft' | 'urgent
   const waiting = state.connection === 'connected' ? ringingCalls(state) : [];
   if (waiting.length === 0) return 'off';
   if (state.user && SUPERVISOR_ROLES.has(state.user.role) && waiting.some((c) => c.escalatedAt !== null)) return 'urgent';
-  const talking = Object.values(state.calls).some((e) => e.call.state === 'answered' && isMine(state, e.call));
+  // Looking in is not talking to a caller: a new call still rings loud.
+  const talking = Object.values(state.calls).some((e) => e.call.state === 'answered' && e.call.kind !== 'lookin' && isMine(state, e.call));
   return talking ? 'soft' : 'loud';
 }

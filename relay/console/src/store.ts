@@ -13,6 +13,8 @@ export interface CallEntry {
   endedWhileAway: boolean;
   /** The officer closed the end notice by hand. */
   dismissed: boolean;
+  /** Look-ins: the officer switched 对讲 Talk on (their microphone goes to the terminal's speaker). */
+  talk?: boolean;
 }
 
 export interface ConsoleState {
@@ -87,6 +89,7 @@ export function applyCallUpdated(state: ConsoleState, call: CallView, now: numbe
     endedSeenAt: call.state === 'ended' ? (becameEnded ? now : (prev?.endedSeenAt ?? now)) : null,
     endedWhileAway: false,
     dismissed: prev?.dismissed ?? false,
+    ...(prev?.talk ? { talk: true } : {}),
   };
   const terminals = state.terminals[call.terminal.id] ? state.terminals : { ...state.terminals, [call.terminal.id]: call.terminal };
   return { ...state, terminals, calls: { ...state.calls, [call.id]: entry } };
@@ -96,6 +99,13 @@ export function dismissCall(state: ConsoleState, callId: string): ConsoleState {
   const entry = state.calls[callId];
   if (!entry || entry.dismissed) return state;
   return { ...state, calls: { ...state.calls, [callId]: { ...entry, dismissed: true } } };
+}
+
+/** 对讲 Talk on or off in a look-in. */
+export function setTalk(state: ConsoleState, callId: string, talk: boolean): ConsoleState {
+  const entry = state.calls[callId];
+  if (!entry || (entry.talk ?? false) === talk) return state;
+  return { ...state, calls: { ...state.calls, [callId]: { ...entry, talk } } };
 }
 
 /** The relay dropped us: every call's live media is gone until the next hello. */

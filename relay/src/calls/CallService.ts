@@ -13,6 +13,8 @@ interface LiveCall {
   slot: PoolSlot;
   producers: Map<string, { id: string; kind: 'audio' | 'video' }>;
   officerProducerId: string | null;
+  /** An officer's look-in, not a terminal's call: a press replaces it with a real call. */
+  lookin?: boolean;
   ringTimer: ReturnType<typeof setTimeout> | null;
   /** Escalation while ringing, then the maximum call length once answered. */
   dutyTimer: ReturnType<typeof setTimeout> | null;
@@ -93,7 +95,14 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
       return existing.endReason === 'missed' ? { callId: existing.id, created: false, missed: true } : { callId: existing.id, created: false };
     }
     if (opts.late) return this.#recordMissed(terminalId, requestId, opts.pressedAt ?? Date.now());
-    const busy = this.openCallOf(terminalId);
+    let busy = this.openCallOf(terminalId);
+    if (busy && this.#live.get(busy)?.lookin) {
+      // The resident pressed while an officer was looking in: they need help,
+      // and every console must ring for it. The look-in ends; a new call rings.
+      this.#log.info({ callId: busy, terminalId, requestId }, 'press during a look-in: ending the look-in, ringing a help call');
+      this.end(busy, 'terminal_hangup', 'terminal');
+      busy = null;
+    }
     if (busy) {
       // One call per terminal: a second press while a call is open is the same plea.
       this.#log.info({ callId: busy, terminalId, requestId }, 'press while a call is open: folded into the open call');
@@ -120,6 +129,29 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     this.#log.warn({ callId: call.id, terminalId, requestId, pressedAt }, 'help request delivered late: recorded as a missed call to call back');
     if (created) this.#publish(call.id);
     return { callId: call.id, created, missed: true };
+  }
+
+  /**
+   * An officer opens an online, idle terminal's camera (and microphone)
+   * without a call. It is stored as a call of kind lookin already answered by
+   * them, so media, recording, hang-up and history work as for calls; nobody
+   * rings. The terminal blinks its LED slowly while it lasts.
+   */
+  startLookin(terminalId: string, officer: Officer): CallView {
+    if (!this.#terminals.get(terminalId)) throw new AppError(ErrorCode.UnknownTerminal, `terminal ${terminalId} is not registered`);
+    const session = this.#presence.get(terminalId);
+    if (!session) throw new AppError(ErrorCode.TerminalOffline, `terminal ${terminalId} is offline`);
+    const busy = this.openCallOf(terminalId);
+    if (busy) throw new AppError(ErrorCode.TerminalBusy, `terminal ${terminalId} is in a call`, { callId: busy });
+    const call = this.#calls.createLookin({ terminalId, userId: officer.id, at: Date.now() });
+    const log = this.#log.child({ callId: call.id, terminalId });
+    const live: LiveCall = { id: call.id, terminalId, slot: session.slot, producers: new Map(), officerProducerId: null, lookin: true, ringTimer: null, dutyTimer: null, log };
+    this.#live.set(call.id, live);
+    live.dutyTimer = setTimeout(() => this.end(call.id, 'max_duration', 'relay'), this.#timings.maxCallMs);
+    live.dutyTimer.unref?.();
+    log.info({ officerId: officer.id, officer: officer.displayName }, 'look-in started');
+    session.send('lookin.started', { callId: call.id });
+    return this.#publish(call.id);
   }
 
   openCallOf(terminalId: string): string | null {

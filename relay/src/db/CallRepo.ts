@@ -15,6 +15,16 @@ export type KnownCallEventType = 'pressed' | 'rang' | 'media' | 'answered' | 'es
 
 export const CALL_KINDS = ['help', 'tamper'] as const;
 export type CallKind = (typeof CALL_KINDS)[number];
+/** A record is a terminal's call, or an officer's look-in at its camera. */
+export type CallRecordKind = CallKind | 'lookin';
+
+/**
+ * Look-ins are stored as calls (so media, recording and history apply) whose
+ * request id carries this prefix. Terminals cannot forge it: their request ids
+ * allow no colon. (The kind column's CHECK allows only help/tamper, and SQLite
+ * cannot widen it without rebuilding the calls table.)
+ */
+export const LOOKIN_REQUEST_PREFIX = 'lookin:';
 export type CallEventType = KnownCallEventType | (string & {});
 
 export interface CallRecord {
@@ -31,7 +41,7 @@ export interface CallRecord {
   endedAt: number | null;
   endReason: EndReason | null;
   endedBy: CallEndedBy | null;
-  kind: CallKind;
+  kind: CallRecordKind;
   /** Nobody had answered within the escalation time. */
   escalatedAt: number | null;
 }
@@ -109,6 +119,7 @@ export class CallRepo {
   readonly #endTx: Transaction<(i: EndInput) => boolean>;
   readonly #endAllOpenTx: Transaction<(i: { reason: EndReason; at: number }) => string[]>;
   readonly #createMissedTx: Transaction<(i: CreateMissedInput) => { call: CallRecord; created: boolean }>;
+  readonly #createLookinTx: Transaction<(i: CreateLookinInput) => CallRecord>;
   readonly #escalateTx: Transaction<(i: { callId: string; at: number }) => boolean>;
 
   constructor({ db, now = Date.now }: CallRepoOptions) {
@@ -226,6 +237,28 @@ export class CallRepo {
       return { call: toCall(row), created: true };
     });
 
+    // A look-in starts answered by the officer who opened it: nobody rings.
+    this.#createLookinTx = db.transaction(({ terminalId, userId, at }: CreateLookinInput) => {
+      const row: CallRow = {
+        id: randomUUID(),
+        request_id: `${LOOKIN_REQUEST_PREFIX}${randomUUID()}`,
+        terminal_id: terminalId,
+        state: 'answered',
+        created_at: at,
+        rang_at: null,
+        answered_at: at,
+        answered_by: userId,
+        ended_at: null,
+        end_reason: null,
+        ended_by: null,
+        kind: 'help',
+        escalated_at: null,
+      };
+      this.#insertRow(row);
+      this.#insertEvent.run(row.id, at, 'lookin', actorOf.user(userId), null);
+      return toCall(row);
+    });
+
     this.#endAllOpenTx = db.transaction(({ reason, at }: { reason: EndReason; at: number }) => {
       const ids = this.#open.all().map((r) => r.id);
       for (const id of ids) {
@@ -243,6 +276,11 @@ export class CallRepo {
    */
   createMissed(input: CreateMissedInput): { call: CallRecord; created: boolean } {
     return this.#createMissedTx.immediate(input);
+  }
+
+  /** An officer opens a terminal's camera without a call: a record already answered by them. */
+  createLookin(input: CreateLookinInput): CallRecord {
+    return this.#createLookinTx.immediate(input);
   }
 
   /**
@@ -288,7 +326,8 @@ export class CallRepo {
       ['c.created_at >= @from', q.from],
       ['c.created_at < @to', q.to],
       ['c.end_reason = @endReason', q.endReason],
-      ['c.kind = @kind', q.kind],
+      // look-ins are told apart by their request id (LOOKIN_REQUEST_PREFIX), not by the kind column
+      [q.kind === 'lookin' ? `c.request_id LIKE '${LOOKIN_REQUEST_PREFIX}%' AND @kind = 'lookin'` : `c.kind = @kind AND c.request_id NOT LIKE '${LOOKIN_REQUEST_PREFIX}%'`, q.kind],
       ['EXISTS (SELECT 1 FROM call_dispositions d WHERE d.call_id = c.id AND d.outcome = @outcome)', q.outcome],
     ];
     const where: string[] = [];
@@ -393,7 +432,14 @@ export interface CallSearch {
   to?: number;
   endReason?: EndReason;
   outcome?: string;
-  kind?: CallKind;
+  kind?: CallRecordKind;
+}
+
+export interface CreateLookinInput {
+  terminalId: string;
+  /** The officer looking in. */
+  userId: number;
+  at: number;
 }
 
 export interface CreateMissedInput extends CreateOrGetInput {
@@ -429,7 +475,7 @@ function toCall(r: CallRow): CallRecord {
     endedAt: r.ended_at,
     endReason: r.end_reason,
     endedBy: r.ended_by,
-    kind: r.kind,
+    kind: r.request_id.startsWith(LOOKIN_REQUEST_PREFIX) ? 'lookin' : r.kind,
     escalatedAt: r.escalated_at,
   };
 }

@@ -50,7 +50,7 @@ export class ConsoleGateway {
     this.#log = opts.logger.child({ component: 'console-gateway' });
     const { calls, presence } = opts;
     calls.on('callUpdated', (call: CallView) => {
-      for (const conn of this.#callWatchers) conn.send('call.updated', { call });
+      for (const conn of this.#callWatchers) if (this.#shows(conn, call)) conn.send('call.updated', { call });
     });
     const status = (terminalId: string) =>
       this.#broadcast('terminal.status', { terminalId, online: presence.isOnline(terminalId), lastSeenAt: presence.lastSeenAt(terminalId) });
@@ -98,7 +98,7 @@ export class ConsoleGateway {
           user,
           routerRtpCapabilities: pool.routerRtpCapabilities as unknown as Record<string, unknown>,
           terminals: terminals.list().map((t) => calls.terminalView(t)),
-          calls: seesCalls ? calls.openCalls() : [],
+          calls: seesCalls ? calls.openCalls().filter((c) => this.#shows(conn, c)) : [],
         };
       },
       'call.answer': (d: RequestData<C, 'call.answer'>) => {
@@ -106,6 +106,19 @@ export class ConsoleGateway {
         const call = calls.answer(d.callId, officer);
         audit('call.answer', d.callId, { terminalId: call.terminal.id });
         return { call };
+      },
+      'lookin.start': (d: RequestData<C, 'lookin.start'>) => {
+        // Looking into a street camera is audited whether or not it is allowed.
+        try {
+          mayAnswer();
+          const call = calls.startLookin(d.terminalId, officer);
+          audit('camera.lookin', d.terminalId, { callId: call.id });
+          return { call };
+        } catch (error) {
+          const code = error instanceof AppError ? error.code : ErrorCode.Internal;
+          this.#opts.audit.write({ actor: `user:${user.username}`, action: 'camera.lookin', target: d.terminalId, outcome: 'refused', detail: { code }, remote: remoteAddress });
+          throw error;
+        }
       },
       'call.hangup': (d: RequestData<C, 'call.hangup'>) => {
         mayAnswer();
@@ -145,6 +158,12 @@ export class ConsoleGateway {
       peer.close();
       conn.log.info({ code, reason }, 'console disconnected');
     });
+  }
+
+  /** A look-in is shown only to the officer who opened it: it must not ring or queue on other desks. */
+  #shows(conn: Connection, call: CallView): boolean {
+    if (call.kind !== 'lookin') return true;
+    return call.answeredBy !== null && (this.#byUser.get(call.answeredBy.id)?.has(conn) ?? false);
   }
 
   /** Closes every console socket of a user at once (account disabled, role changed, password reset). */

@@ -34,3 +34,5 @@ export const Direction = Type.Union([Type.Literal('send'), Type.Literal('recv')]
 
 /** What raised the call: the resident's button, or the terminal's tamper switch (queued above help calls). */
 export const CallKind = Type.Union([Type.Literal('help'), Type.Literal('tamper')]);
+/** What a call record is: a terminal's call (help, tamper), or an officer's look-in at its camera (never rings). */
+export const CallViewKind = Type.Union([Type.Literal('help'), Type.Literal('tamper'), Type.Literal('lookin')]);

@@ -26,6 +26,11 @@ export const ConsoleRequests = {
     result: Empty,
     doc: 'End a call this officer answered (or one still ringing).',
   },
+  'lookin.start': {
+    data: Type.Object({ terminalId: LocationId }, { additionalProperties: false }),
+    result: Type.Object({ call: CallView }),
+    doc: "Look in: open an online, idle terminal's camera and microphone without a call (officer, supervisor, admin). Creates a call of kind lookin already answered by this officer; no console rings; the terminal's LED blinks slowly; audited as camera.lookin. Talk by producing audio into it; end it with call.hangup. Refused with unknown_terminal, terminal_offline or terminal_busy.",
+  },
   ...RtcRequests,
 } as const;
 

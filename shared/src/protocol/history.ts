@@ -29,7 +29,7 @@ export const CallSearchQuery = Type.Object(
     to: Type.Optional(Type.Integer({ minimum: 0 })),
     endReason: Type.Optional(EndReasonSchema),
     outcome: Type.Optional(OutcomeSchema),
-    kind: Type.Optional(Type.Union([Type.Literal('help'), Type.Literal('tamper')])),
+    kind: Type.Optional(Type.Union([Type.Literal('help'), Type.Literal('tamper'), Type.Literal('lookin')])),
   },
   { additionalProperties: false },
 );

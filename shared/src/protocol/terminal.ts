@@ -89,6 +89,10 @@ export const TerminalEvents = {
     data: Type.Object({ callId: CallId, producerId: MediaId }),
     doc: "The officer's microphone is live: consume this producer and play it on the speaker.",
   },
+  'lookin.started': {
+    data: Type.Object({ callId: CallId }),
+    doc: 'An officer is looking in: produce camera and microphone into this call (no voice prompt; the LED blinks slowly). The officer may talk (call.officerAudio); a button press ends the look-in and asks for help as usual.',
+  },
   'call.ended': {
     data: Type.Object({ callId: CallId, reason: EndReasonSchema }),
     doc: 'The call is over, with the reason.',

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox';
-import { CallId, CallKind, CallState, EndReasonSchema, LocationId, MediaId, MediaKind } from './common.ts';
+import { CallId, CallViewKind, CallState, EndReasonSchema, LocationId, MediaId, MediaKind } from './common.ts';
 
 /** A terminal's location record, as the console shows it. */
 export const TerminalView = Type.Object({
@@ -39,8 +39,8 @@ export const CallView = Type.Object({
   producers: Type.Array(Type.Object({ id: MediaId, kind: MediaKind })),
   /** Missed calls (end reason `missed`): when the resident pressed, by the terminal's clock. */
   pressedAt: Type.Optional(Type.Integer()),
-  /** help or tamper; tamper alarms queue above help calls. */
-  kind: CallKind,
+  /** help or tamper (tamper alarms queue above help calls), or lookin: an officer opened the camera without a call. */
+  kind: CallViewKind,
   /** When nobody had answered within the escalation time (supervisors get a louder alert); null if not escalated. */
   escalatedAt: Type.Union([Type.Integer(), Type.Null()]),
 });
