@@ -46,6 +46,8 @@ export const ErrorCode = {
   WeakPassword: 'weak_password',
   // terminal self-test (issue 5)
   SelfTestBusy: 'selftest_busy',
+  // missed calls to call back (console integration)
+  NotAMissedCall: 'not_a_missed_call',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -79,6 +81,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   conflict: 409,
   weak_password: 400,
   selftest_busy: 409,
+  not_a_missed_call: 409,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */
