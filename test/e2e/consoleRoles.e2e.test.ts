@@ -20,7 +20,7 @@ const tabsOf = (page: import('playwright-core').Page) => page.$$eval('[data-test
 
 describe('console roles in the browser', () => {
   it('each role sees only the screens it may use', async () => {
-    const expected: Record<string, [string, string[]]> = {
+    const expected: Record<string, [string, string[], string]> = {
       officer1: ['demo-officer1', ['desk', 'map', 'history', 'fleet', 'password'], 'desk'],
       tech: ['demo-tech', ['fleet', 'terminals', 'password'], 'terminals'],
       admin: ['demo-admin', ['desk', 'map', 'history', 'fleet', 'terminals', 'accounts', 'audit', 'password'], 'desk'],
