@@ -21,6 +21,8 @@ import { DispositionRepo } from './db/DispositionRepo.ts';
 import { CallRecordings } from './calls/CallRecordings.ts';
 import { EvidenceRetention } from './calls/EvidenceRetention.ts';
 import { registerHistoryRoutes } from './routes/historyRoutes.ts';
+import { registerMissedCallRoutes } from './routes/missedCallRoutes.ts';
+import { MissedCallRepo } from './db/MissedCallRepo.ts';
 import { CallService } from './calls/CallService.ts';
 import { TerminalPresence } from './presence/TerminalPresence.ts';
 import { WorkerPool } from './sfu/WorkerPool.ts';
@@ -181,6 +183,8 @@ export class Relay {
     registerAuthRoutes(app, { users: repos.users, sessions: repos.sessions, secureCookies, guard, audit });
     registerApiRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, callRepo: repos.calls, calls });
     registerHistoryRoutes(app, { ...repos, callRepo: repos.calls, audit, mediaDir, mapTileUrl: config.mapTileUrl });
+    const missed = new MissedCallRepo({ db });
+    registerMissedCallRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, users: repos.users, missed, audit, notify: (view) => gateways.console.calledBack(view) });
     registerEnrolmentRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, keys, codes, enrolment, guard });
     registerTerminalAdminRoutes(app, { db, sessions: repos.sessions, terminals: repos.terminals, audit });
     registerUserRoutes(app, {

@@ -49,6 +49,8 @@ export const ErrorCode = {
   // look-in (issue 4): opening a terminal's camera without a call
   TerminalOffline: 'terminal_offline',
   TerminalBusy: 'terminal_busy',
+  // missed calls to call back (console integration)
+  NotAMissedCall: 'not_a_missed_call',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -84,6 +86,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   selftest_busy: 409,
   terminal_offline: 409,
   terminal_busy: 409,
+  not_a_missed_call: 409,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */

@@ -20,26 +20,36 @@ const tabsOf = (page: import('playwright-core').Page) => page.$$eval('[data-test
 
 describe('console roles in the browser', () => {
   it('each role sees only the screens it may use', async () => {
-    const expected: Record<string, [string, string[]]> = {
-      officer1: ['demo-officer1', ['console', 'password']],
-      tech: ['demo-tech', ['console', 'terminals', 'password']],
-      admin: ['demo-admin', ['console', 'terminals', 'accounts', 'audit', 'password']],
+    const expected: Record<string, [string, string[], string]> = {
+      officer1: ['demo-officer1', ['desk', 'map', 'history', 'fleet', 'password'], 'desk'],
+      tech: ['demo-tech', ['fleet', 'terminals', 'password'], 'terminals'],
+      admin: ['demo-admin', ['desk', 'map', 'history', 'fleet', 'terminals', 'accounts', 'audit', 'password'], 'desk'],
     };
-    for (const [user, [password, tabs]] of Object.entries(expected)) {
+    for (const [user, [password, tabs, landing]] of Object.entries(expected)) {
       const page = await browser.newPage();
       await signInConsole(page, relay.url, user, password);
       await page.waitForSelector('[data-testid="nav-password"]');
       expect(await tabsOf(page), user).toEqual(tabs);
+      expect(await page.getAttribute('#app', 'data-page'), user).toBe(landing);
+      expect(await page.getAttribute(`[data-testid="nav-${landing}"]`, 'aria-selected')).toBe('true');
       await page.close();
     }
-    // Field staff take no calls: they land on the fleet page.
-    const page = await browser.newPage();
+    // Field staff take no calls: on a phone they land on the fleet page, with the navigation (fleet + password).
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await page.goto(`${relay.url}/`);
     await page.fill('#login-username', 'field');
     await page.fill('#login-password', 'demo-field');
     await page.click('#login-submit');
-    await page.waitForSelector('[data-testid="fleet-list"]');
+    await page.waitForSelector('[data-testid="fleet-list"] [data-testid="fleet-row"]');
+    expect(await tabsOf(page)).toEqual(['fleet', 'password']);
+    expect(await page.getAttribute('#app', 'data-page')).toBe('fleet');
+    expect(await page.isVisible('[data-testid="nav-password"]')).toBe(true);
     expect(await page.$('[data-testid="answer"]')).toBeNull();
+    expect(await page.isVisible('[data-testid="missed-calls"]')).toBe(false);
+    // the whole navigation fits the phone's width or scrolls inside itself, never the page
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.click('[data-testid="nav-password"]');
+    await page.waitForSelector('[data-testid="fleet-list"]', { state: 'hidden' });
     await page.close();
   });
 

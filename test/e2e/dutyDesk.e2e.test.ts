@@ -168,6 +168,8 @@ describe('the duty desk', () => {
     for (const words of ['按下求助按钮', '指挥台振铃', '接听 Answered · 值班民警 李娜', '截图', '民警挂断', 'officer_hangup']) expect(text).toContain(words);
     expect(await officer1.locator('[data-testid="history-disposition"]').innerText()).toContain('已派警');
     await officer1.locator('[data-testid="history-snapshot"]').waitFor();
+    // the <img> is in the page before its bytes have arrived and decoded
+    await officer1.waitForFunction(() => ((document.querySelector('[data-testid="history-snapshot"]') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
     expect(await officer1.locator('[data-testid="history-snapshot"]').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(640);
     const player = officer1.locator('video[data-testid="history-recording"]');
     await eventually(async () => (await player.evaluate((v) => (v as HTMLVideoElement).readyState)) >= 1, 10_000, 'recording metadata in the player');

@@ -60,7 +60,7 @@ describe('enrol a fresh terminal, from code to its first call', () => {
 
   it('the admin creates a technician and an officer in the console', async () => {
     await signInConsole(page, baseUrl, 'chief', 'station-admin-pass');
-    expect(await tabs()).toEqual(['console', 'terminals', 'accounts', 'audit', 'password']);
+    expect(await tabs()).toEqual(['desk', 'map', 'history', 'fleet', 'terminals', 'accounts', 'audit', 'password']);
     await page.click('[data-testid="nav-accounts"]');
     for (const [username, name, role, password] of [
       ['tech1', '运维技术员 吴刚', 'technician', 'tech-pass-0001'],
@@ -78,7 +78,7 @@ describe('enrol a fresh terminal, from code to its first call', () => {
 
   it('the technician registers the terminal and gets a one-time code; the Pi enrols with it', async () => {
     await signInConsole(page, baseUrl, 'tech1', 'tech-pass-0001');
-    expect(await tabs()).toEqual(['console', 'terminals', 'password']);
+    expect(await tabs()).toEqual(['fleet', 'terminals', 'password']);
     await page.click('[data-testid="nav-terminals"]');
     await page.fill('[data-testid="terminal-id"]', TERMINAL);
     await page.fill('[data-testid="terminal-name"]', '东煤厂胡同 北口');
@@ -117,7 +117,7 @@ describe('enrol a fresh terminal, from code to its first call', () => {
     const again = await runKioskEnrol(['--relay', baseUrl, '--code', code, '--state-dir', path.join(dir, 'pi2')]);
     expect(again.stderr).toContain('enrolment_code_used');
 
-    await page.click('[data-testid="nav-console"]');
+    await page.click('[data-testid="nav-fleet"]');
     await page.click('[data-testid="nav-terminals"]');
     await eventually(async () => (await row.getAttribute('data-state')) === 'enrolled', 5000, 'row shows enrolled');
     await expect(row.innerText()).resolves.toContain(fingerprint);
@@ -129,7 +129,7 @@ describe('enrol a fresh terminal, from code to its first call', () => {
 
   it('its first press rings the officer, who answers', async () => {
     await signInConsole(page, baseUrl, 'duty1', 'duty-pass-0001');
-    expect(await tabs()).toEqual(['console', 'password']);
+    expect(await tabs()).toEqual(['desk', 'map', 'history', 'fleet', 'password']);
     await page.waitForSelector(`[data-testid="terminal-row"][data-terminal-id="${TERMINAL}"][data-online="true"]`);
     const statusUrl = kiosk!.ready['statusUrl']!;
     await pressButton(statusUrl);

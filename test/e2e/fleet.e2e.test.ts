@@ -47,7 +47,8 @@ afterAll(async () => {
 
 describe('fleet page for field staff', () => {
   it('field staff land on the fleet page and see the terminal online with its readings', async () => {
-    expect(await page.getAttribute('#app', 'data-view')).toBe('fleet');
+    expect(await page.getAttribute('#app', 'data-page')).toBe('fleet');
+    expect(await page.getAttribute('[data-testid="nav-fleet"]', 'aria-selected')).toBe('true');
     await page.waitForSelector(row('[data-online="true"]'));
     // the health report arrives with the next heartbeat: the LTE reading of the simulated modem
     await page.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('-73 dBm'), row(), { timeout: 10_000 });

@@ -3,7 +3,7 @@ import { CallAreaView } from './CallAreaView.ts';
 import type { CardContext } from './CallCardView.ts';
 import { ConsoleSocket, consoleSocketUrl } from './ConsoleSocket.ts';
 import { snapshot, installDebugHook } from './debugHook.ts';
-import { bi, h } from './dom.ts';
+import { bi, h, setText } from './dom.ts';
 import { errorLabel } from './format.ts';
 import { HeaderView } from './HeaderView.ts';
 import { icon } from './icons.ts';
@@ -16,10 +16,20 @@ import { callCards, mediaPlan, onlineCount, recentCalls, ringingCalls, ringMode,
 import { applyCallUpdated, applyHello, applyTerminalStatus, dismissCall, initialState, setConnection, setTalk, setUser, type ConsoleState } from './store.ts';
 import { canLookIn, isTalking } from './lookin.ts';
 import { TerminalListView } from './TerminalListView.ts';
-import { FleetApp } from './FleetApp.ts';
+import { FleetPage } from './FleetPage.ts';
 import { Toasts } from './Toasts.ts';
 import { DutyDesk } from './DutyDesk.ts';
-import { AdminScreens } from './admin/AdminScreens.ts';
+import './admin/admin.css';
+import { adminApi } from './admin/adminApi.ts';
+import { AccountsView } from './admin/AccountsView.ts';
+import { AuditView } from './admin/AuditView.ts';
+import { PasswordView } from './admin/PasswordView.ts';
+import { TerminalsAdminView } from './admin/TerminalsAdminView.ts';
+import { ConsoleNav, type PageDef } from './ConsoleNav.ts';
+import type { Page } from './navModel.ts';
+import { addMissed, calledBack, emptyMissed, loadMissed, missedFromCall, type CalledBackView, type MissedState } from './missedCalls.ts';
+import { fetchMissedCalls, markCalledBack, MissedCallsView } from './MissedCallsView.ts';
+import type { Bilingual } from './format.ts';
 
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
@@ -48,7 +58,12 @@ export class ConsoleApp {
   readonly #soundBanner: HTMLButtonElement;
   readonly #connBanner: HTMLElement;
   readonly #consoleEl: HTMLElement;
-  readonly #admin: AdminScreens;
+  readonly #nav: ConsoleNav;
+  readonly #fleet: FleetPage;
+  readonly #ringBanner: HTMLButtonElement;
+  readonly #missedView: MissedCallsView;
+  #missed: MissedState = emptyMissed();
+  #permissions: string[] = [];
   readonly #busy = new Map<string, 'answer' | 'hangup'>();
   readonly #desk: DutyDesk;
   #tick: ReturnType<typeof setInterval> | null = null;
@@ -75,7 +90,8 @@ export class ConsoleApp {
       snapshot: (id, jpeg) => this.#desk.snapshot(id, jpeg),
       snapshotFailed: (_id, error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)),
     });
-    this.#desk = new DutyDesk({ media: this.#media, toasts: this.#toasts });
+    this.#desk = new DutyDesk({ media: this.#media, toasts: this.#toasts, goToDesk: () => this.#nav.open('desk') });
+    this.#missedView = new MissedCallsView({ onCalledBack: (callId) => this.#calledBack(callId) });
     this.#soundBanner = h(
       'button',
       { type: 'button', class: 'sound-banner', 'data-testid': 'enable-sound', hidden: true },
@@ -89,20 +105,32 @@ export class ConsoleApp {
       bi({ zh: '与指挥服务器的连接已中断，正在重连。重连前本台收不到新的求助呼叫。', en: 'Connection to the relay lost; reconnecting. New help calls cannot reach this console until then.' }),
     );
     this.#ringer.onUnlockChange = () => this.#render();
-    // The desk's own pages (duty desk, map, call history) live under the "console" tab of the admin navigation.
-    const main = h(
-      'div',
-      { class: 'desk-main' },
-      this.#desk.nav.el,
-      h('main', { class: 'layout', 'data-page': 'desk' }, this.#terminals.el, h('div', { class: 'calls-column' }, this.#desk.disposition.el, this.#calls.el), this.#desk.side(this.#recent.el)),
-      ...this.#desk.pages(),
-    );
-    this.#admin = new AdminScreens({
-      main,
-      onError: (error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)),
-      onInfo: (message) => this.#toasts.show('info', message),
+    // Shown on every page but the desk: an officer on the map or in the accounts still sees a call ringing.
+    this.#ringBanner = h('button', { type: 'button', class: 'ring-banner', role: 'alert', 'data-testid': 'ringing-banner', hidden: true });
+    this.#ringBanner.addEventListener('click', () => this.#nav.open('desk'));
+    const showError = (error: unknown) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error));
+    const showInfo = (message: Bilingual) => this.#toasts.show('info', message);
+    this.#fleet = new FleetPage({ onError: showError });
+    const admin = (view: { el: HTMLElement; refresh(): Promise<void> }) => ({ el: h('div', { class: 'admin-panel' }, view.el), onShow: () => void view.refresh() });
+    const pages: Record<Page, PageDef> = {
+      desk: { el: h('main', { class: 'layout' }, this.#terminals.el, h('div', { class: 'calls-column' }, this.#desk.disposition.el, this.#calls.el), this.#desk.side(this.#missedView.el, this.#recent.el)) },
+      map: { el: this.#desk.mapPage },
+      history: { el: this.#desk.history.el },
+      fleet: { el: this.#fleet.el, onShow: () => this.#fleet.show() },
+      terminals: admin(new TerminalsAdminView({ onError: showError })),
+      accounts: admin(new AccountsView({ onError: showError, onDone: showInfo })),
+      audit: admin(new AuditView({ onError: showError })),
+      password: admin(new PasswordView({ onError: showError, onDone: showInfo })),
+    };
+    this.#nav = new ConsoleNav({
+      root: this.#root,
+      pages,
+      onChange: (page) => {
+        this.#desk.pageChanged(page);
+        this.#render();
+      },
     });
-    this.#consoleEl = h('div', { class: 'console' }, this.#header.el, this.#admin.nav, this.#connBanner, this.#soundBanner, main, this.#admin.el);
+    this.#consoleEl = h('div', { class: 'console' }, this.#header.el, this.#nav.el, this.#connBanner, this.#soundBanner, this.#ringBanner, h('div', { class: 'pages' }, ...Object.values(pages).map((p) => p.el)));
   }
 
   async start(): Promise<void> {
@@ -147,11 +175,6 @@ export class ConsoleApp {
   }
 
   #enter(user: UserView): void {
-    // Field staff get the fleet page (they take no calls); anyone may open it at #/fleet.
-    if (user.role === 'field' || location.hash.startsWith('#/fleet')) {
-      void new FleetApp(this.#root, user).start();
-      return;
-    }
     this.#root.dataset.view = 'console';
     this.#root.replaceChildren(this.#consoleEl, this.#toasts.el);
     const socket = new ConsoleSocket({
@@ -165,6 +188,9 @@ export class ConsoleApp {
     socket.on('hello', (hello) => {
       this.#media.load(hello.routerRtpCapabilities);
       this.#update((s) => applyHello(s, hello, Date.now()));
+      // (Re)connected: presses delivered late while this console was away, and fleet changes, come from the relay again.
+      void this.#loadMissed();
+      this.#fleet.onHello();
     });
     socket.on('event', (type, data) => this.#onEvent(type, data));
     socket.on('unauthenticated', () => {
@@ -173,16 +199,20 @@ export class ConsoleApp {
       this.#login.showError(errorLabel('unauthenticated'), 'unauthenticated');
     });
     this.#update(() => setConnection(setUser(initialState(), user), 'connecting'));
-    this.#desk.enter(this.#consoleEl);
+    this.#desk.enter();
     socket.start();
-    void this.#admin.load((error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)));
+    void this.#loadPermissions();
     this.#tick = setInterval(() => this.#update((s) => s), 1_000);
   }
 
   #leave(): void {
     this.#socket?.close();
     this.#socket = null;
-    this.#admin.reset();
+    this.#nav.reset();
+    this.#fleet.reset();
+    this.#permissions = [];
+    this.#missed = emptyMissed();
+    this.#missedView.update([], 0);
     if (this.#tick) clearInterval(this.#tick);
     this.#tick = null;
     this.#media.reset();
@@ -209,10 +239,55 @@ export class ConsoleApp {
     if (type === 'call.updated') {
       const call = (data as { call?: CallView } | null)?.call;
       if (call && typeof call.id === 'string' && call.terminal) this.#update((s) => applyCallUpdated(s, call, now));
+      const missed = call && typeof call.id === 'string' && call.terminal ? missedFromCall(call) : null;
+      if (missed) this.#setMissed(addMissed(this.#missed, missed));
     } else if (type === 'terminal.status') {
       const status = data as TerminalStatusEvent | null;
       if (status && typeof status.terminalId === 'string') this.#update((s) => applyTerminalStatus(s, status));
+    } else if (type === 'call.calledBack') {
+      const done = data as CalledBackView | null;
+      if (done && typeof done.callId === 'string') this.#setMissed(calledBack(this.#missed, done.callId));
     }
+    if (type === 'fleet.updated' || type === 'terminal.status') this.#fleet.onEvent(type, data);
+  }
+
+  /** The tabs come from the permissions the relay gives with /api/me, not from guessing by role name. */
+  async #loadPermissions(): Promise<void> {
+    try {
+      this.#permissions = await adminApi.permissions();
+    } catch (error) {
+      this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error));
+      this.#permissions = [];
+    }
+    if (this.#state.connection === 'signed-out') return;
+    this.#nav.enter(this.#permissions);
+    void this.#loadMissed();
+  }
+
+  async #loadMissed(): Promise<void> {
+    if (!this.#permissions.includes('calls.read')) return;
+    try {
+      const list = await fetchMissedCalls();
+      this.#setMissed(loadMissed(this.#missed, list));
+    } catch (error) {
+      this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error));
+    }
+  }
+
+  async #calledBack(callId: string): Promise<void> {
+    try {
+      await markCalledBack(callId);
+      this.#setMissed(calledBack(this.#missed, callId));
+      this.#toasts.show('info', { zh: '已记录回拨', en: 'Call-back recorded' }, 'saved', callId);
+    } catch (error) {
+      this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error));
+    }
+  }
+
+  #setMissed(next: MissedState): void {
+    if (next === this.#missed) return;
+    this.#missed = next;
+    this.#render();
   }
 
   #request<K extends ConsoleRequestType>(type: K, data: ConsoleRequestData<K>): Promise<ConsoleRequestResult<K>> {
@@ -295,6 +370,11 @@ export class ConsoleApp {
     this.#calls.update(callCards(s, now), context, total > 0 ? `${online}/${total} 台终端在线 · ${online} of ${total} terminals online` : '');
     this.#recent.update(recentCalls(s), myUserId, now);
     this.#desk.render(s);
+    this.#missedView.update(this.#missed.items, now);
+    this.#missedView.el.hidden = !this.#permissions.includes('calls.read');
+    this.#ringBanner.hidden = ringing === 0 || this.#nav.current === 'desk' || this.#nav.current === null;
+    setText(this.#ringBanner, ringing > 0 ? `${ringing} 个求助呼叫等待接听，点击回到值班台 · ${ringing} help call${ringing > 1 ? 's' : ''} ringing — open the duty desk` : '');
+    if (this.#nav.current === 'fleet') this.#fleet.tick();
     document.title = ringing > 0 ? `(${ringing}) 求助呼叫 Help call · HelpPoint` : '一键求助 指挥台 · HelpPoint Console';
   }
 }

@@ -5,7 +5,7 @@ import * as history from './historyApi.ts';
 import { HistoryView } from './HistoryView.ts';
 import { MapView } from './MapView.ts';
 import type { MediaManager } from './MediaManager.ts';
-import { NavView, type Page } from './NavView.ts';
+import type { Page } from './navModel.ts';
 import { Notifier } from './Notifier.ts';
 import { isMine, ringingCalls, sortedTerminals } from './selectors.ts';
 import type { ConsoleState } from './store.ts';
@@ -15,18 +15,15 @@ const codeOf = (e: unknown): string => {
   const c = (e as { code?: unknown } | null)?.code;
   return typeof c === 'string' ? c : 'internal';
 };
-/** Mirrors the relay's calls.read permission. */
-const CALL_ROLES: ReadonlySet<string> = new Set(['officer', 'supervisor', 'admin']);
 const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 /**
- * The duty-desk parts of the console around the call cards: pages (desk,
- * map, history), the map, the disposition prompt after the officer's call
+ * The duty-desk parts of the console around the call cards: the map (on the
+ * desk's side column, or its own page), the disposition prompt after the officer's call
  * ends, snapshots, mute and background notifications. ConsoleApp feeds it the
  * state on every render.
  */
 export class DutyDesk {
-  readonly nav: NavView;
   readonly map = new MapView();
   readonly history = new HistoryView();
   readonly disposition: DispositionView;
@@ -37,15 +34,14 @@ export class DutyDesk {
   readonly #side = h('div', { class: 'desk-side' });
   /** Calls of this officer whose write-up was already offered (not offered twice). */
   readonly #offered = new Set<string>();
-  #root: HTMLElement | null = null;
-  #page: Page = 'desk';
+  readonly #goToDesk: () => void;
+  #page: Page | null = null;
   #seenWaiting = new Set<string>();
 
-  constructor(opts: { media: MediaManager; toasts: Toasts }) {
+  constructor(opts: { media: MediaManager; toasts: Toasts; goToDesk: () => void }) {
     this.#media = opts.media;
     this.#toasts = opts.toasts;
-    this.nav = new NavView((page) => this.show(page));
-    this.nav.select('desk');
+    this.#goToDesk = opts.goToDesk;
     this.disposition = new DispositionView({
       onSave: async (callId, d) => {
         await history.saveDisposition(callId, d);
@@ -55,44 +51,35 @@ export class DutyDesk {
     });
   }
 
-  /** The right-hand column of the desk: the map above the session's recent calls. */
-  side(recent: HTMLElement): HTMLElement {
-    this.#side.replaceChildren(this.map.el, recent);
+  /** The right-hand column of the desk: the map above the panels given (missed calls, recent calls). */
+  side(...below: HTMLElement[]): HTMLElement {
+    this.#side.replaceChildren(this.map.el, ...below);
     return this.#side;
   }
 
-  pages(): HTMLElement[] {
-    return [this.#mapPage, this.history.el];
+  get mapPage(): HTMLElement {
+    return this.#mapPage;
   }
 
-  /** Signed in: back to the desk, and fetch the station's map settings. */
-  enter(root: HTMLElement): void {
-    this.#root = root;
+  /** Signed in: fetch the station's map settings. */
+  enter(): void {
     this.#offered.clear();
     this.disposition.hide();
-    this.show('desk');
     history.dutyConfig().then(
       (cfg) => this.map.setTileUrl(cfg.mapTileUrl),
       () => undefined, // the offline schematic needs nothing from the relay
     );
   }
 
-  show(page: Page): void {
+  /** The navigation opened a page: the one map element moves to the map page and back to the desk's side. */
+  pageChanged(page: Page): void {
     this.#page = page;
-    this.nav.select(page);
-    const layout = this.#root?.querySelector<HTMLElement>('main.layout');
-    if (layout) layout.hidden = page !== 'desk';
-    this.#mapPage.hidden = page !== 'map';
-    this.history.el.hidden = page !== 'history';
     if (page === 'map') this.#mapPage.append(this.map.el);
-    else this.#side.prepend(this.map.el);
+    else if (this.map.el.parentElement !== this.#side) this.#side.prepend(this.map.el);
     if (page === 'history') void this.history.show();
-    this.#root?.setAttribute('data-page', page);
   }
 
   render(s: ConsoleState): void {
-    // The call history is for the roles that work calls (technicians and field staff see the map only).
-    this.nav.setHidden('history', !CALL_ROLES.has(s.user?.role ?? ''));
     const rows = sortedTerminals(s);
     this.map.update(rows);
     this.history.setTerminals(rows.map((r) => r.terminal));
@@ -101,7 +88,7 @@ export class DutyDesk {
     // A new call brings the officer back from the history to the desk (the map page shows it too).
     const fresh = waiting.some((c) => !this.#seenWaiting.has(c.id));
     this.#seenWaiting = new Set(waiting.map((c) => c.id));
-    if (fresh && this.#page === 'history') this.show('desk');
+    if (fresh && this.#page === 'history') this.#goToDesk();
     for (const { call } of Object.values(s.calls)) {
       if (call.state !== 'ended' || !isMine(s, call) || this.#offered.has(call.id)) continue;
       this.#offered.add(call.id);

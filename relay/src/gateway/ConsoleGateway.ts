@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { AppError, ConsoleRequests, ErrorCode, FrameDecoder, type CallView, type RequestData } from '@helppoint/shared';
+import { AppError, ConsoleRequests, ErrorCode, FrameDecoder, type CalledBackView, type CallView, type RequestData } from '@helppoint/shared';
 import type { CallService, Officer } from '../calls/CallService.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
 import type { AuditRepo } from '../db/AuditRepo.ts';
@@ -172,6 +172,11 @@ export class ConsoleGateway {
     for (const conn of conns) conn.close(CloseCode.Unauthenticated, reason);
     if (conns.length) this.#log.warn({ userId, reason, connections: conns.length }, 'closed a user\'s consoles');
     return conns.length;
+  }
+
+  /** A missed call was called back: the consoles that see calls drop it from their lists. */
+  calledBack(view: CalledBackView): void {
+    for (const conn of this.#callWatchers) conn.send('call.calledBack', view);
   }
 
   get size(): number {

@@ -3,6 +3,7 @@ import { CallId, Empty, LocationId, RtcObject } from './common.ts';
 import { RtcRequests } from './rtc.ts';
 import { CallView, TerminalView, UserView } from './views.ts';
 import { FleetEntry } from './health.ts';
+import { CalledBackView } from './missedCalls.ts';
 
 /** Requests an officer's console sends to the relay on /ws/console (the session cookie authenticates). */
 export const ConsoleRequests = {
@@ -47,6 +48,10 @@ export const ConsoleEvents = {
   'fleet.updated': {
     data: Type.Object({ entry: FleetEntry }),
     doc: "A terminal's fleet status changed: heartbeat with health, online/offline, alarm raised or cleared, new self-test.",
+  },
+  'call.calledBack': {
+    data: CalledBackView,
+    doc: 'An officer called back the resident of a missed (late-delivered) call: every console drops it from its list to call back.',
   },
 } as const;
 

@@ -9,3 +9,4 @@ export * from './health.ts';
 export { TerminalRequests, TerminalEvents } from './terminal.ts';
 export { ConsoleRequests, ConsoleEvents } from './console.ts';
 export * from './history.ts';
+export * from './missedCalls.ts';

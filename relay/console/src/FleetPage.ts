@@ -1,11 +1,9 @@
 import type { FleetEntry, HealthPoint, TerminalView } from '@helppoint/shared';
-import * as api from './api.ts';
-import { ConsoleSocket, consoleSocketUrl } from './ConsoleSocket.ts';
-import { bi, h, setAttr, setText } from './dom.ts';
+import { h, setAttr, setText } from './dom.ts';
 import { formatClock, type Bilingual } from './format.ts';
 import { lineChart } from './fleetChart.ts';
 import { ago, alertFor, fleetRows, problems, type FleetFilter, type FleetRow, type FleetSort } from './fleetModel.ts';
-import type { TerminalStatusEvent, UserView } from './protocolTypes.ts';
+import type { TerminalStatusEvent } from './protocolTypes.ts';
 
 const PROBLEM_LABELS: Record<string, Bilingual> = {
   tamper: { zh: '机箱被打开', en: 'Enclosure open' },
@@ -33,33 +31,30 @@ async function getJson<T>(path: string): Promise<T> {
 const fmt = (v: number | null | undefined, unit: string, digits = 0) => (v === null || v === undefined ? '—' : `${v.toFixed(digits)} ${unit}`);
 
 /**
- * The fleet page for field staff: every terminal's health at a glance, made
- * for a phone (one column, large touch targets), and a page per terminal with
- * history charts. Live through the console socket; `#/fleet` and
- * `#/fleet/<id>` are its addresses.
+ * The fleet page (终端状态): every terminal's health at a glance, made for a
+ * phone (one column, large touch targets), and a page per terminal with
+ * history charts. A page of the console: ConsoleApp feeds it the socket's
+ * events; `#/fleet` and `#/fleet/<id>` are its addresses.
  */
-export class FleetApp {
-  readonly #root: HTMLElement;
-  readonly #user: UserView;
-  #socket: ConsoleSocket | null = null;
+export class FleetPage {
+  readonly el: HTMLElement;
   #terminals: TerminalView[] = [];
   #entries: Record<string, FleetEntry> = {};
   #sort: FleetSort = 'status';
   #filter: FleetFilter = 'all';
   #query = '';
-  #connected = false;
-  #tick: ReturnType<typeof setInterval> | null = null;
+  #loaded = false;
+  #renderedAt = 0;
   #audio: AudioContext | null = null;
   readonly #list = h('ul', { class: 'fleet-list', 'data-testid': 'fleet-list' });
   readonly #summary = h('div', { class: 'fleet-summary', 'data-testid': 'fleet-summary' });
-  readonly #conn = h('span', { class: 'fleet-conn', 'data-testid': 'connection' });
   readonly #alert = h('div', { class: 'fleet-alert', role: 'alert', 'data-testid': 'fleet-alert', hidden: true });
   readonly #listPage: HTMLElement;
   readonly #detailPage = h('section', { class: 'fleet-detail', 'data-testid': 'fleet-detail', hidden: true });
+  readonly #onError: (error: unknown) => void;
 
-  constructor(root: HTMLElement, user: UserView) {
-    this.#root = root;
-    this.#user = user;
+  constructor(opts: { onError: (error: unknown) => void }) {
+    this.#onError = opts.onError;
     const search = h('input', { type: 'search', class: 'fleet-search', placeholder: '搜索编号/地点 Search ID or place', 'data-testid': 'fleet-search' });
     search.addEventListener('input', () => {
       this.#query = search.value;
@@ -90,55 +85,53 @@ export class FleetApp {
       this.#render();
     });
     this.#listPage = h('section', { class: 'fleet-main' }, this.#summary, h('div', { class: 'fleet-controls' }, search, filter, sort), this.#list);
-  }
-
-  async start(): Promise<void> {
-    const logout = h('button', { type: 'button', class: 'btn btn-ghost btn-small', 'data-testid': 'logout' }, bi({ zh: '退出', en: 'Sign out' }));
-    logout.addEventListener('click', () => void api.logout().finally(() => location.replace('/')));
-    const header = h(
-      'header',
-      { class: 'fleet-top' },
-      h('div', { class: 'brand-mark small' }, 'SOS'),
-      h('div', { class: 'fleet-title' }, h('div', { class: 'brand-title' }, '终端运维'), h('div', { class: 'brand-sub' }, 'HelpPoint Fleet')),
-      this.#conn,
-      h('span', { class: 'fleet-user' }, this.#user.displayName),
-      logout,
-    );
-    this.#root.dataset.view = 'fleet';
-    this.#root.replaceChildren(h('div', { class: 'fleet' }, header, this.#alert, this.#listPage, this.#detailPage));
-    document.title = '终端运维 · HelpPoint Fleet';
+    this.el = h('div', { class: 'page fleet-page' }, this.#alert, this.#listPage, this.#detailPage);
     // Audio may only start after a gesture: any tap on the page arms the alert sound.
     document.addEventListener('pointerdown', () => this.#unlockAudio(), { capture: true });
     this.#alert.addEventListener('click', () => (this.#alert.hidden = true));
-    window.addEventListener('hashchange', () => this.#route());
-    const socket = new ConsoleSocket({ url: consoleSocketUrl(location), sessionValid: async () => (await api.me()) !== null });
-    this.#socket = socket;
-    socket.on('status', (status) => {
-      this.#connected = status === 'connected';
-      this.#render();
-    });
-    socket.on('hello', () => void this.#reload());
-    socket.on('event', (type, data) => this.#onEvent(type, data));
-    socket.on('unauthenticated', () => location.replace('/'));
-    socket.start();
-    this.#tick = setInterval(() => this.#render(), 5_000);
-    await this.#reload();
+  }
+
+  /** Opened from the navigation or a #/fleet address: the list, or one terminal's page. */
+  show(): void {
+    if (!this.#loaded) void this.reload();
     this.#route();
   }
 
-  close(): void {
-    this.#socket?.close();
-    if (this.#tick) clearInterval(this.#tick);
+  /** (Re)connected: what changed while the socket was down comes from the relay again. */
+  onHello(): void {
+    if (this.#loaded) void this.reload();
   }
 
-  async #reload(): Promise<void> {
-    const data = await getJson<{ terminals: TerminalView[]; entries: FleetEntry[] }>('/api/fleet');
-    this.#terminals = data.terminals;
-    this.#entries = Object.fromEntries(data.entries.map((e) => [e.terminalId, e]));
+  /** Signed out: nothing of the last user's view stays. */
+  reset(): void {
+    this.#loaded = false;
+    this.#terminals = [];
+    this.#entries = {};
+    this.#alert.hidden = true;
+    this.#list.replaceChildren();
+  }
+
+  /** Every few seconds: the "heartbeat … ago" readings age. */
+  tick(): void {
+    if (!this.#loaded || this.el.hidden || Date.now() - this.#renderedAt < 5_000) return;
     this.#render();
   }
 
-  #onEvent(type: string, data: unknown): void {
+  async reload(): Promise<void> {
+    this.#loaded = true;
+    try {
+      const data = await getJson<{ terminals: TerminalView[]; entries: FleetEntry[] }>('/api/fleet');
+      this.#terminals = data.terminals;
+      this.#entries = Object.fromEntries(data.entries.map((e) => [e.terminalId, e]));
+    } catch (error) {
+      this.#loaded = false;
+      this.#onError(error);
+    }
+    this.#render();
+  }
+
+  onEvent(type: string, data: unknown): void {
+    if (!this.#loaded) return;
     if (type === 'fleet.updated') {
       const entry = (data as { entry?: FleetEntry } | null)?.entry;
       if (!entry || typeof entry.terminalId !== 'string') return;
@@ -210,9 +203,7 @@ export class FleetApp {
   }
 
   #render(): void {
-    setText(this.#conn, this.#connected ? '● 已连接 Live' : '○ 连接中 Connecting');
-    setAttr(this.#conn, 'data-state', this.#connected ? 'connected' : 'connecting');
-    this.#root.dataset.connected = String(this.#connected);
+    this.#renderedAt = Date.now();
     const all = fleetRows(this.#terminals, this.#entries, { sort: 'status', filter: 'all', query: '' });
     const online = all.filter((r) => r.entry.online).length;
     const trouble = all.filter((r) => problems(r).length > 0).length;
