@@ -14,10 +14,11 @@ role="${1:-all}"
 # the console and the camera overlay, socat for the modem simulator, openssl
 # for the TLS tests' throwaway CA. socat also forwards the kiosk's sd_notify
 # messages (kiosk/src/status/SystemdNotifier.ts), so the kiosk gets it too.
+# iproute2: the network-loss test puts a kiosk in its own network namespace.
 pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat espeak-ng)
 if [ "$role" != kiosk ]; then
   pkgs+=(meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
-  pkgs+=(chromium fonts-noto-cjk socat openssl)
+  pkgs+=(chromium fonts-noto-cjk socat openssl iproute2)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

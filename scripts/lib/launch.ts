@@ -17,7 +17,18 @@ export interface Launched {
  * Starts one of the project's services as a child process on the same Node,
  * waits for its "ready" message over IPC, and sends its JSON logs to a file.
  */
-export async function launch(opts: { name: string; script: string; env: Record<string, string>; logDir: string; args?: string[]; nodeFlags?: readonly string[]; timeoutMs?: number }): Promise<Launched> {
+export async function launch(opts: {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+  logDir: string;
+  args?: string[];
+  timeoutMs?: number;
+  /** Extra V8 flags for the child (see relay/src/nodeFlags.ts). */
+  nodeFlags?: readonly string[];
+  /** A command prefix the process runs under, e.g. `ip netns exec <ns>` (the IPC channel survives the exec). */
+  wrap?: string[];
+}): Promise<Launched> {
   fs.mkdirSync(opts.logDir, { recursive: true });
   const logFile = path.join(opts.logDir, `${opts.name}.log`);
   const out = fs.openSync(logFile, 'a');
@@ -25,6 +36,7 @@ export async function launch(opts: { name: string; script: string; env: Record<s
     execArgv: [...process.execArgv, ...(opts.nodeFlags ?? [])],
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', out, out, 'ipc'],
+    ...(opts.wrap?.length ? { execPath: opts.wrap[0]!, execArgv: [...opts.wrap.slice(1), process.execPath, ...(opts.nodeFlags ?? [])] } : {}),
   });
   fs.closeSync(out);
   const ready = await new Promise<Record<string, string>>((resolve, reject) => {
@@ -139,7 +151,7 @@ export async function preEnrolSimTerminal(opts: { logDir: string; dbPath: string
 }
 
 /** A simulated terminal process; enrolled first through the real flow unless a config file is given. */
-export async function startSimTerminal(opts: { relayUrl: string; terminalId: string; logDir: string; statusPort?: number; env?: Record<string, string>; configFile?: string }) {
+export async function startSimTerminal(opts: { relayUrl: string; terminalId: string; logDir: string; statusPort?: number; env?: Record<string, string>; configFile?: string; wrap?: string[] }) {
   const ws = opts.relayUrl.replace(/^http/, 'ws') + '/ws/terminal';
   const configFile = opts.configFile ?? (await enrolSimTerminal({ relayUrl: opts.relayUrl, terminalId: opts.terminalId, stateDir: path.join(opts.logDir, `kiosk-${opts.terminalId}`) }));
   return launch({
@@ -147,6 +159,7 @@ export async function startSimTerminal(opts: { relayUrl: string; terminalId: str
     script: 'kiosk/src/main.ts',
     args: ['run'],
     logDir: opts.logDir,
+    ...(opts.wrap ? { wrap: opts.wrap } : {}),
     env: {
       HELPPOINT_KIOSK_CONFIG: configFile,
       HELPPOINT_RELAY_URL: ws,

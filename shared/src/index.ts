@@ -1,6 +1,7 @@
 export * from './errors.ts';
 export * from './endReasons.ts';
 export * from './backoff.ts';
+export * from './iceRecovery.ts';
 export * from './events.ts';
 export * from './protocol/index.ts';
 export * from './wire.ts';

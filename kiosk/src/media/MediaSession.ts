@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { Device } from 'mediasoup-client';
+import { IceRecovery, type IceRecoveryOptions } from '@helppoint/shared';
 import type { types as msc } from 'mediasoup-client';
 import type { Camera } from '../hw/Camera.ts';
 import type { Microphone } from '../hw/Microphone.ts';
@@ -24,7 +25,16 @@ export interface MediaStats {
   audioFramesSent: number;
   officerAudioFrames: number;
   sendTransportState: string | null;
+  recvTransportState: string | null;
+  /** Recovery after network faults (issue 6): ICE restarts and full re-joins in this call. */
+  iceRestarts: number;
+  rejoins: number;
 }
+
+type WrtcTrack = msc.ProducerOptions['track'] & object;
+
+/** Timings of the automatic recovery (tests shorten them). */
+export type RecoveryTimings = Pick<IceRecoveryOptions, 'graceMs' | 'connectTimeoutMs' | 'maxRejoins' | 'backoff'>;
 
 /**
  * Sends the camera and microphone into a call and plays the officer's voice
@@ -46,11 +56,17 @@ export class MediaSession {
   #recvTransport: msc.Transport | null = null;
   #stopPumps: (() => Promise<void>) | null = null;
   #sink: { stop(): void } | null = null;
-  #stats: MediaStats = { callId: null, videoFramesSent: 0, audioFramesSent: 0, officerAudioFrames: 0, sendTransportState: null };
+  #stats: MediaStats = emptyStats(null);
+  /** The tracks fed by the camera and microphone pumps: re-produced as they are after a re-join. */
+  #tracks: { video: WrtcTrack; audio: WrtcTrack } | null = null;
+  #officerProducerId: string | null = null;
+  #recovery: { send: IceRecovery; recv: IceRecovery } | null = null;
+  readonly #recoveryTimings: RecoveryTimings;
   /** Serialises start/stop so a quick cancel never races a half-started call. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(opts: { signal: MediaSignal; camera: Camera; microphone: Microphone; speaker: Speaker; logger: Logger }) {
+  constructor(opts: { signal: MediaSignal; camera: Camera; microphone: Microphone; speaker: Speaker; logger: Logger; recovery?: RecoveryTimings }) {
+    this.#recoveryTimings = opts.recovery ?? {};
     this.#signal = opts.signal;
     this.#camera = opts.camera;
     this.#mic = opts.microphone;
@@ -70,7 +86,12 @@ export class MediaSession {
   }
 
   get stats(): MediaStats {
-    return { ...this.#stats };
+    return { ...this.#stats, ...this.#recoveryCounts() };
+  }
+
+  #recoveryCounts(): Pick<MediaStats, 'iceRestarts' | 'rejoins'> {
+    const r = this.#recovery;
+    return r ? { iceRestarts: r.send.restarts + r.recv.restarts, rejoins: r.send.rejoins + r.recv.rejoins } : { iceRestarts: 0, rejoins: 0 };
   }
 
   startCall(callId: string): Promise<void> {
@@ -96,8 +117,12 @@ export class MediaSession {
     if (!device) throw new Error('media device not loaded (no hello yet)');
     if (this.#callId) await this.#stop();
     this.#callId = callId;
-    this.#stats = { callId, videoFramesSent: 0, audioFramesSent: 0, officerAudioFrames: 0, sendTransportState: 'new' };
+    this.#stats = emptyStats(callId);
     const log = this.#log.child({ callId });
+    this.#recovery = {
+      send: this.#newRecovery(callId, 'send', log),
+      recv: this.#newRecovery(callId, 'recv', log),
+    };
     const t0 = Date.now();
 
     const videoSource = new this.#wrtc.nonstandard.RTCVideoSource();
@@ -121,6 +146,15 @@ export class MediaSession {
       audioTrack.stop();
     };
 
+    this.#tracks = { video: videoTrack, audio: audioTrack };
+    await this.#openSend(device, callId, log, t0);
+    log.info({ ms: Date.now() - t0 }, 'camera and microphone live in the call');
+  }
+
+  /** The send transport with the camera and microphone on it (at call start, and again at each re-join). */
+  async #openSend(device: Device, callId: string, log: Logger, t0: number): Promise<void> {
+    const tracks = this.#tracks;
+    if (!tracks) throw new Error('no camera and microphone tracks');
     const opts = await this.#signal.request<TransportOptions>('rtc.createTransport', { direction: 'send', callId });
     const transport = device.createSendTransport(opts);
     this.#sendTransport = transport;
@@ -131,14 +165,56 @@ export class MediaSession {
         .then(({ producerId }) => callback({ id: producerId }), errback);
     });
     transport.on('connectionstatechange', (state) => {
+      if (this.#sendTransport !== transport) return;
       this.#stats.sendTransportState = state;
       log.info({ state, ms: Date.now() - t0 }, 'send transport state');
     });
     // VP8 for the picture (wrtc has no H264); a modest bitrate suits LTE uplinks.
     const vp8 = device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
-    await transport.produce({ track: videoTrack, ...(vp8 ? { codec: vp8 } : {}), encodings: [{ maxBitrate: 900_000 }], stopTracks: false });
-    await transport.produce({ track: audioTrack, stopTracks: false });
-    log.info({ ms: Date.now() - t0 }, 'camera and microphone live in the call');
+    await transport.produce({ track: tracks.video, ...(vp8 ? { codec: vp8 } : {}), encodings: [{ maxBitrate: 900_000 }], stopTracks: false });
+    await transport.produce({ track: tracks.audio, stopTracks: false });
+  }
+
+  #newRecovery(callId: string, direction: 'send' | 'recv', log: Logger): IceRecovery {
+    const current = () => (direction === 'send' ? this.#sendTransport : this.#recvTransport);
+    return new IceRecovery({
+      ...this.#recoveryTimings,
+      label: direction,
+      log,
+      restartIce: async () => {
+        const transport = current();
+        if (!transport || transport.closed) throw new Error('no transport to restart');
+        const { iceParameters } = await this.#signal.request<{ iceParameters: msc.IceParameters }>('rtc.restartIce', { transportId: transport.id });
+        await transport.restartIce({ iceParameters });
+        log.info({ transportId: transport.id, direction }, 'ICE restarted with the relay\'s new parameters');
+      },
+      rejoin: () => this.#enqueue(() => (direction === 'send' ? this.#rejoinSend(callId, log) : this.#rejoinRecv(callId, log))),
+      giveUp: () => {
+        if (this.#callId !== callId) return;
+        log.error({ direction }, 'call media lost for good: ending the call as media_failed');
+        this.#signal.request('help.cancel', { callId, reason: 'media_failed' }).catch((err: unknown) => log.warn({ err }, 'media_failed not delivered'));
+      },
+    });
+  }
+
+  async #rejoinSend(callId: string, log: Logger): Promise<void> {
+    const device = this.#device;
+    if (!device || this.#callId !== callId) return;
+    this.#sendTransport?.close();
+    this.#sendTransport = null;
+    log.warn('re-joining: new send transport, camera and microphone produced again');
+    await this.#openSend(device, callId, log, Date.now());
+    log.info('re-joined: camera and microphone produced again');
+  }
+
+  async #rejoinRecv(callId: string, log: Logger): Promise<void> {
+    if (this.#callId !== callId) return;
+    this.#recvTransport?.close();
+    this.#recvTransport = null;
+    const producerId = this.#officerProducerId;
+    log.warn({ producerId }, 're-joining: new receive transport for the officer\'s voice');
+    if (producerId) await this.#playOfficer(callId, producerId);
+    else this.#recovery?.recv.reset(); // nothing to hear yet: the next call.officerAudio builds it
   }
 
   async #playOfficer(callId: string, producerId: string): Promise<void> {
@@ -148,10 +224,15 @@ export class MediaSession {
       return;
     }
     const log = this.#log.child({ callId });
+    this.#officerProducerId = producerId;
     if (!this.#recvTransport) {
       const opts = await this.#signal.request<TransportOptions>('rtc.createTransport', { direction: 'recv', callId });
-      this.#recvTransport = device.createRecvTransport(opts);
-      this.#wireTransport(this.#recvTransport, log);
+      const recv = device.createRecvTransport(opts);
+      this.#recvTransport = recv;
+      this.#wireTransport(recv, log);
+      recv.on('connectionstatechange', (state) => {
+        if (this.#recvTransport === recv) this.#stats.recvTransportState = state;
+      });
     }
     const transport = this.#recvTransport;
     const params = await this.#signal.request<{ id: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: msc.RtpParameters }>(
@@ -176,6 +257,9 @@ export class MediaSession {
     });
     transport.on('connectionstatechange', (state) => {
       if (state === 'failed') log.error({ transportId: transport.id, direction: transport.direction }, 'media transport failed');
+      const current = transport.direction === 'send' ? this.#sendTransport : this.#recvTransport;
+      // Only the transport in use drives recovery; a replaced one may still report its end.
+      if (current === transport) this.#recovery?.[transport.direction].stateChanged(state);
     });
   }
 
@@ -183,6 +267,12 @@ export class MediaSession {
     if (!this.#callId) return;
     const callId = this.#callId;
     this.#callId = null;
+    const counts = this.#recoveryCounts();
+    this.#recovery?.send.close();
+    this.#recovery?.recv.close();
+    this.#recovery = null;
+    this.#officerProducerId = null;
+    this.#tracks = null;
     this.#sink?.stop();
     this.#sink = null;
     this.#sendTransport?.close();
@@ -191,10 +281,23 @@ export class MediaSession {
     this.#recvTransport = null;
     await this.#stopPumps?.();
     this.#stopPumps = null;
-    this.#log.info({ ...this.#stats, callId }, 'call media stopped');
+    this.#log.info({ ...this.#stats, ...counts, callId }, 'call media stopped');
   }
 
   async close(): Promise<void> {
     await this.stopCall();
   }
+}
+
+function emptyStats(callId: string | null): MediaStats {
+  return {
+    callId,
+    videoFramesSent: 0,
+    audioFramesSent: 0,
+    officerAudioFrames: 0,
+    sendTransportState: callId ? 'new' : null,
+    recvTransportState: null,
+    iceRestarts: 0,
+    rejoins: 0,
+  };
 }

@@ -1,4 +1,6 @@
 import type { Device, types } from 'mediasoup-client';
+// The file itself, not the package index: the index would bundle TypeBox and every schema into the console.
+import { IceRecovery, type RecoveryLog } from '../../../shared/src/iceRecovery.ts';
 import type { ConsoleRequestData, ConsoleRequestResult, ConsoleRequestType, MediaKind } from './protocolTypes.ts';
 
 export type RequestFn = <K extends ConsoleRequestType>(type: K, data: ConsoleRequestData<K>) => Promise<ConsoleRequestResult<K>>;
@@ -51,6 +53,9 @@ export class CallMedia {
   #muted = false;
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
+  /** What the call needs now: a re-joined receive transport consumes these again. */
+  #target: MediaTarget | null = null;
+  readonly #recovery: { send: IceRecovery; recv: IceRecovery };
 
   constructor(opts: CallMediaOptions) {
     this.callId = opts.callId;
@@ -58,6 +63,58 @@ export class CallMedia {
     this.#request = opts.request;
     this.#onError = opts.onError;
     this.#onChange = opts.onChange;
+    const log = callLog(opts.callId);
+    this.#recovery = {
+      recv: this.#newRecovery('recv', log),
+      send: this.#newRecovery('send', log),
+    };
+  }
+
+  /**
+   * A network fault (ICE disconnected for a while, or failed) is recovered
+   * without the officer doing anything: ICE restart, then a re-join. The
+   * officer only hears of it (a toast) if every re-join failed.
+   */
+  #newRecovery(direction: 'send' | 'recv', log: RecoveryLog): IceRecovery {
+    const recovery = new IceRecovery({
+      label: direction,
+      log,
+      restartIce: async () => {
+        const transport = direction === 'send' ? this.#send : this.#recv;
+        if (!transport || transport.closed) throw new Error('no transport to restart');
+        const { iceParameters } = await this.#request('rtc.restartIce', { transportId: transport.id });
+        await transport.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
+        log.info({ transportId: transport.id, direction }, "ICE restarted with the relay's new parameters");
+      },
+      rejoin: () => this.#enqueueOrThrow(() => (direction === 'send' ? this.#rejoinSend(log) : this.#rejoinRecv(log))),
+      giveUp: () => {
+        if (!this.#closed) this.#onError('rtc_failed', `${direction} media could not be recovered`);
+      },
+    });
+    return recovery;
+  }
+
+  async #rejoinRecv(log: RecoveryLog): Promise<void> {
+    for (const consumer of this.#consumers.values()) consumer.close();
+    this.#consumers.clear();
+    this.#failed.clear();
+    this.#recv?.close();
+    this.#recv = null;
+    this.#onChange();
+    log.warn({ producers: this.#target?.producers.length ?? 0 }, 're-joining: new receive transport, consuming the call again');
+    if (this.#target) await this.#sync(this.#target);
+    if (!this.#consumers.size) this.#recovery.recv.reset(); // nothing to receive yet: the next update builds it
+  }
+
+  async #rejoinSend(log: RecoveryLog): Promise<void> {
+    this.#micProducer?.close();
+    this.#micProducer = null;
+    this.#send?.close();
+    this.#send = null;
+    const track = this.#mic;
+    log.warn({ mic: this.#micState }, 're-joining: new send transport, microphone produced again');
+    if (!track || this.#micState !== 'live') return this.#recovery.send.reset();
+    await this.#produceMic(track);
   }
 
   get closed(): boolean {
@@ -89,6 +146,7 @@ export class CallMedia {
 
   /** Brings the media in line with what the call needs now. */
   sync(target: MediaTarget): void {
+    this.#target = target;
     this.#enqueue(() => this.#sync(target));
   }
 
@@ -102,6 +160,8 @@ export class CallMedia {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#recovery.send.close();
+    this.#recovery.recv.close();
     for (const consumer of this.#consumers.values()) consumer.close();
     this.#consumers.clear();
     this.#micProducer?.close();
@@ -114,6 +174,13 @@ export class CallMedia {
     this.#recv = null;
     this.#micState = 'off';
     this.#onChange();
+  }
+
+  /** Like #enqueue, but the caller (recovery) learns whether the job failed. */
+  #enqueueOrThrow(job: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(() => (this.#closed ? undefined : job()));
+    this.#queue = run.catch(() => undefined);
+    return run;
   }
 
   #enqueue(job: () => Promise<void>): void {
@@ -194,7 +261,9 @@ export class CallMedia {
       );
     });
     transport.on('connectionstatechange', (state) => {
-      if (state === 'failed' && !this.#closed) this.#onError('rtc_failed', `${transport.direction} transport failed`);
+      if (this.#closed) return;
+      // Only the transport in use drives recovery; a replaced one may still report its end.
+      if (transport === (transport.direction === 'send' ? this.#send : this.#recv)) this.#recovery[transport.direction].stateChanged(state);
     });
   }
 
@@ -230,6 +299,25 @@ export class CallMedia {
     await this.#request('rtc.resumeConsumer', { consumerId: consumer.id });
   }
 
+  /** The officer's microphone on the send transport (at answer, and again at each re-join). */
+  async #produceMic(track: MediaStreamTrack): Promise<void> {
+    const transport = await this.#sendTransport();
+    if (this.#closed) return;
+    const producer = await transport.produce({ track, stopTracks: false, codecOptions: { opusDtx: true, opusFec: true } });
+    if (this.#closed) {
+      producer.close();
+      return;
+    }
+    this.#micProducer = producer;
+    this.#micState = 'live';
+    producer.on('trackended', () => {
+      this.#micState = 'failed';
+      this.#onError('mic_unavailable', 'the microphone stopped');
+      this.#onChange();
+    });
+    this.#onChange();
+  }
+
   async #startMic(): Promise<void> {
     this.#micState = 'starting';
     this.#onChange();
@@ -251,21 +339,7 @@ export class CallMedia {
       }
       this.#mic = track;
       track.enabled = !this.#muted;
-      const transport = await this.#sendTransport();
-      if (this.#closed) return;
-      const producer = await transport.produce({ track, stopTracks: false, codecOptions: { opusDtx: true, opusFec: true } });
-      if (this.#closed) {
-        producer.close();
-        return;
-      }
-      this.#micProducer = producer;
-      this.#micState = 'live';
-      producer.on('trackended', () => {
-        this.#micState = 'failed';
-        this.#onError('mic_unavailable', 'the microphone stopped');
-        this.#onChange();
-      });
-      this.#onChange();
+      await this.#produceMic(track);
     } catch (error) {
       this.#mic?.stop();
       this.#mic = null;
@@ -275,4 +349,12 @@ export class CallMedia {
       throw error;
     }
   }
+}
+
+/** The browser's console, with the call in every line (the relay's logs carry the same callId). */
+function callLog(callId: string): RecoveryLog {
+  return {
+    info: (obj, msg) => console.info(`[call ${callId}] ${msg}`, obj),
+    warn: (obj, msg) => console.warn(`[call ${callId}] ${msg}`, obj),
+  };
 }

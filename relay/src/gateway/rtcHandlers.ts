@@ -51,6 +51,7 @@ export function rtcHandlers(opts: {
       opts.onConsume?.(d.producerId, consumer.kind);
       return consumer;
     },
+    'rtc.restartIce': async (d: RequestData<Rtc, 'rtc.restartIce'>) => ({ iceParameters: await peer.restartIce(d.transportId) }),
     'rtc.resumeConsumer': async (d: RequestData<Rtc, 'rtc.resumeConsumer'>) => {
       await peer.resumeConsumer(d.consumerId);
       return {};

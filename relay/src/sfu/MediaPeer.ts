@@ -41,6 +41,7 @@ export class MediaPeer {
       transport.close();
       throw new AppError(ErrorCode.Disconnected, 'peer closed');
     }
+    if (callId !== undefined) this.#replaceForRejoin(callId, direction, transport.id);
     this.#transports.set(transport.id, { transport, callId });
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') this.#log.warn({ transportId: transport.id, state }, 'transport DTLS ended');
@@ -53,6 +54,27 @@ export class MediaPeer {
       iceCandidates: transport.iceCandidates as unknown as Record<string, unknown>[],
       dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
     };
+  }
+
+  /**
+   * A peer re-joining after a network fault asks for a new transport of the
+   * same call and direction: the old one is dead, so it is closed, and with
+   * it its producers (the call publishes their removal) and consumers.
+   */
+  #replaceForRejoin(callId: string, direction: 'send' | 'recv', newId: string): void {
+    for (const { transport, callId: c } of [...this.#transports.values()]) {
+      if (c !== callId || (transport.appData as { direction?: string }).direction !== direction) continue;
+      this.#log.warn({ callId, direction, oldTransportId: transport.id, transportId: newId, iceState: transport.iceState }, 'transport re-joined: closing the old one');
+      transport.close();
+    }
+  }
+
+  /** New ICE credentials on the relay's side; the peer restarts its ICE agent with them. */
+  async restartIce(transportId: string): Promise<Record<string, unknown>> {
+    const { transport, callId } = this.#transport(transportId);
+    const iceParameters = await rtc(() => transport.restartIce());
+    this.#log.warn({ callId, transportId, iceState: transport.iceState }, 'ICE restarted at the peer\'s request');
+    return iceParameters as unknown as Record<string, unknown>;
   }
 
   async connectTransport(transportId: string, dtlsParameters: Record<string, unknown>): Promise<void> {

@@ -53,4 +53,9 @@ export const RtcRequests = {
     result: Empty,
     doc: 'Unpause a consumer once the local side is ready to play it (the relay asks the sender for a keyframe).',
   },
+  'rtc.restartIce': {
+    data: Type.Object({ transportId: MediaId }, { additionalProperties: false }),
+    result: Type.Object({ iceParameters: RtcObject }),
+    doc: "The transport's network broke (ICE disconnected or failed): the relay restarts ICE on its side and returns new ICE parameters for the peer's `transport.restartIce()`. If that does not reconnect, the peer re-joins: a new rtc.createTransport for the same call and direction closes the old transport with its producers and consumers (consoles see the new producers in call.updated).",
+  },
 } as const;

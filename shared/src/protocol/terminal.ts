@@ -68,9 +68,13 @@ export const TerminalRequests = {
     doc: 'The resident pressed the button (kind help, the default) or the tamper switch fired (kind tamper). Idempotent by requestId: a retry returns the same call. With late=true the relay records a missed call for the officers to call back.',
   },
   'help.cancel': {
-    data: Type.Object({ callId: CallId }, { additionalProperties: false }),
+    data: Type.Object(
+      // media_failed: the terminal's media could not be recovered after ICE restarts and re-joins.
+      { callId: CallId, reason: Type.Optional(Type.Literal('media_failed')) },
+      { additionalProperties: false },
+    ),
     result: Empty,
-    doc: 'The resident cancelled with a long press (ends the call as cancelled, or terminal_hangup once answered).',
+    doc: 'The resident cancelled with a long press (ends the call as cancelled, or terminal_hangup once answered); with reason media_failed the terminal gave up recovering its media (the call ends as media_failed).',
   },
   ...RtcRequests,
 } as const;
