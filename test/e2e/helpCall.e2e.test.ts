@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startRelay, startSimTerminal, type Launched } from '../../scripts/lib/launch.ts';
-import { launchChromium, signInConsole, videoStats } from '../support/browser.ts';
+import type { Page } from 'playwright-core';
+import { signInConsole, videoStats } from '../support/browser.ts';
+import { startE2eStation, type E2eStation } from '../support/e2eStation.ts';
 import { eventually, kioskStatus, pressButton } from '../support/kioskStatus.ts';
 
 /**
@@ -13,32 +10,20 @@ import { eventually, kioskStatus, pressButton } from '../support/kioskStatus.ts'
  * (real mediasoup worker, real SQLite file) and the console in Chromium.
  */
 const TERMINAL = 'XC-SCH-001';
-let dir: string;
-let relay: Launched;
-let kiosk: Launched;
-let browser: Browser;
+let station: E2eStation;
 let page: Page;
 let baseUrl: string;
 let statusUrl: string;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helppoint-e2e-'));
-  relay = await startRelay({ logDir: dir, dbPath: path.join(dir, 'relay.db'), env: { HELPPOINT_WORKERS: '2' } });
-  baseUrl = relay.ready['url']!;
-  kiosk = await startSimTerminal({ relayUrl: baseUrl, terminalId: TERMINAL, logDir: dir });
-  statusUrl = kiosk.ready['statusUrl']!;
-  browser = await launchChromium();
-  page = await browser.newPage();
+  station = await startE2eStation({ name: 'e2e', terminalId: TERMINAL, workers: 2 });
+  ({ baseUrl, statusUrl } = station);
+  page = await station.browser.newPage();
   await signInConsole(page, baseUrl, 'officer1', 'demo-officer1');
-  await eventually(async () => (await kioskStatus(statusUrl)).relay.connected, 15_000, 'terminal connected');
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await kiosk?.stop();
-  await relay?.stop();
-  if (process.env['HELPPOINT_KEEP_LOGS']) console.log(`logs kept in ${dir}`);
-  else fs.rmSync(dir, { recursive: true, force: true });
+  await station?.close();
 });
 
 describe('press the button, see the caller', () => {
