@@ -54,11 +54,11 @@ describe('recording across a media re-join', () => {
       return [terminal, mic];
     };
     const first = await join();
-    await sleep(2_500);
+    await sleep(3_000);
     // The fault: the old transports close (as the relay does on a re-join), then new producers arrive.
     for (const f of first) await f.close();
     await join();
-    await sleep(2_500);
+    await sleep(3_000);
     calls.end(callId, 'officer_hangup', 'officer');
     await relay.relay.recordings!.settled();
 

@@ -36,7 +36,7 @@ export async function startPlainMediaFeed(router: types.Router, kinds: ('video' 
     const rtcpPort = transport.rtcpTuple?.localPort ?? port;
     outputs.push(
       ...(kind === 'video'
-        ? ['-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '15']
+        ? ['-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '5']
         : ['-map', '1:a', '-c:a', 'libopus', '-ac', '2', '-b:a', '32k']),
       '-payload_type', String(CODECS[kind].payloadType), '-ssrc', String(s), '-f', 'rtp', `rtp://127.0.0.1:${port}?rtcpport=${rtcpPort}`,
     );
