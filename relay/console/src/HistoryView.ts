@@ -181,7 +181,8 @@ export class HistoryView {
         evidence.append(h('img', { src: m.url, alt: `截图 Snapshot ${formatClock(m.createdAt)}`, 'data-testid': 'history-snapshot' }));
       } else {
         const label = m.mime.startsWith('audio') ? '民警声音 Officer audio' : '终端音视频 Terminal audio + video';
-        evidence.append(h('div', {}, h('div', { class: 'panel-empty' }, `录音录像 Recording · ${label}${m.finishedAt ? '' : ' · 录制中 recording…'}`)));
+        const part = m.segment ? ` · 第${m.segment}段 part ${m.segment} · ${formatClock(m.createdAt)}` : '';
+        evidence.append(h('div', {}, h('div', { class: 'panel-empty', 'data-testid': 'history-recording-label' }, `录音录像 Recording · ${label}${part}${m.finishedAt ? '' : ' · 录制中 recording…'}`)));
         evidence.append(m.mime.startsWith('audio') ? h('audio', { src: m.url, controls: true, preload: 'metadata', 'data-testid': 'history-recording' }) : h('video', { src: m.url, controls: true, preload: 'metadata', 'data-testid': 'history-recording' }));
       }
     }

@@ -37,6 +37,8 @@ export interface EvidenceFile {
   finishedAt: number | null;
   deletedAt: number | null;
   url: string | null;
+  /** Recordings: which segment of its side (a re-joined call has several); null for snapshots. */
+  segment?: number | null;
 }
 
 export interface Disposition {

@@ -6,19 +6,51 @@ import type { CallMediaRepo } from '../db/CallMediaRepo.ts';
 import { Recorder } from '../sfu/Recorder.ts';
 import type { CallService } from './CallService.ts';
 
+type Who = 'terminal' | 'officer';
+type Source = { id: string; kind: 'audio' | 'video' };
+
+/** One file of a lane: the recording of one set of producers. */
+interface Segment {
+  recorder: Recorder;
+  mediaId: number;
+  /** Which segment of its lane this is, from 1. */
+  n: number;
+  key: string;
+}
+
+/** The terminal's recording or the officer's: a run of numbered segments. */
+interface Lane {
+  current: Segment | null;
+  /** A segment's ffmpeg is starting. */
+  starting: boolean;
+  count: number;
+  /** The producer set whose start failed: not retried, so a broken ffmpeg does not loop. */
+  failedKey: string | null;
+}
+
 interface Entry {
-  recorders: { recorder: Recorder; mediaId: number }[];
-  /** A start is in flight for the terminal's streams. */
-  startingTerminal: boolean;
-  terminalStarted: boolean;
+  log: Logger;
+  lanes: Record<Who, Lane>;
+  /** The terminal's producers as last published by the call service. */
+  terminal: Source[];
+  /** The officer's live microphone, if any. */
+  officer: Source | null;
   closed: boolean;
 }
 
+const keyOf = (sources: Source[]) => sources.map((s) => s.id).join('+');
+
 /**
  * Records every call as evidence: the terminal's camera and microphone into
- * one WebM from the moment both are live (so the minutes before an answer are
- * kept too), and the answering officer's voice into a second, audio-only
- * file. Files go under <mediaDir>/recordings/<day>/ and are listed with the call.
+ * WebM from the moment both are live (so the minutes before an answer are
+ * kept too), and the answering officer's voice into audio-only WebM. Files go
+ * under <mediaDir>/recordings/<day>/ and are listed with the call.
+ *
+ * A call's media can be re-joined after a network fault (new transport, new
+ * producers, the old ones close). Each side's recording is therefore a run of
+ * numbered segments: when the recorded producers close or are replaced, that
+ * segment's ffmpeg finishes its file and the new producers start the next one,
+ * so the evidence continues in order instead of stopping at the first fault.
  */
 export class CallRecordings {
   readonly #calls: CallService;
@@ -28,9 +60,9 @@ export class CallRecordings {
   readonly #ffmpegPath: string | undefined;
   readonly #entries = new Map<string, Entry>();
   readonly #pending = new Set<Promise<unknown>>();
-  readonly #onUpdated = (view: CallView) => this.#maybeStartTerminal(view);
-  readonly #onOfficer = (callId: string, producer: types.Producer) => this.#startOfficer(callId, producer);
-  readonly #onClosed = (callId: string) => this.#track(this.#stopCall(callId));
+  readonly #onUpdated = (view: CallView) => this.#terminalChanged(view);
+  readonly #onOfficer = (callId: string, producer: types.Producer) => this.#officerChanged(callId, producer);
+  readonly #onClosed = (callId: string) => this.#callClosed(callId);
 
   constructor(opts: { calls: CallService; media: CallMediaRepo; mediaDir: string; logger: Logger; ffmpegPath?: string }) {
     this.#calls = opts.calls;
@@ -45,68 +77,116 @@ export class CallRecordings {
 
   /** Calls being recorded right now. */
   get activeCount(): number {
-    return [...this.#entries.values()].filter((e) => e.recorders.length > 0).length;
+    return [...this.#entries.values()].filter((e) => e.lanes.terminal.current || e.lanes.officer.current).length;
   }
 
   #entry(callId: string): Entry {
     let e = this.#entries.get(callId);
-    if (!e) this.#entries.set(callId, (e = { recorders: [], startingTerminal: false, terminalStarted: false, closed: false }));
+    if (!e) {
+      const lane = (): Lane => ({ current: null, starting: false, count: 0, failedKey: null });
+      e = { log: this.#log.child({ callId }), lanes: { terminal: lane(), officer: lane() }, terminal: [], officer: null, closed: false };
+      this.#entries.set(callId, e);
+    }
     return e;
   }
 
-  #maybeStartTerminal(view: CallView): void {
+  #terminalChanged(view: CallView): void {
     if (view.state === 'ended') return;
-    const video = view.producers.find((p) => p.kind === 'video');
-    const audio = view.producers.find((p) => p.kind === 'audio');
-    if (!video || !audio) return;
+    // Calls that never had media need no entry.
+    if (!view.producers.length && !this.#entries.has(view.id)) return;
     const entry = this.#entry(view.id);
-    if (entry.closed || entry.startingTerminal || entry.terminalStarted) return;
-    entry.startingTerminal = true;
-    this.#track(this.#start(view.id, entry, [video, audio], 'terminal').finally(() => {
-      entry.startingTerminal = false;
-      entry.terminalStarted = true;
-    }));
+    entry.terminal = view.producers.map((p) => ({ id: p.id, kind: p.kind }));
+    this.#reconcile(view.id, entry, 'terminal');
   }
 
-  #startOfficer(callId: string, producer: types.Producer): void {
+  #officerChanged(callId: string, producer: types.Producer): void {
     const entry = this.#entry(callId);
     if (entry.closed) return;
-    this.#track(this.#start(callId, entry, [{ id: producer.id, kind: 'audio' }], 'officer'));
+    const source: Source = { id: producer.id, kind: 'audio' };
+    entry.officer = source;
+    producer.observer.once('close', () => {
+      if (entry.officer !== source) return;
+      entry.officer = null;
+      this.#reconcile(callId, entry, 'officer');
+    });
+    this.#reconcile(callId, entry, 'officer');
   }
 
-  async #start(callId: string, entry: Entry, producers: { id: string; kind: 'audio' | 'video' }[], who: 'terminal' | 'officer'): Promise<void> {
-    const log = this.#log.child({ callId, who });
+  #callClosed(callId: string): void {
+    const entry = this.#entries.get(callId);
+    if (!entry) return;
+    entry.closed = true;
+    this.#reconcile(callId, entry, 'terminal');
+    this.#reconcile(callId, entry, 'officer');
+  }
+
+  /** What a lane should be recording now: the newest camera and microphone, or the officer's mic. */
+  #wanted(entry: Entry, who: Who): Source[] | null {
+    if (entry.closed) return null;
+    if (who === 'officer') return entry.officer ? [entry.officer] : null;
+    const video = entry.terminal.findLast((p) => p.kind === 'video');
+    const audio = entry.terminal.findLast((p) => p.kind === 'audio');
+    return video && audio ? [video, audio] : null;
+  }
+
+  /**
+   * Brings a lane in line with the call's producers: a segment whose producers
+   * are gone is finished (in the background, so the next one starts at once)
+   * and new producers start the next segment. Runs again after each start.
+   */
+  #reconcile(callId: string, entry: Entry, who: Who): void {
+    const lane = entry.lanes[who];
+    if (lane.starting) return;
+    const wanted = this.#wanted(entry, who);
+    const key = wanted ? keyOf(wanted) : null;
+    if (lane.current && lane.current.key !== key) {
+      const seg = lane.current;
+      lane.current = null;
+      this.#track(this.#finish(entry, who, seg, entry.closed ? 'call ended' : 'producers closed or replaced'));
+    }
+    if (!lane.current && wanted && key !== lane.failedKey) {
+      lane.starting = true;
+      this.#track(
+        this.#start(callId, entry, who, wanted, key!).finally(() => {
+          lane.starting = false;
+          this.#reconcile(callId, entry, who);
+        }),
+      );
+    }
+    if (entry.closed && !entry.lanes.terminal.starting && !entry.lanes.officer.starting && !entry.lanes.terminal.current && !entry.lanes.officer.current) {
+      this.#entries.delete(callId);
+    }
+  }
+
+  async #start(callId: string, entry: Entry, who: Who, producers: Source[], key: string): Promise<void> {
+    const lane = entry.lanes[who];
+    const n = lane.count + 1;
+    const log = entry.log.child({ who, segment: n });
     const day = new Date().toISOString().slice(0, 10);
-    const rel = path.posix.join('recordings', day, `${callId}-${who}-${Date.now()}.webm`);
+    const rel = path.posix.join('recordings', day, `${callId}-${who}-${n}-${Date.now()}.webm`);
     let recorder: Recorder;
     try {
       const router = this.#calls.slotForCall(callId).router;
       recorder = await Recorder.start({ router, producers, file: path.join(this.#dir, rel), logger: log, ...(this.#ffmpegPath ? { ffmpegPath: this.#ffmpegPath } : {}) });
     } catch (error) {
-      log.error({ err: error }, 'could not start recording');
+      lane.failedKey = key;
+      log.error({ err: error, producerIds: producers.map((p) => p.id) }, 'could not start recording segment');
       return;
     }
+    lane.count = n;
     const row = this.#media.add({ callId, kind: 'recording', file: rel, mime: who === 'terminal' ? 'video/webm' : 'audio/webm', bytes: 0, createdAt: recorder.startedAt, finishedAt: null, takenBy: null });
-    entry.recorders.push({ recorder, mediaId: row.id });
-    // The call may have ended while ffmpeg was starting.
-    if (entry.closed) await this.#stopCall(callId);
+    lane.current = { recorder, mediaId: row.id, n, key };
+    log.info({ mediaId: row.id, file: rel, producerIds: producers.map((p) => p.id) }, 'recording segment started');
   }
 
-  async #stopCall(callId: string): Promise<void> {
-    const entry = this.#entry(callId);
-    entry.closed = true;
-    const recorders = entry.recorders.splice(0);
-    await Promise.all(
-      recorders.map(async ({ recorder, mediaId }) => {
-        try {
-          const bytes = await recorder.stop();
-          this.#media.finish(mediaId, bytes, recorder.stoppedAt ?? Date.now());
-        } catch (error) {
-          this.#log.error({ err: error, callId }, 'could not finish recording');
-        }
-      }),
-    );
-    if (!entry.startingTerminal) this.#entries.delete(callId);
+  async #finish(entry: Entry, who: Who, seg: Segment, why: string): Promise<void> {
+    try {
+      const bytes = await seg.recorder.stop();
+      this.#media.finish(seg.mediaId, bytes, seg.recorder.stoppedAt ?? Date.now());
+      entry.log.info({ who, segment: seg.n, mediaId: seg.mediaId, bytes, why }, 'recording segment stopped');
+    } catch (error) {
+      entry.log.error({ err: error, who, segment: seg.n }, 'could not finish recording segment');
+    }
   }
 
   #track(p: Promise<unknown>): void {
@@ -124,7 +204,7 @@ export class CallRecordings {
     this.#calls.off('callUpdated', this.#onUpdated);
     this.#calls.off('officerAudio', this.#onOfficer);
     this.#calls.off('callClosed', this.#onClosed);
+    for (const id of [...this.#entries.keys()]) this.#callClosed(id);
     await this.settled();
-    await Promise.all([...this.#entries.keys()].map((id) => this.#stopCall(id)));
   }
 }

@@ -56,7 +56,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
       disposition: d ? { incidentType: d.incidentType, outcome: d.outcome, dispatched: d.dispatched } : null,
     };
   };
-  const mediaView = (m: CallMediaRecord) => ({
+  const mediaView = (m: CallMediaRecord, segment: number | null = null) => ({
     id: m.id,
     kind: m.kind,
     mime: m.mime,
@@ -65,6 +65,8 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     finishedAt: m.finishedAt,
     deletedAt: m.deletedAt,
     url: m.deletedAt === null ? `/api/media/${m.id}` : null,
+    /** A recording's place among its side's segments (1, 2, … after media re-joins); null for snapshots. */
+    segment,
   });
   const mustGetCall = (id: string): CallRecord => {
     const call = deps.callRepo.get(id);
@@ -91,7 +93,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     const names = new Map<string, string>();
     for (const u of deps.users.list()) names.set(actorOf.user(u.id), u.displayName);
     const events = deps.callRepo.events(call.id).map((e) => ({ ...e, actorName: e.actor ? (names.get(e.actor) ?? null) : null }));
-    const media = deps.media.forCall(call.id).map(mediaView);
+    const media = withSegments(deps.media.forCall(call.id)).map(([m, n]) => mediaView(m, n));
     return { call, summary: summary(call), events, disposition: deps.dispositions.get(call.id), media };
   });
 
@@ -140,6 +142,21 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
       deps.audit.write({ actor: user.actor.label, action: 'evidence.view', target: m.callId, detail: { mediaId: m.id }, remote: req.ip });
     }
     return sendFile(reply, file, m.mime, req.headers.range);
+  });
+}
+
+/**
+ * Numbers each side's recordings in the order they started (the terminal's
+ * video files and the officer's audio files each from 1): a call whose media
+ * re-joined after a fault has several segments per side.
+ */
+function withSegments(list: CallMediaRecord[]): [CallMediaRecord, number | null][] {
+  const counts = new Map<string, number>();
+  return list.map((m) => {
+    if (m.kind !== 'recording') return [m, null];
+    const n = (counts.get(m.mime) ?? 0) + 1;
+    counts.set(m.mime, n);
+    return [m, n];
   });
 }
 

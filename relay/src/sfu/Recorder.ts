@@ -160,6 +160,10 @@ export class Recorder {
     this.#stopping ??= (async () => {
       this.stoppedAt = Date.now();
       for (const t of this.#timers) clearTimeout(t);
+      // Media stops first: a SIGINT that lands while packets still flow and
+      // ffmpeg is still probing its streams (the first ~2 s) aborts it with a
+      // broken file; with the input idle it finishes the file cleanly.
+      for (const leg of this.#legs) leg.transport.close();
       // SIGINT asks ffmpeg to finish; it acts on it at its next read, which
       // returns when a packet comes or the idle timeout passes. SIGKILL is the
       // last resort and leaves a file without its index.
