@@ -109,8 +109,13 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   if (!/^[A-Z0-9][A-Z0-9-]{1,31}$/.test(cfg.terminalId)) {
     throw new Error(`terminal ID "${cfg.terminalId}" is not a location ID like XC-SCH-001 (set HELPPOINT_TERMINAL_ID)`);
   }
-  // Default beside the relay's .data/ in a checkout; deploy/kiosk.example.json sets /var/lib/helppoint-kiosk.
-  cfg.stateDir = env['HELPPOINT_STATE_DIR'] || cfg.stateDir || path.resolve(path.dirname(new URL(import.meta.url).pathname), `../../.data/kiosk-${cfg.terminalId}`);
+  // The press outbox lives with the terminal's other state: beside the config
+  // that `enrol` wrote (and the device key), else in .data/ of a checkout.
+  // The systemd unit sets /var/lib/helppoint-kiosk explicitly.
+  cfg.stateDir =
+    env['HELPPOINT_STATE_DIR'] ||
+    cfg.stateDir ||
+    (file ? path.dirname(path.resolve(file)) : path.resolve(path.dirname(new URL(import.meta.url).pathname), `../../.data/kiosk-${cfg.terminalId}`));
   if (!/^wss?:\/\//.test(cfg.relayUrl)) throw new Error(`relay URL "${cfg.relayUrl}" must start with ws:// or wss://`);
   return cfg;
 }
