@@ -202,6 +202,19 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
     }
   }
 
+  /**
+   * A media step failed. If the call has already ended (the resident cancelled
+   * or the officer hung up while media was still starting) that is the normal
+   * race, not a fault: log it quietly; otherwise it is an error.
+   */
+  #mediaFailed(callId: string, error: unknown, what: string): void {
+    if (this.#state.callId !== callId) {
+      this.#log.info({ callId, reason: error instanceof Error ? error.message : String(error) }, `${what}: the call had already ended`);
+      return;
+    }
+    this.#callLog.error({ err: error }, what);
+  }
+
   #run(action: CallAction): void {
     const log = this.#callLog;
     switch (action.type) {
@@ -239,12 +252,12 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
         this.#signal.request('help.cancel', { callId: action.callId }).catch((error: unknown) => log.warn({ err: error }, 'cancel not delivered'));
         break;
       case 'startMedia':
-        this.#media.startCall(action.callId).catch((error: unknown) => log.error({ err: error }, 'could not start call media'));
+        this.#media.startCall(action.callId).catch((error: unknown) => this.#mediaFailed(action.callId, error, 'could not start call media'));
         break;
       case 'playOfficerAudio':
         this.#media
           .playOfficerAudio(action.callId, action.producerId)
-          .catch((error: unknown) => log.error({ err: error }, "could not play the officer's audio"));
+          .catch((error: unknown) => this.#mediaFailed(action.callId, error, "could not play the officer's audio"));
         break;
       case 'stopMedia':
         this.#media.stopCall().catch((error: unknown) => log.error({ err: error }, 'could not stop call media'));
