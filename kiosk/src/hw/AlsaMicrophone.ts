@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import type { BackoffOptions } from '@helppoint/shared';
-import { FrameSlicer } from './FrameSlicer.ts';
 import { MIC_FRAME_SAMPLES, MIC_SAMPLE_RATE } from './Microphone.ts';
 import type { Microphone } from './Microphone.ts';
 import { LevelMeter, type AudioLevel, type LevelMeterOptions } from './LevelMeter.ts';
-import { SupervisedProcess } from './SupervisedProcess.ts';
+import { FfmpegFramePipe } from './FfmpegFramePipe.ts';
 
 export interface AlsaMicrophoneOptions {
   /** ALSA capture device, e.g. 'default' or 'plughw:CARD=Device,DEV=0'. */
@@ -27,8 +26,7 @@ export class AlsaMicrophone implements Microphone {
   readonly channels = 1 as const;
   #opts: AlsaMicrophoneOptions;
   #logger: Logger | undefined;
-  #process: SupervisedProcess | null = null;
-  #slicer = new FrameSlicer({ frameBytes: FRAME_BYTES });
+  readonly #pipe: FfmpegFramePipe;
   #delivered = 0;
   readonly #meter: LevelMeter;
 
@@ -36,6 +34,14 @@ export class AlsaMicrophone implements Microphone {
     this.#opts = opts;
     this.#logger = opts.logger?.child({ component: 'microphone' });
     this.#meter = new LevelMeter(opts.meter);
+    this.#pipe = new FfmpegFramePipe({
+      name: 'microphone',
+      frameBytes: FRAME_BYTES,
+      ffmpegPath: opts.ffmpegPath,
+      logger: this.#logger,
+      backoff: opts.backoff,
+      killTimeoutMs: opts.killTimeoutMs,
+    });
   }
 
   get framesDelivered(): number {
@@ -47,7 +53,7 @@ export class AlsaMicrophone implements Microphone {
   }
 
   get pid(): number | null {
-    return this.#process?.pid ?? null;
+    return this.#pipe.pid;
   }
 
   get args(): string[] {
@@ -62,46 +68,18 @@ export class AlsaMicrophone implements Microphone {
   }
 
   async start(onPcm: (samples: Int16Array) => void): Promise<void> {
-    if (this.#process) throw new Error('microphone already started');
-    const proc = new SupervisedProcess({
-      command: this.#opts.ffmpegPath ?? 'ffmpeg',
-      args: this.args,
-      name: 'microphone',
-      logger: this.#logger,
-      backoff: this.#opts.backoff,
-      killTimeoutMs: this.#opts.killTimeoutMs,
+    await this.#pipe.start(this.args, (bytes) => {
+      // The slicer hands out fresh, 0-aligned buffers; s16le matches the
+      // byte order of every Pi and PC we run on, so this is a view, not a copy.
+      const samples = new Int16Array(bytes.buffer, bytes.byteOffset, MIC_FRAME_SAMPLES);
+      this.#delivered += 1;
+      // Measured before the consumer sees it: onPcm may keep or change the frame.
+      this.#meter.record(samples);
+      onPcm(samples);
     });
-    proc.on('spawn', () => this.#slicer.reset());
-    proc.on('stdout', (chunk) =>
-      this.#slicer.push(chunk, (bytes) => {
-        // The slicer hands out fresh, 0-aligned buffers; s16le matches the
-        // byte order of every Pi and PC we run on, so this is a view, not a copy.
-        const samples = new Int16Array(bytes.buffer, bytes.byteOffset, MIC_FRAME_SAMPLES);
-        this.#delivered += 1;
-        // Measured before the consumer sees it: onPcm may keep or change the frame.
-        this.#meter.record(samples);
-        try {
-          onPcm(samples);
-        } catch (err) {
-          this.#logger?.error({ err }, 'PCM consumer threw');
-        }
-      }),
-    );
-    this.#process = proc;
-    try {
-      await proc.start();
-    } catch (err) {
-      this.#process = null;
-      throw err;
-    }
   }
 
-  async stop(): Promise<void> {
-    const proc = this.#process;
-    this.#process = null;
-    if (!proc) return;
-    await proc.stop();
-    proc.removeAllListeners();
-    this.#slicer.reset();
+  stop(): Promise<void> {
+    return this.#pipe.stop();
   }
 }

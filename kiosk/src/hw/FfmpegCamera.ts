@@ -4,8 +4,7 @@ import { i420FrameBytes } from './Camera.ts';
 import type { Camera, VideoFrame } from './Camera.ts';
 import { escapeFilterValue } from './ffmpegFilter.ts';
 import { findFont } from './findFont.ts';
-import { FrameSlicer } from './FrameSlicer.ts';
-import { SupervisedProcess } from './SupervisedProcess.ts';
+import { FfmpegFramePipe } from './FfmpegFramePipe.ts';
 
 export interface FfmpegCameraOptions {
   /** Everything up to and including `-i <input>`. */
@@ -58,8 +57,7 @@ export class FfmpegCamera implements Camera {
   readonly frameBytes: number;
   #opts: FfmpegCameraOptions;
   #logger: Logger | undefined;
-  #process: SupervisedProcess | null = null;
-  #slicer: FrameSlicer;
+  readonly #pipe: FfmpegFramePipe;
   #framesDelivered = 0;
   #lastFrameAtMs: number | null = null;
 
@@ -126,7 +124,15 @@ export class FfmpegCamera implements Camera {
     this.frameBytes = i420FrameBytes(opts.width, opts.height);
     this.#opts = opts;
     this.#logger = opts.logger?.child({ component: 'camera' });
-    this.#slicer = new FrameSlicer({ frameBytes: this.frameBytes, poolSize: opts.poolSize });
+    this.#pipe = new FfmpegFramePipe({
+      name: 'camera',
+      frameBytes: this.frameBytes,
+      poolSize: opts.poolSize,
+      ffmpegPath: opts.ffmpegPath,
+      logger: this.#logger,
+      backoff: opts.backoff,
+      killTimeoutMs: opts.killTimeoutMs,
+    });
   }
 
   get framesDelivered(): number {
@@ -139,12 +145,12 @@ export class FfmpegCamera implements Camera {
   }
 
   get pid(): number | null {
-    return this.#process?.pid ?? null;
+    return this.#pipe.pid;
   }
 
   /** 1 while the first ffmpeg runs; grows with every restart. */
   get spawnCount(): number {
-    return this.#process?.spawnCount ?? 0;
+    return this.#pipe.spawnCount;
   }
 
   /** The full ffmpeg command line, for logs and `doctor`. */
@@ -164,43 +170,14 @@ export class FfmpegCamera implements Camera {
   }
 
   async start(onFrame: (frame: VideoFrame) => void): Promise<void> {
-    if (this.#process) throw new Error('camera already started');
-    const proc = new SupervisedProcess({
-      command: this.#opts.ffmpegPath ?? 'ffmpeg',
-      args: this.args,
-      name: 'camera',
-      logger: this.#logger,
-      backoff: this.#opts.backoff,
-      killTimeoutMs: this.#opts.killTimeoutMs,
+    await this.#pipe.start(this.args, (data) => {
+      this.#framesDelivered += 1;
+      this.#lastFrameAtMs = performance.now();
+      onFrame({ data, width: this.width, height: this.height });
     });
-    // A new ffmpeg starts at a frame boundary; the old one's tail is garbage.
-    proc.on('spawn', () => this.#slicer.reset());
-    proc.on('stdout', (chunk) =>
-      this.#slicer.push(chunk, (data) => {
-        this.#framesDelivered += 1;
-        this.#lastFrameAtMs = performance.now();
-        try {
-          onFrame({ data, width: this.width, height: this.height });
-        } catch (err) {
-          this.#logger?.error({ err }, 'frame consumer threw');
-        }
-      }),
-    );
-    this.#process = proc;
-    try {
-      await proc.start();
-    } catch (err) {
-      this.#process = null;
-      throw err;
-    }
   }
 
-  async stop(): Promise<void> {
-    const proc = this.#process;
-    this.#process = null;
-    if (!proc) return;
-    await proc.stop();
-    proc.removeAllListeners();
-    this.#slicer.reset();
+  stop(): Promise<void> {
+    return this.#pipe.stop();
   }
 }
