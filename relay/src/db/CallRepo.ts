@@ -167,22 +167,7 @@ export class CallRepo {
     this.#createOrGetTx = db.transaction(({ requestId, terminalId, at, kind = 'help' }: CreateOrGetInput) => {
       const existing = this.#existingFor(requestId, terminalId);
       if (existing) return { call: existing, created: false };
-      const row: CallRow = {
-        id: randomUUID(),
-        request_id: requestId,
-        terminal_id: terminalId,
-        state: 'ringing',
-        created_at: at,
-        rang_at: at,
-        answered_at: null,
-        answered_by: null,
-        ended_at: null,
-        end_reason: null,
-        ended_by: null,
-        kind,
-        escalated_at: null,
-      };
-      this.#insertRow(row);
+      const row = this.#insertNew({ request_id: requestId, terminal_id: terminalId, state: 'ringing', created_at: at, rang_at: at, kind });
       const actor = actorOf.terminal(terminalId);
       this.#insertEvent.run(row.id, at, 'pressed', actor, JSON.stringify({ requestId, kind }));
       this.#insertEvent.run(row.id, at, 'rang', actorOf.relay, null);
@@ -215,22 +200,15 @@ export class CallRepo {
     this.#createMissedTx = db.transaction(({ requestId, terminalId, at, pressedAt }: CreateMissedInput) => {
       const existing = this.#existingFor(requestId, terminalId);
       if (existing) return { call: existing, created: false };
-      const row: CallRow = {
-        id: randomUUID(),
+      const row = this.#insertNew({
         request_id: requestId,
         terminal_id: terminalId,
         state: 'ended',
         created_at: at,
-        rang_at: null,
-        answered_at: null,
-        answered_by: null,
         ended_at: at,
         end_reason: 'missed',
         ended_by: 'terminal',
-        kind: 'help',
-        escalated_at: null,
-      };
-      this.#insertRow(row);
+      });
       const actor = actorOf.terminal(terminalId);
       this.#insertEvent.run(row.id, pressedAt, 'pressed', actor, JSON.stringify({ requestId, late: true }));
       this.#insertEvent.run(row.id, at, 'ended', actor, JSON.stringify({ reason: 'missed', endedBy: 'terminal' }));
@@ -239,22 +217,14 @@ export class CallRepo {
 
     // A look-in starts answered by the officer who opened it: nobody rings.
     this.#createLookinTx = db.transaction(({ terminalId, userId, at }: CreateLookinInput) => {
-      const row: CallRow = {
-        id: randomUUID(),
+      const row = this.#insertNew({
         request_id: `${LOOKIN_REQUEST_PREFIX}${randomUUID()}`,
         terminal_id: terminalId,
         state: 'answered',
         created_at: at,
-        rang_at: null,
         answered_at: at,
         answered_by: userId,
-        ended_at: null,
-        end_reason: null,
-        ended_by: null,
-        kind: 'help',
-        escalated_at: null,
-      };
-      this.#insertRow(row);
+      });
       this.#insertEvent.run(row.id, at, 'lookin', actorOf.user(userId), null);
       return toCall(row);
     });
@@ -399,13 +369,27 @@ export class CallRepo {
     return toCall(existing);
   }
 
-  #insertRow(row: CallRow): void {
+  /** Inserts a new call: the fields given, a fresh id, and nothing else set yet. */
+  #insertNew(fields: Pick<CallRow, 'request_id' | 'terminal_id' | 'state' | 'created_at'> & Partial<CallRow>): CallRow {
+    const row: CallRow = {
+      id: randomUUID(),
+      rang_at: null,
+      answered_at: null,
+      answered_by: null,
+      ended_at: null,
+      end_reason: null,
+      ended_by: null,
+      kind: 'help',
+      escalated_at: null,
+      ...fields,
+    };
     try {
       this.#insert.run(row);
     } catch (err) {
       if (sqliteCode(err) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new AppError(ErrorCode.UnknownTerminal, `no terminal with id ${row.terminal_id}`);
       throw err;
     }
+    return row;
   }
 
   #mustGet(id: string): CallRecord {
