@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceKey } from '../../kiosk/src/enrol/deviceKey.ts';
 import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
 import { enrolTerminals, signedHello } from '../support/terminalKeys.ts';
+import { signIn as signInAt } from '../support/station.ts';
 
 /**
  * The duty desk's relay side with raw terminal sockets (no media): queue
@@ -35,11 +36,7 @@ afterAll(async () => {
   await relay?.close();
 });
 
-async function signIn(username: string, password: string): Promise<string> {
-  const res = await fetch(`${relay.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  expect(res.status).toBe(200);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
+const signIn = (username: string, password: string): Promise<string> => signInAt(relay.url, username, password);
 
 async function api(method: string, url: string, cookie: string | null, body?: unknown, contentType = 'application/json') {
   const headers: Record<string, string> = {};

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
 import { enrolTerminals, signedHello } from '../support/terminalKeys.ts';
 import type { DeviceKey } from '../../kiosk/src/enrol/deviceKey.ts';
+import { signIn as signInAt } from '../support/station.ts';
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
 let wsBase: string;
@@ -25,11 +26,7 @@ async function healthy(): Promise<void> {
   expect(((await res.json()) as { ok: boolean }).ok).toBe(true);
 }
 
-async function signIn(username = 'officer1', password = 'demo-officer1'): Promise<string> {
-  const res = await fetch(`${relay.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  expect(res.status).toBe(200);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
+const signIn = (username = 'officer1', password = 'demo-officer1'): Promise<string> => signInAt(relay.url, username, password);
 
 describe('terminal gateway refuses bad input with stable codes and keeps serving', () => {
   it('malformed JSON, non-objects, unknown types, wrong types, binary frames', async () => {

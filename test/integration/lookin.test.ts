@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceKey } from '../../kiosk/src/enrol/deviceKey.ts';
 import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
 import { enrolTerminals, signedHello } from '../support/terminalKeys.ts';
+import { signIn as signInAt } from '../support/station.ts';
 
 /**
  * Look-in on the relay with raw sockets (no media): who may, which terminals
@@ -27,11 +28,7 @@ afterAll(async () => {
   await relay?.close();
 });
 
-async function signIn(username: string, password: string): Promise<string> {
-  const res = await fetch(`${relay.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  expect(res.status).toBe(200);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
+const signIn = (username: string, password: string): Promise<string> => signInAt(relay.url, username, password);
 
 async function terminal(id: string): Promise<RawPeer> {
   const peer = await RawPeer.open(`${wsBase}/ws/terminal`);

@@ -4,6 +4,7 @@ import { hashEnrolmentCode, newEnrolmentCode, normaliseEnrolmentCode } from '../
 import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
 import { dbSnapshot, lastAudit } from '../support/dbSnapshot.ts';
 import { challengeOf, enrolTerminals, signedHello } from '../support/terminalKeys.ts';
+import { signIn as signInAt } from '../support/station.ts';
 
 /**
  * Every way a terminal can be refused, with the proof that the refusal left
@@ -26,11 +27,7 @@ afterAll(async () => {
 const errorCode = (frame: Record<string, unknown>) => (frame['error'] as { code: string } | undefined)?.code;
 const open = () => RawPeer.open(`${wsBase}/ws/terminal`);
 
-async function signIn(username: string, password: string): Promise<string> {
-  const res = await fetch(`${relay.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  expect(res.status).toBe(200);
-  return res.headers.get('set-cookie')!.split(';')[0]!;
-}
+const signIn = (username: string, password: string): Promise<string> => signInAt(relay.url, username, password);
 async function api(method: string, path: string, body?: unknown, cookie?: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${relay.url}${path}`, {
     method,
