@@ -15,10 +15,12 @@ role="${1:-all}"
 # for the TLS tests' throwaway CA. socat also forwards the kiosk's sd_notify
 # messages (kiosk/src/status/SystemdNotifier.ts), so the kiosk gets it too.
 # iproute2: the network-loss test puts a kiosk in its own network namespace.
+# nats-server: district federation (issue 14) and its 3-node cluster tests; bookworm's 2.9 has
+# JetStream, replication and key-value buckets with a bucket-wide TTL (per-key TTL needs 2.11).
 pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat espeak-ng)
 if [ "$role" != kiosk ]; then
   pkgs+=(meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
-  pkgs+=(chromium fonts-noto-cjk socat openssl iproute2)
+  pkgs+=(chromium fonts-noto-cjk socat openssl iproute2 nats-server)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
