@@ -152,7 +152,10 @@ export class DistrictService extends TypedEmitter<{ push: [DistrictPush]; applie
     // The key's station must match the entry's: a station can only write its own keys (NATS permissions), so this holds unless something is wrong.
     if (!checkPresence.Check(value) || value.station !== station || key !== `${station}.${value.terminal.id}`) return this.#log.warn({ key }, 'bad presence entry: ignored');
     const view: DistrictTerminalView = { ...value, key, stale: false };
+    const prev = this.#terminals.get(key);
     this.#terminals.set(key, { view, seenAt: Date.now() });
+    // Most puts are refreshes that change nothing a console shows: those are not pushed.
+    if (prev && !prev.view.stale && sameShown(prev.view, view)) return;
     this.emit('push', { type: 'terminal', data: view });
   }
 
@@ -317,4 +320,8 @@ export class DistrictService extends TypedEmitter<{ push: [DistrictPush]; applie
     this.#stopWatch?.();
     await this.#link.close();
   }
+}
+
+function sameShown(a: DistrictTerminalView, b: DistrictTerminalView): boolean {
+  return a.status === b.status && a.terminal.lastSeenAt === b.terminal.lastSeenAt && JSON.stringify(a.health) === JSON.stringify(b.health) && a.terminal.name === b.terminal.name;
 }
