@@ -150,7 +150,8 @@ export class Relay {
       escalateAfterMs: config.escalateAfterMs,
       maxCallMs: config.maxCallMs,
     });
-    calls.closeStaleCalls();
+    // District federation reads these: the district must hear that they ended.
+    const staleCallIds = calls.closeStaleCalls();
     pool.on('workerReplaced', (slot) => calls.endCallsOnSlot(slot));
     const recordings = config.recordCalls ? new CallRecordings({ calls, media: repos.media, mediaDir, logger }) : null;
     const retention = new EvidenceRetention({ media: repos.media, mediaDir, retentionDays: config.retentionDays, logger });
@@ -169,6 +170,7 @@ export class Relay {
     // --- district federation (issue 14): hook 1 of 4, build ---
     const federation = new Federation({
       station: config.federation.station,
+      staleCallIds,
       district: config.federation.district,
       deps: { db, calls, terminals: repos.terminals, presence, fleet, users: repos.users, sessions: repos.sessions, audit, logger, selfUrl: () => urlOf(app, secureCookies) },
     });

@@ -55,7 +55,7 @@ export class Federation {
   readonly #log: Logger;
   readonly #districtSockets = new Set<WebSocket>();
 
-  constructor(opts: { station: StationLinkConfig | undefined; district: DistrictRoleConfig | undefined; deps: FederationDeps }) {
+  constructor(opts: { station: StationLinkConfig | undefined; district: DistrictRoleConfig | undefined; deps: FederationDeps; staleCallIds?: string[] }) {
     const { deps } = opts;
     this.#deps = deps;
     this.#log = deps.logger.child({ component: 'federation' });
@@ -75,6 +75,11 @@ export class Federation {
         publicUrl: () => opts.station?.publicUrl || deps.selfUrl(),
         logger: deps.logger,
       });
+      // Calls the previous run left open were just ended (relay_restart): tell the district, or it would ring for them forever.
+      for (const id of opts.staleCallIds ?? []) {
+        const view = deps.calls.view(id);
+        if (view) this.bridge.recordEnded(view);
+      }
     }
     if (opts.district) {
       this.district = new DistrictService({ config: opts.district, callLog: new DistrictCallLog({ db: deps.db }), logger: deps.logger });

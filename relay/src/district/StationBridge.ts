@@ -189,6 +189,11 @@ export class StationBridge extends TypedEmitter<StationBridgeEvents> {
     this.#mark(view.terminal.id);
   }
 
+  /** A call that ended without a callUpdated (closed as stale at start-up). */
+  recordEnded(view: CallView): void {
+    if (view.kind !== 'lookin') this.#record(view, 'ended', view.endedAt ?? Date.now());
+  }
+
   /**
    * A call event for the district. `dispatched` (issue 13: a responder was sent)
    * comes through here too, called by the dispatch service when it exists.
