@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { Compile } from 'typebox/compile';
-import { AppError, ErrorCode, TypedEmitter } from '@helppoint/shared';
+import { AppError, Backoff, ErrorCode, TypedEmitter } from '@helppoint/shared';
 import {
   DistrictCallEvent,
   DistrictCommandReply,
@@ -73,7 +73,7 @@ export class DistrictService extends TypedEmitter<{ push: [DistrictPush]; applie
     this.#signer = new DistrictTokenSigner({ privateKeyPem: opts.config.signingKeyPem, issuer: opts.config.districtId, ttlMs: opts.config.tokenTtlMs });
     this.#link = NatsLink.create({ config: opts.config.nats, name: `district-${opts.config.districtId}`, inboxOwner: opts.config.districtId, logger: opts.logger });
     for (const ev of this.#callLog.since(Date.now() - REBUILD_WINDOW_MS)) this.#applyToView(ev, false);
-    this.ready = this.#link.ready.then((nc) => this.#start(nc));
+    this.ready = this.#link.ready.then((nc) => this.#startRetrying(nc));
     this.ready.catch((err: unknown) => {
       if (!this.#closed) this.#log.error({ err }, 'district could not start its NATS side');
     });
@@ -87,6 +87,21 @@ export class DistrictService extends TypedEmitter<{ push: [DistrictPush]; applie
 
   get link(): NatsLink {
     return this.#link;
+  }
+
+  /** A fresh cluster may not have elected its JetStream leader yet: provisioning is retried until it works. */
+  async #startRetrying(nc: NatsConnection): Promise<void> {
+    const backoff = new Backoff({ initialMs: 500, maxMs: 5000 });
+    for (;;) {
+      try {
+        return await this.#start(nc);
+      } catch (err) {
+        if (this.#closed) throw err;
+        const delay = backoff.next();
+        this.#log.warn({ err, retryInMs: delay }, 'could not provision the district bucket and stream yet');
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   async #start(nc: NatsConnection): Promise<void> {
