@@ -41,7 +41,7 @@ beforeAll(async () => {
   district = await startDistrictRelay(world, { escalateAfterMs: ESCALATE_MS });
   gates = await Promise.all(world.nats.ports.map((port) => TcpGate.start({ host: '127.0.0.1', port })));
   stationA = await startStationRelay(world, 'a', undefined, { escalateAfterMs: 60_000, ringTimeoutMs: 120_000 });
-  stationB = await startStationRelay(world, 'b', gates.map((g) => `tls://127.0.0.1:${g.port}`), { escalateAfterMs: 60_000, ringTimeoutMs: 120_000 });
+  stationB = await startStationRelay(world, 'b', gates.map((g) => `tls://localhost:${g.port}`), { escalateAfterMs: 60_000, ringTimeoutMs: 120_000 });
   keysA = enrolTerminals(stationA.relay, ['XC-HT-003']);
   keysB = enrolTerminals(stationB.relay, ['XC-KG-005', 'XC-HT-006']);
   districtCookie = await signIn(district.url, 'officer1', 'demo-officer1');
@@ -199,7 +199,7 @@ describe('district federation on a 3-node JetStream cluster', () => {
     const nc = await connect({ servers: world.nats.urls, user: 'district', pass: 'district-secret', tls: { caFile: world.caFile }, inboxPrefix: inboxPrefix('district') });
     try {
       const jsm = await jetstreamManager(nc);
-      const oc = await jetstream(nc).consumers.get(CALLS_STREAM, { filter_subjects: ['hp.calls.b.>'] });
+      const oc = await jetstream(nc).consumers.get(CALLS_STREAM, { filter_subjects: 'hp.calls.b.>' });
       const ids: string[] = [];
       for await (const m of await oc.fetch({ max_messages: 1000, expires: 3000 })) ids.push(m.json<{ id: string }>().id);
       for (const id of calls) {

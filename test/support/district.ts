@@ -29,7 +29,8 @@ export interface DistrictWorld {
 /** A 3-node JetStream cluster with TLS (throwaway CA) and a NATS user per station plus the district. */
 export async function startDistrictWorld(stations: string[], opts: { nodes?: number; basePort?: number } = {}): Promise<DistrictWorld> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helppoint-district-'));
-  const ca = makeTestCa(dir, 'nats');
+  // nats.js verifies a server by its host name (an IP literal is checked as "localhost"), so clients use tls://localhost.
+  const ca = makeTestCa(dir, 'nats', 'DNS:localhost,IP:127.0.0.1');
   const users: NatsUsers = {
     district: { id: 'district', user: 'district', password: 'district-secret' },
     stations: stations.map((id) => ({ id, user: `station-${id}`, password: `secret-${id}` })),

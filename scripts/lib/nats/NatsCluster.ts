@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { districtPermissions, stationPermissions, type NatsPermissions } from '../../../relay/src/district/natsPermissions.ts';
 
@@ -51,7 +52,8 @@ export class NatsCluster {
 
   /** nats://127.0.0.1:port (or tls://) of every node, for clients. */
   get urls(): string[] {
-    return this.#nodes.map((n) => `${this.#opts.tls ? 'tls' : 'nats'}://127.0.0.1:${n.clientPort}`);
+    // With TLS the client checks the certificate against the host name: nats.js checks IP literals as "localhost".
+    return this.#nodes.map((n) => (this.#opts.tls ? `tls://localhost:${n.clientPort}` : `nats://127.0.0.1:${n.clientPort}`));
   }
 
   get ports(): number[] {
@@ -98,6 +100,8 @@ export class NatsCluster {
   async startNode(i: number): Promise<void> {
     const node = this.#nodes[i]!;
     if (node.child) return;
+    // A stray server from an earlier run would answer our health checks with the wrong config.
+    for (const port of [node.clientPort, node.httpPort]) if (!(await portFree(port))) throw new Error(`port ${port} for ${node.name} is in use (a nats-server left running?)`);
     const log = fs.openSync(path.join(this.#opts.dir, `${node.name}.log`), 'a');
     const child = spawn('nats-server', ['-c', node.conf], { stdio: ['ignore', log, log] });
     fs.closeSync(log);
@@ -175,4 +179,12 @@ export class NatsCluster {
     await exited;
     clearTimeout(t);
   }
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
 }
