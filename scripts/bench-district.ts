@@ -68,6 +68,7 @@ try {
     dbPath: path.join(dir, 'district.db'),
     workers: 1,
     name: 'relay-district',
+    timeoutMs: 180_000,
     env: { ...natsEnv, HELPPOINT_DEMO: '1', HELPPOINT_ROLE: 'district', HELPPOINT_NATS_USER: 'district', HELPPOINT_NATS_PASSWORD: 'bench-district', HELPPOINT_DISTRICT_KEY_FILE: keyFile, HELPPOINT_DISTRICT_ESCALATE_MS: String(args.escalateMs), HELPPOINT_LOG_LEVEL: 'warn' },
   });
   relays.push(district);
@@ -80,6 +81,8 @@ try {
       dbPath,
       workers: 1,
       name: `relay-${sid}`,
+      // 20 relays starting one after another on a busy 2-core machine: each may take a while.
+      timeoutMs: 180_000,
       env: { ...natsEnv, HELPPOINT_STATION_ID: sid, HELPPOINT_NATS_USER: `station-${sid}`, HELPPOINT_NATS_PASSWORD: `bench-${sid}`, HELPPOINT_DISTRICT_PUBLIC_KEY_FILE: pubFile, HELPPOINT_RECORD: '0', HELPPOINT_LOG_LEVEL: 'warn', HELPPOINT_RING_TIMEOUT_MS: String(args.escalateMs + 120_000), HELPPOINT_ESCALATE_AFTER_MS: String(args.escalateMs + 60_000) },
     });
     relays.push(r);

@@ -134,7 +134,7 @@ export class DistrictApp {
     );
     const list = terminalList(m).slice(0, 500);
     this.#els.list.replaceChildren(
-      h('tr', {}, ...['派出所 Station', '编号 ID', '位置 Place', '状态 Status', '摄像头 Camera'].map((t) => h('th', {}, t))),
+      h('tr', {}, ...['派出所 Station', '编号 ID', '位置 Place', '状态 Status', '摄像头 Camera', ''].map((t) => h('th', {}, t))),
       ...list.map((t) =>
         h(
           'tr',
@@ -144,6 +144,7 @@ export class DistrictApp {
           h('td', {}, `${t.terminal.name} · ${t.terminal.nameEn}`),
           h('td', { class: `d-st-${t.status}` }, t.stale ? bi('未知', 'unknown') : bi(STATUS_LABEL[t.status].zh, STATUS_LABEL[t.status].en)),
           h('td', {}, t.health?.cameraOk === false ? bi('故障', 'fault') : t.health?.cameraOk ? bi('正常', 'ok') : '—'),
+          h('td', {}, t.status === 'online' && !t.stale ? this.#lookinButton(t) : ''),
         ),
       ),
     );
@@ -164,11 +165,29 @@ export class DistrictApp {
     );
   }
 
+  #lookinButton(t: DistrictTerminalView): HTMLButtonElement {
+    const b = h('button', { type: 'button', class: 'd-lookin' }, bi('查看', 'Look in'));
+    b.addEventListener('click', () => void this.#lookin(t));
+    return b;
+  }
+
+  /** Opens an idle terminal's camera at its station (audited there as district.lookin). */
+  async #lookin(t: DistrictTerminalView): Promise<void> {
+    const res = await api('POST', `/api/district/terminals/${encodeURIComponent(t.station)}/${encodeURIComponent(t.terminal.id)}/lookin`, {});
+    if (res.status !== 200) return this.#toast(errorOf(res.status, res.json).message);
+    const ticket = (res.json as { media: DistrictMediaTicket }).media;
+    const call: DistrictCallView = { station: t.station, callId: ticket.callId, terminal: t.terminal, state: 'answered', kind: 'lookin', createdAt: Date.now(), answeredBy: null, endReason: null, escalatedAt: null, districtRinging: false, dispatched: false };
+    this.#openMedia(call, ticket);
+  }
+
   async #answer(c: DistrictCallView): Promise<void> {
     this.#ringer.unlock();
     const res = await api('POST', `/api/district/calls/${encodeURIComponent(c.station)}/${encodeURIComponent(c.callId)}/answer`, {});
     if (res.status !== 200) return this.#toast(errorOf(res.status, res.json).message);
-    const ticket = (res.json as { media: DistrictMediaTicket }).media;
+    this.#openMedia(c, (res.json as { media: DistrictMediaTicket }).media);
+  }
+
+  #openMedia(c: DistrictCallView, ticket: DistrictMediaTicket): void {
     this.#active?.media.close();
     const key = callKey(c);
     const media = new DistrictCallMedia({
