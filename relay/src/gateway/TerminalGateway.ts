@@ -6,6 +6,7 @@ import {
   FrameDecoder,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_MISSES_OFFLINE,
+  TerminalEvents,
   TerminalRequests,
   type RequestData,
 } from '@helppoint/shared';
@@ -24,6 +25,7 @@ import { CloseCode, Connection } from './Connection.ts';
 import { rtcHandlers } from './rtcHandlers.ts';
 
 type T = typeof TerminalRequests;
+type TerminalConnection = Connection<T, typeof TerminalEvents>;
 
 export interface TerminalGatewayOptions {
   terminals: TerminalRepo;
@@ -57,7 +59,7 @@ export class TerminalGateway {
   readonly #opts: TerminalGatewayOptions;
   readonly #log: Logger;
   readonly #decoder = new FrameDecoder({ requests: TerminalRequests });
-  readonly #connections = new Set<Connection>();
+  readonly #connections = new Set<TerminalConnection>();
   readonly #nonces: NonceBook;
   /**
    * Connections by terminal ID (usually one; two while a newer one replaces
@@ -98,7 +100,7 @@ export class TerminalGateway {
    * is audited and closes the connection (a new challenge needs a new one).
    * Returns the fingerprint of the key that signed.
    */
-  #authenticate(conn: Connection, d: RequestData<T, 'hello'>, remote: string | undefined): string {
+  #authenticate(conn: TerminalConnection, d: RequestData<T, 'hello'>, remote: string | undefined): string {
     const refuse = (code: ErrorCode, message: string, closeCode: number = CloseCode.Unauthenticated): never => {
       this.#opts.audit.write({ actor: 'anonymous', action: 'terminal.hello', target: d.terminalId, outcome: 'refused', detail: { code }, remote });
       conn.log.warn({ terminalId: d.terminalId, code }, 'terminal hello refused');
@@ -120,7 +122,7 @@ export class TerminalGateway {
   accept(ws: WebSocket, remoteAddress: string | undefined): void {
     const { presence, calls, pool, terminals } = this.#opts;
     const heartbeatMs = this.#opts.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
-    const conn = new Connection({
+    const conn: TerminalConnection = new Connection({
       ws,
       decoder: this.#decoder,
       handlers: {},
@@ -219,7 +221,7 @@ export class TerminalGateway {
       armSilence();
       log.info({ version: d.version, worker: slot.index }, 'terminal online');
       return {
-        routerRtpCapabilities: pool.routerRtpCapabilities as unknown as Record<string, unknown>,
+        routerRtpCapabilities: pool.routerRtpCapabilities,
         heartbeatIntervalMs: heartbeatMs,
         serverTime: now,
         openCallId: calls.openCallOf(d.terminalId),
