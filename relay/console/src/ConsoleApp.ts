@@ -340,7 +340,10 @@ export class ConsoleApp {
     this.#busy.set(callId, 'hangup');
     this.#render();
     try {
-      await this.#request('call.hangup', { callId });
+      // On a call still ringing here the red button is Decline: it silences this console only.
+      const entry = this.#state.calls[callId];
+      if (entry?.call.state === 'ringing' && entry.call.kind !== 'lookin') await this.#request('call.decline', { callId });
+      else await this.#request('call.hangup', { callId });
     } catch (error) {
       this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error));
     } finally {

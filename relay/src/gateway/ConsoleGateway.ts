@@ -123,9 +123,14 @@ export class ConsoleGateway {
       },
       'call.hangup': (d: RequestData<C, 'call.hangup'>) => {
         mayAnswer();
-        calls.assertOfficerMayEnd(d.callId, officer);
-        calls.end(d.callId, 'officer_hangup', 'officer');
+        calls.officerHangup(d.callId, officer);
         return {};
+      },
+      'call.decline': (d: RequestData<C, 'call.decline'>) => {
+        mayAnswer();
+        const call = calls.decline(d.callId, officer);
+        audit('call.decline', d.callId, { terminalId: call.terminal.id });
+        return { call };
       },
       ...rtcHandlers({
         peer,

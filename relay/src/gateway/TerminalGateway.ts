@@ -206,9 +206,7 @@ export class TerminalGateway {
           });
         },
         'help.cancel': (r: RequestData<T, 'help.cancel'>) => {
-          calls.assertTerminalOwns(r.callId, own.terminalId);
-          const view = calls.view(r.callId);
-          calls.end(r.callId, r.reason ?? (view?.state === 'answered' ? 'terminal_hangup' : 'cancelled'), 'terminal');
+          calls.terminalHangup(r.callId, own.terminalId, r.reason);
           return {};
         },
         ...rtcHandlers({
