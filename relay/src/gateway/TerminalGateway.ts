@@ -41,6 +41,8 @@ export interface TerminalGatewayOptions {
   /** Receives heartbeats' health reports, self-tests and alarms (issue 5). */
   fleet?: FleetService;
   heartbeatIntervalMs?: number;
+  /** The door switch opening while idle rings a tamper call (default true; a station may turn it off). */
+  tamperCalls?: boolean;
   helloTimeoutMs?: number;
   pingIntervalMs?: number;
 }
@@ -195,6 +197,11 @@ export class TerminalGateway {
         alarm: (a: RequestData<T, 'alarm'>) => {
           if (!this.#opts.fleet) throw new AppError(ErrorCode.UnknownType, 'this relay keeps no alarms');
           this.#opts.fleet.alarm(own.terminalId, a.kind, a.active);
+          // Someone is opening the enclosure of an idle terminal: officers should see it now, not on the fleet page later.
+          if (a.kind === 'tamper' && a.active && (this.#opts.tamperCalls ?? true)) {
+            const raised = calls.raiseTamper(own.terminalId, Date.now());
+            if (raised) log.warn({ callId: raised.callId }, 'door switch opened while idle: tamper call ringing');
+          }
           return {};
         },
         'help.request': (r: RequestData<T, 'help.request'>) => {
