@@ -8,7 +8,6 @@ import {
   TerminalEvents,
   type TerminalEventArgs,
   type TerminalHealth,
-  type TerminalEventData,
   type TerminalRequestData,
   type TerminalRequestResult,
   type TerminalRequests,
@@ -122,9 +121,10 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
       if (rpc.handleFrame(frame)) return;
       try {
         // The decoder checked data against the schema of ev.type: the pair is one TerminalEvent.
-        const ev = this.#events.check(frame) as unknown as { type: RelayEventArgs[0] | 'auth.challenge'; data: never };
-        if (ev.type === 'auth.challenge') return sayHello((ev.data as TerminalEventData<'auth.challenge'>).nonce);
-        this.emit('event', ...([ev.type, ev.data] as RelayEventArgs));
+        const ev = this.#events.check(frame);
+        const args = [ev.type, ev.data] as TerminalEventArgs;
+        if (args[0] === 'auth.challenge') return sayHello(args[1].nonce);
+        this.emit('event', ...args);
       } catch (error) {
         this.#log.warn({ err: error }, 'relay sent an event this terminal does not understand; ignored');
       }

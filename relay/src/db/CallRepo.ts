@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { AppError, ErrorCode } from '@helppoint/shared';
-import type { CallKind as SharedCallKind, CallViewKind, EndReason } from '@helppoint/shared';
+import type { CallKind as SharedCallKind, CallRecordView, CallViewKind, EndReason } from '@helppoint/shared';
 import { DbError, sqliteCode } from './DbError.ts';
 
 export const CALL_STATES = ['ringing', 'answered', 'ended'] as const;
@@ -44,6 +44,11 @@ export interface CallRecord {
   /** Nobody had answered within the escalation time. */
   escalatedAt: number | null;
 }
+
+// The REST contract's CallRecordView must be able to carry every stored call (compile-time check).
+export type CallRecordFitsContract = CallRecord extends CallRecordView ? true : never;
+const callRecordFits: CallRecordFitsContract = true;
+void callRecordFits;
 
 export interface CallEventRecord {
   id: number;
