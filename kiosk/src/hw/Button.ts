@@ -8,6 +8,8 @@ import type { Listener } from '@helppoint/shared';
 export type ButtonEvents = {
   press: [atMs: number];
   'long-press': [atMs: number];
+  /** The line cannot be trusted (held far longer than a press), or null once it is released again. */
+  fault: [detail: string | null];
   closed: [];
 };
 
@@ -20,5 +22,7 @@ export interface Button {
    * and returns true. Call it after the listeners are wired.
    */
   readNow(): boolean;
+  /** A wiring fault seen on the line (stuck pressed), or null; drivers that cannot tell leave it out. */
+  readonly fault?: string | null;
   close(): Promise<void>;
 }

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { OnoffLed } from './OnoffLed.ts';
+import { GpioLed } from './GpioLed.ts';
 import { FakeGpioLine } from './testing/FakeGpioLine.ts';
 
 async function makeLed(activeLow = false) {
-  const { factory, lines } = FakeGpioLine.factory();
-  const led = await OnoffLed.create({ gpio: 22, gpioBase: 512, activeLow, gpioFactory: factory });
+  const { backend, lines } = FakeGpioLine.backend();
+  const led = await GpioLed.create({ gpio: 22, activeLow, backend });
   return { led, line: lines[0] as FakeGpioLine };
 }
 
@@ -15,7 +15,7 @@ function toggles(writes: number[]): number {
   return n;
 }
 
-describe('OnoffLed', () => {
+describe('GpioLed', () => {
   beforeEach(() => {
     vi.useFakeTimers();
   });
@@ -23,9 +23,9 @@ describe('OnoffLed', () => {
     vi.useRealTimers();
   });
 
-  it('opens base + BCM as an output that starts dark', async () => {
+  it('opens the BCM line as an output that starts dark', async () => {
     const { line } = await makeLed();
-    expect(line.request).toEqual({ gpio: 534, direction: 'low' });
+    expect(line.request).toEqual({ offset: 22, direction: 'low', consumer: 'helppoint-led' });
     const inverted = await makeLed(true);
     expect(inverted.line.request.direction).toBe('high');
   });
