@@ -7,7 +7,7 @@ import type { Modem } from '../hw/Modem.ts';
 import type { Speaker } from '../hw/Speaker.ts';
 import type { Tamper } from '../hw/Tamper.ts';
 import type { ButtonTap } from '../doctor/ButtonTap.ts';
-import { buttonCheck, cameraCheck, ledCheck, modemCheck, relayCheck, speakerMicCheck } from '../doctor/checks.ts';
+import { buttonCheck, cameraCheck, ledCheck, modemCheck, relayCheck, speakerMicCheck, wiringCheck } from '../doctor/checks.ts';
 import type { Check } from '../doctor/SelfTest.ts';
 import { SelfTestService } from '../doctor/SelfTestService.ts';
 import { HealthCollector } from './HealthCollector.ts';
@@ -118,6 +118,7 @@ export class Supervision {
     const checks: Check[] = [speakerMicCheck({ speaker: o.speaker, microphone: o.microphone }), cameraCheck({ camera: o.camera }), ledCheck({ led: o.led })];
     if (interactive) checks.push(buttonCheck({ waitForPress: (ms, signal) => o.button.waitForPress(ms, signal) }));
     checks.push(relayCheck({ relayUrl: o.relayUrl, connected: () => o.signal.ready }));
+    checks.push(wiringCheck({ button: o.button, tamper: o.tamper }));
     if (o.modem) checks.push(modemCheck({ modem: o.modem }));
     return checks;
   }

@@ -1,6 +1,8 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import type { GpioBias } from '../GpioLine.ts';
+import { runTool } from '../runTool.ts';
+
+export { runTool };
 
 /**
  * Debian's libgpiod command-line tools (package `gpiod`), which the cdev
@@ -104,18 +106,6 @@ export function parseGpiogetValue(text: string): 0 | 1 {
   const t = text.trim();
   if (t === '0' || t === '1') return t === '1' ? 1 : 0;
   throw new Error(`gpioget printed ${JSON.stringify(t.slice(0, 80))}, not 0 or 1`);
-}
-
-/** Runs one tool to completion and returns its stdout; the error carries the tool's stderr. */
-export function runTool(command: string, args: string[], timeoutMs = 5000): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err) {
-        const why = stderr.trim().split('\n').slice(-2).join(' ') || err.message;
-        reject(new Error(`${path.basename(command)} ${args.join(' ')}: ${why}`, { cause: err }));
-      } else resolve(stdout);
-    });
-  });
 }
 
 /** Finds the tools (in binDir, else on PATH) and asks gpiodetect which libgpiod it is. */
