@@ -59,7 +59,7 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
   }
   // Real hardware: find what is plugged in, choose by configuration and by name (never by
   // enumeration order), and say what was chosen; `doctor` prints the same.
-  const choice = chooseHardware(cfg, await discoverHardware());
+  const choice = chooseHardware(cfg, await discoverHardware({ listCsi: cfg.video.device === 'auto' }));
   logger.info({ hardware: choice }, 'hardware chosen');
   const gpio = await selectGpioBackend({ driver: cfg.gpio.driver, gpioBase: cfg.gpio.base, chipLabel: cfg.gpio.chipLabel, logger });
   const cam = choice.camera;
@@ -85,8 +85,10 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
 /** For `doctor`: found and chosen hardware, without opening any of it. */
 async function hardwareReport(cfg: KioskConfig): Promise<string[]> {
   if (cfg.simulated) return ['硬件 Hardware: simulated drivers (HELPPOINT_SIMULATED=1)'];
-  const inv = await discoverHardware();
-  return describeHardware(inv, chooseHardware(cfg, inv));
+  const g = cfg.gpio;
+  const inputs = [g.button, g.tamper, g.tamperNo].filter((p): p is number => p != null);
+  const inv = await discoverHardware({ listCsi: cfg.video.device === 'auto', pins: [...inputs, g.led] });
+  return describeHardware(inv, chooseHardware(cfg, inv), { pullUps: inputs });
 }
 
 /** One owner of the modem's serial port: the driver that polls it for health also sends the SMS. */

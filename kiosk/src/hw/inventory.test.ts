@@ -46,8 +46,31 @@ describe('hardware inventory for doctor', () => {
     expect(choice.modem.path).toBe(path.join(tree.dev, 'serial/by-id/usb-Quectel_EG25-G-if02-port0'));
     const text = describeHardware(inv, choice).join('\n');
     expect(text).toMatch(/GPIO +sysfs no; character devices: gpiochip0 \(gpiochip0 \[pinctrl-rp1\], gpiochip10 \[gpio-brcmstb@107d508500\]\); libgpiod tools v1\.6\.3/);
-    expect(text).toMatch(/CSI +none \(rpicam-vid --list-cameras: /);
+    expect(text).toMatch(/CSI +none \(\/nonexistent\/rpicam-vid not installed/);
     expect(text).toMatch(/mic +plughw:CARD=UAC20,DEV=0 \(USB speakerphone \(Jabra Speak\)\)/);
     expect(text).toMatch(/modem +.*if02-port0 \(Quectel/);
+  });
+});
+
+describe('pin state from pinctrl', () => {
+  it('reads function, pull and level, and flags an input without its pull-up', async () => {
+    const { parsePinctrl } = await import('./inventory.ts');
+    const text = ' 17: ip    pd | lo // GPIO17 = input\n 22: ip    pu | hi // GPIO22 = input\n 27: op dl pd | lo // GPIO27 = output\n';
+    expect(parsePinctrl(text)).toEqual([
+      { pin: 17, func: 'ip', pull: 'pd', level: 'lo' },
+      { pin: 22, func: 'ip', pull: 'pu', level: 'hi' },
+      { pin: 27, func: 'op', pull: 'pd', level: 'lo' },
+    ]);
+    const { describeHardware } = await import('./inventory.ts');
+    const inv = { gpio: { sysfs: true, devices: [], tools: null, chips: [], error: null }, csiCameras: [], csiError: null, usbCameras: [], alsaCards: [], serialById: [], pins: parsePinctrl(text) };
+    const choice = {
+      gpio: { driver: 'sysfs' as const, chip: null, reason: 'sysfs GPIO present' },
+      camera: { kind: 'v4l2' as const, device: '/dev/video0', reason: 'x' },
+      capture: { device: 'default', card: null, reason: 'x' },
+      playback: { device: 'default', card: null, reason: 'x' },
+      modem: { path: null, reason: 'x' },
+    };
+    const pinsLine = describeHardware(inv, choice, { pullUps: [17, 22] }).find((l) => l.includes('pins'));
+    expect(pinsLine).toBe('  pins     BCM17 ip pd lo (NO PULL-UP: config.txt gpio= line missing), BCM22 ip pu hi, BCM27 op pd lo');
   });
 });

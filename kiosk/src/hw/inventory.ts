@@ -14,6 +14,7 @@ export interface HardwareInventory {
   usbCameras: string[];
   alsaCards: AlsaCard[];
   serialById: string[];
+  pins: Array<{ pin: number; func: string; pull: string | null; level: string | null }>;
 }
 
 export interface HardwareChoice {
@@ -30,6 +31,11 @@ export interface DiscoverOptions {
   sysfsGpioRoot?: string;
   gpiodToolsDir?: string;
   rpicamCommand?: string;
+  /** False skips asking libcamera (a second or two) when the camera is configured explicitly. */
+  listCsi?: boolean;
+  /** BCM pins whose pull and direction to read with Raspberry Pi OS's `pinctrl` (sysfs relies on config.txt for them). */
+  pins?: number[];
+  pinctrlCommand?: string;
 }
 
 export async function discoverHardware(o: DiscoverOptions = {}): Promise<HardwareInventory> {
@@ -44,7 +50,8 @@ export async function discoverHardware(o: DiscoverOptions = {}): Promise<Hardwar
       gpio.error = err instanceof Error ? err.message : String(err);
     }
   }
-  const [csi] = await Promise.all([listCsiCameras(o.rpicamCommand)]);
+  const csi = o.listCsi === false ? { cameras: [], error: 'not listed: camera configured' } : await listCsiCameras(o.rpicamCommand);
+  const pins = o.pins?.length ? await readPins(o.pins, o.pinctrlCommand) : [];
   return {
     gpio,
     csiCameras: csi.cameras,
@@ -52,7 +59,31 @@ export async function discoverHardware(o: DiscoverOptions = {}): Promise<Hardwar
     usbCameras: listUsbCameras(o.devRoot),
     alsaCards: listAlsaCards(o.procRoot),
     serialById: listSerialById(o.devRoot),
+    pins,
   };
+}
+
+/**
+ * `pinctrl get 17` on Raspberry Pi OS prints "17: ip    pu | hi // GPIO17 = input":
+ * the function, the pull and the level as the hardware has them right now,
+ * whichever interface set them. Empty where pinctrl is not installed.
+ */
+export function parsePinctrl(text: string): Array<{ pin: number; func: string; pull: string | null; level: string | null }> {
+  const out: Array<{ pin: number; func: string; pull: string | null; level: string | null }> = [];
+  for (const line of text.split('\n')) {
+    // An output also shows its drive ("op dl pd | lo").
+    const m = /^\s*(\d+):\s+(\S+)(?:\s+d[hl])?(?:\s+(pu|pd|pn))?\s*(?:\|\s*(hi|lo))?/.exec(line);
+    if (m) out.push({ pin: Number(m[1]), func: m[2] as string, pull: m[3] ?? null, level: m[4] ?? null });
+  }
+  return out;
+}
+
+async function readPins(pins: number[], command = 'pinctrl'): Promise<HardwareInventory['pins']> {
+  try {
+    return parsePinctrl(await runTool(command, ['get', pins.join(',')]));
+  } catch {
+    return [];
+  }
 }
 
 /** The devices main.ts opens, each with the reason, from the configuration and what was found. */
@@ -78,7 +109,8 @@ export function chooseHardware(cfg: KioskConfig, inv: HardwareInventory, devRoot
 }
 
 /** For `doctor`: what was found, then what was chosen and why, one line each. */
-export function describeHardware(inv: HardwareInventory, choice: HardwareChoice): string[] {
+export function describeHardware(inv: HardwareInventory, choice: HardwareChoice, opts: { pullUps?: number[] } = {}): string[] {
+  const pullUps = new Set(opts.pullUps ?? []);
   const g = inv.gpio;
   const cards = inv.alsaCards.map((c) => `${c.index} ${c.id} "${c.name}" (${[c.capture ? 'capture' : '', c.playback ? 'playback' : ''].filter(Boolean).join('+') || 'no pcm0'})`);
   const cam = choice.camera;
@@ -89,6 +121,7 @@ export function describeHardware(inv: HardwareInventory, choice: HardwareChoice)
     `  USB cam  ${inv.usbCameras.join(', ') || 'none'}`,
     `  ALSA     ${cards.join('; ') || 'no sound cards'}`,
     `  serial   ${inv.serialById.join(', ') || 'nothing under /dev/serial/by-id'}`,
+    ...(inv.pins.length ? [`  pins     ${inv.pins.map((p) => `BCM${p.pin} ${p.func}${p.pull ? ` ${p.pull}` : ''}${p.level ? ` ${p.level}` : ''}${pullUps.has(p.pin) && p.pull !== 'pu' ? ' (NO PULL-UP: config.txt gpio= line missing)' : ''}`).join(', ')}`] : []),
     '选用 Chosen:',
     `  GPIO     ${choice.gpio.driver}${choice.gpio.chip ? ` ${choice.gpio.chip}` : ''} (${choice.gpio.reason})`,
     `  camera   ${cam.kind === 'csi' ? `CSI camera ${cam.camera} via rpicam-vid` : `V4L2 ${cam.device} via ffmpeg`} (${cam.reason})`,

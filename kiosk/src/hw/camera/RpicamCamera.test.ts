@@ -77,7 +77,7 @@ describe('CSI camera through rpicam-vid', () => {
     expect((await listCsiCameras()).cameras.map((c) => c.model)).toEqual(['imx708_wide']);
     const missing = await listCsiCameras('/nonexistent/rpicam-vid');
     expect(missing.cameras).toEqual([]);
-    expect(missing.error).toMatch(/rpicam-vid --list-cameras/);
+    expect(missing.error).toBe('/nonexistent/rpicam-vid not installed (Raspberry Pi OS package rpicam-apps-lite)');
   });
 
   it('auto picks the CSI camera, else the first USB camera by id, else says none was found', () => {

@@ -28,7 +28,8 @@ export async function listCsiCameras(command = 'rpicam-vid'): Promise<{ cameras:
   try {
     return { cameras: parseRpicamCameraList(await runTool(command, ['--list-cameras'], 15_000)), error: null };
   } catch (err) {
-    return { cameras: [], error: err instanceof Error ? err.message : String(err) };
+    const missing = (err as { cause?: { code?: string } }).cause?.code === 'ENOENT';
+    return { cameras: [], error: missing ? `${command} not installed (Raspberry Pi OS package rpicam-apps-lite)` : err instanceof Error ? err.message : String(err) };
   }
 }
 
