@@ -108,3 +108,28 @@ describe('GpioLed', () => {
     expect(line.writes.length).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('GpioLed on a line that blinks by itself', () => {
+  it('hands the blink to the line once, instead of toggling it from a timer', async () => {
+    const { backend, lines } = FakeGpioLine.backend();
+    const calls: Array<[number, number]> = [];
+    const realOpen = backend.open.bind(backend);
+    const led = await GpioLed.create({
+      gpio: 27,
+      backend: {
+        ...backend,
+        open: async (req) => {
+          const line = await realOpen(req);
+          line.blink = (ms, first) => calls.push([ms, first]);
+          return line;
+        },
+      },
+    });
+    const line = lines[0] as FakeGpioLine;
+    led.set('blink-fast');
+    expect(calls).toEqual([[125, 1]]);
+    expect(line.writes).toEqual([]);
+    led.set('on');
+    expect(line.writes).toEqual([1]);
+  });
+});

@@ -80,6 +80,17 @@ export class GpioLed implements Led {
       return;
     }
     // Blinks start lit so the change is visible at once.
+    const lit: GpioValue = this.#activeLow ? 0 : 1;
+    if (this.#line.blink) {
+      // The line blinks by itself (libgpiod 2's gpioset --toggle): one child, no timer here.
+      this.#lit = true;
+      try {
+        this.#line.blink(BLINK_HALF_PERIOD_MS[mode], lit);
+      } catch (err) {
+        this.#logger?.warn({ err }, 'LED blink failed');
+      }
+      return;
+    }
     this.#light(true);
     this.#blink = this.#timers.setInterval(() => this.#light(!this.#lit), BLINK_HALF_PERIOD_MS[mode]);
   }

@@ -9,6 +9,11 @@ export interface GpioLine {
   /** The line's level as last seen (inputs) or driven (outputs). Throws when it has never been read. */
   readSync(): GpioValue;
   writeSync(value: GpioValue): void;
+  /**
+   * Outputs that can blink by themselves: starts at `first` and toggles every
+   * halfPeriodMs until the next writeSync. Absent where the caller must toggle.
+   */
+  blink?(halfPeriodMs: number, first: GpioValue): void;
   watch(callback: (err: Error | null | undefined, value: GpioValue) => void): void;
   unwatchAll(): void;
   /** Releases the line (sysfs unexport, or stops the libgpiod child holding it). */

@@ -160,8 +160,11 @@ export class GpiodOutputLine implements GpioLine {
   readonly #o: GpiodLineOptions;
   readonly #log: Logger | undefined;
   readonly #backoff: Backoff;
-  #wanted: GpioValue;
-  #held: GpioValue | null = null;
+  /** The level to hold, or where a blink starts and its half period. */
+  #wanted: { value: GpioValue; toggleMs: number | null };
+  #held: { value: GpioValue; toggleMs: number | null } | null = null;
+  /** libgpiod 2's gpioset toggles by itself: a blinking LED is one child, not one per half period. */
+  readonly blink?: (halfPeriodMs: number, first: GpioValue) => void;
   #proc: SupervisedProcess | null = null;
   #applying: Promise<void> | null = null;
   #retry: ReturnType<typeof setTimeout> | null = null;
@@ -176,9 +179,16 @@ export class GpiodOutputLine implements GpioLine {
 
   private constructor(o: GpiodLineOptions) {
     this.#o = o;
-    this.#wanted = o.request.direction === 'high' ? 1 : 0;
+    this.#wanted = { value: o.request.direction === 'high' ? 1 : 0, toggleMs: null };
     this.#log = o.logger?.child({ component: 'gpiod', offset: o.request.offset });
     this.#backoff = new Backoff({ initialMs: 500, maxMs: 10_000, ...o.backoff });
+    if (o.tools.major === 2) {
+      this.blink = (halfPeriodMs, first) => {
+        if (this.#closed) throw new Error(`GPIO ${this.#o.request.offset} released`);
+        this.#wanted = { value: first, toggleMs: Math.max(1, halfPeriodMs) };
+        this.#kick();
+      };
+    }
     this.#kick();
   }
 
@@ -192,12 +202,12 @@ export class GpiodOutputLine implements GpioLine {
   }
 
   readSync(): GpioValue {
-    return this.#wanted;
+    return this.#wanted.value;
   }
 
   writeSync(value: GpioValue): void {
     if (this.#closed) throw new Error(`GPIO ${this.#o.request.offset} released`);
-    this.#wanted = value;
+    this.#wanted = { value, toggleMs: null };
     this.#kick();
   }
 
@@ -224,15 +234,17 @@ export class GpiodOutputLine implements GpioLine {
   }
 
   async #apply(): Promise<void> {
-    while (!this.#closed && this.#held !== this.#wanted) {
-      const value = this.#wanted;
+    const same = (a: { value: GpioValue; toggleMs: number | null } | null, b: { value: GpioValue; toggleMs: number | null }) =>
+      a !== null && a.value === b.value && a.toggleMs === b.toggleMs;
+    while (!this.#closed && !same(this.#held, this.#wanted)) {
+      const wanted = this.#wanted;
       await this.#proc?.stop();
       this.#proc = null;
       this.#held = null;
       const r = this.#o.request;
       const proc = new SupervisedProcess({
         command: this.#o.tools.bin.gpioset,
-        args: gpiosetArgs(this.#o.tools, this.#o.chip, r.offset, value, r.consumer),
+        args: gpiosetArgs(this.#o.tools, this.#o.chip, r.offset, wanted.value, r.consumer, wanted.toggleMs),
         name: `gpioset-${r.offset}`,
         logger: this.#log,
         autoRestart: false,
@@ -255,7 +267,7 @@ export class GpiodOutputLine implements GpioLine {
         return;
       }
       this.#proc = proc;
-      this.#held = value;
+      this.#held = wanted;
     }
   }
 }

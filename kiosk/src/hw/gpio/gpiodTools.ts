@@ -86,10 +86,16 @@ export function gpiomonArgs(tools: GpiodTools, chip: string, offset: number, o: 
   ];
 }
 
-/** Drives one line and holds it until SIGTERM. */
-export function gpiosetArgs(tools: GpiodTools, chip: string, offset: number, value: 0 | 1, consumer?: string): string[] {
-  if (tools.major === 1) return ['--mode=signal', chip, `${offset}=${value}`];
-  return ['-c', chip, ...(consumer ? ['-C', consumer] : []), `${offset}=${value}`];
+/**
+ * Drives one line and holds it until SIGTERM. toggleMs (libgpiod 2 only):
+ * start at `value` and toggle every toggleMs, repeating, in the same child.
+ */
+export function gpiosetArgs(tools: GpiodTools, chip: string, offset: number, value: 0 | 1, consumer?: string, toggleMs?: number | null): string[] {
+  if (tools.major === 1) {
+    if (toggleMs) throw new Error('libgpiod 1.x gpioset cannot toggle by itself');
+    return ['--mode=signal', chip, `${offset}=${value}`];
+  }
+  return ['-c', chip, ...(consumer ? ['-C', consumer] : []), ...(toggleMs ? ['-t', `${Math.round(toggleMs)}ms`] : []), `${offset}=${value}`];
 }
 
 /** v1 "%o %e": "17 1" rising / "17 0" falling; v2 "%o %E": "17 rising" / "17 falling". */

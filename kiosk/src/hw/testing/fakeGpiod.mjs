@@ -146,7 +146,10 @@ if (tool === 'gpiomon') {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 } else if (tool === 'gpioset') {
-  const { opts, rest } = v1 ? parse({ '--mode': 'mode', '-m': 'mode', '-B': 'bias', '-D': 'drive' }) : parse({ '-c': 'chip', '-C': 'consumer', '-b': 'bias', '-d': 'drive' });
+  const { opts, rest } = v1
+    ? parse({ '--mode': 'mode', '-m': 'mode', '-B': 'bias', '-D': 'drive' })
+    : parse({ '-c': 'chip', '-C': 'consumer', '-b': 'bias', '-d': 'drive', '-t': 'toggle' });
+  if (opts.toggle !== undefined && !/^\d+(us|ms|s)?$/.test(opts.toggle)) die(`invalid period: ${opts.toggle}`);
   const chip = v1 ? rest.shift() : opts.chip;
   if (!chip) die('GPIO chip must be specified');
   chipOf(chip);
@@ -164,7 +167,16 @@ if (tool === 'gpiomon') {
   if (v1 && opts.mode !== 'signal') stop();
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  setInterval(() => {}, 60_000);
+  if (opts.toggle) {
+    // v2 --toggle: flip the line every period, in this one process, until killed.
+    const m2 = /^(\d+)(us|ms|s)?$/.exec(opts.toggle);
+    const ms = Number(m2[1]) * (m2[2] === 's' ? 1000 : m2[2] === 'us' ? 0.001 : m2[2] === 'ms' ? 1 : 0.001);
+    let v = Number(m[2]);
+    setInterval(() => {
+      v = 1 - v;
+      fs.writeFileSync(file(`held-${offset}`), String(v));
+    }, Math.max(1, ms));
+  } else setInterval(() => {}, 60_000);
 } else if (tool !== 'gpiodetect' && tool !== 'gpioget') {
   die('unknown tool');
 }
