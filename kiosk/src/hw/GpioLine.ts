@@ -34,6 +34,12 @@ export interface GpioLineRequest {
   bias?: GpioBias;
   /** Names the user of the line in `gpioinfo` (character device only). */
   consumer?: string;
+  /**
+   * Character device only: read the level afresh this often. An input's level
+   * there is followed from its edges, and an edge that came between the first
+   * read and the watch starting would otherwise stay unseen until the next one.
+   */
+  resyncMs?: number;
 }
 
 /** Where lines come from. Chosen once in main.ts (see gpio/selectGpioBackend.ts). */

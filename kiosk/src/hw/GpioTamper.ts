@@ -18,6 +18,8 @@ export interface GpioTamperOptions {
   backend: GpioBackend;
   /** A level must hold this long before it counts (a door rattling in the wind is not an alarm each time). */
   settleMs?: number;
+  /** How often the character-device backend re-reads the loop (see GpioLineRequest.resyncMs). */
+  resyncMs?: number;
   logger?: Logger;
 }
 
@@ -50,7 +52,16 @@ export class GpioTamper extends TypedEmitter<TamperEvents> implements Tamper {
     const logger = opts.logger?.child({ component: 'tamper' });
     const open = async (offset: number, role: string): Promise<GpioLine> => {
       try {
-        return await opts.backend.open({ offset, direction: 'in', edge: 'both', debounceMs: 20, bias: 'pull-up', consumer: `helppoint-tamper-${role}` });
+        return await opts.backend.open({
+          offset,
+          direction: 'in',
+          edge: 'both',
+          debounceMs: 20,
+          bias: 'pull-up',
+          consumer: `helppoint-tamper-${role}`,
+          // A door state must never stay stale: read afresh every few minutes (character device).
+          resyncMs: opts.resyncMs ?? 300_000,
+        });
       } catch (err) {
         throw new Error(`cannot open the tamper ${role} contact on BCM ${offset} (${opts.backend.description})`, { cause: err });
       }

@@ -160,6 +160,19 @@ describe.each([
     await waitUntil(() => (gpiod.monitorPid(22) ?? first) !== first, 8000);
   });
 
+  it('the tamper loop is read afresh now and then, so an edge the monitor missed still raises the alarm', async () => {
+    const b = await backend();
+    gpiod.setLevel(22, 0);
+    const tamper = await GpioTamper.create({ gpio: 22, backend: b, settleMs: 50, resyncMs: 1500 });
+    cleanup.push(() => tamper.close());
+    const changes: boolean[] = [];
+    tamper.on('change', (open) => changes.push(open));
+    gpiod.deafen(22);
+    gpiod.setLevel(22, 1);
+    await waitUntil(() => changes.length === 1, 15_000);
+    expect(tamper.open).toBe(true);
+  });
+
   it('an offset the chip does not have is refused before any tool runs', async () => {
     const b = await backend();
     await expect(GpioButton.create({ gpio: 58, backend: b })).rejects.toThrow(/button on BCM 58/);

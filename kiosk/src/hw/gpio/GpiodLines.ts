@@ -30,6 +30,7 @@ export class GpiodInputLine implements GpioLine {
   #watchers: Watcher[] = [];
   #proc: SupervisedProcess | null = null;
   #retry: ReturnType<typeof setTimeout> | null = null;
+  #resync: ReturnType<typeof setInterval> | null = null;
   #partial = '';
   #closed = false;
 
@@ -37,6 +38,10 @@ export class GpiodInputLine implements GpioLine {
     const level = await GpiodInputLine.#read(o);
     const line = new GpiodInputLine(o, level);
     await line.#monitor();
+    if (o.request.resyncMs) {
+      line.#resync = setInterval(() => void line.#resyncNow(), o.request.resyncMs);
+      line.#resync.unref?.();
+    }
     return line;
   }
 
@@ -76,6 +81,7 @@ export class GpiodInputLine implements GpioLine {
   unexport(): void {
     this.#closed = true;
     if (this.#retry) clearTimeout(this.#retry);
+    if (this.#resync) clearInterval(this.#resync);
     this.#retry = null;
     const proc = this.#proc;
     this.#proc = null;
@@ -112,6 +118,23 @@ export class GpiodInputLine implements GpioLine {
     });
     this.#proc = proc;
     await proc.start();
+  }
+
+  /** Stops the watch, reads the level, watches again: the gap is a few milliseconds with the real tools. */
+  async #resyncNow(): Promise<void> {
+    const proc = this.#proc;
+    if (this.#closed || !proc || this.#retry) return;
+    this.#proc = null;
+    await proc.stop();
+    proc.removeAllListeners();
+    if (this.#closed) return;
+    try {
+      this.#set(await GpiodInputLine.#read(this.#o));
+      if (!this.#closed) await this.#monitor();
+    } catch (err) {
+      this.#log?.warn({ err: err instanceof Error ? err.message : String(err) }, 'GPIO resync failed; retrying');
+      this.#scheduleRestart();
+    }
   }
 
   #onOutput(text: string): void {

@@ -9,6 +9,7 @@
 //   held-<offset>    the value a running gpioset drives
 //   busy-<offset>    pid of the process holding the line (EBUSY for others)
 //   log              one JSON line per invocation: [tool, ...argv]
+//   deaf-<offset>    present: gpiomon misses every edge on that line
 // Usage: node fakeGpiod.mjs <tool> <stateDir> <argv...>
 import fs from 'node:fs';
 import path from 'node:path';
@@ -131,6 +132,8 @@ if (tool === 'gpiomon') {
   const format = opts.format ?? '%o %e';
   let last = level(offset, opts.bias);
   const timer = setInterval(() => {
+    // deaf-<offset>: this monitor misses edges (as one started a moment after an edge would).
+    if (fs.existsSync(file(`deaf-${offset}`))) return;
     const now = level(offset, opts.bias);
     if (now === last) return;
     last = now;

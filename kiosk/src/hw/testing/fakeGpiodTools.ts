@@ -10,6 +10,8 @@ export interface FakeGpiod {
   stateDir: string;
   /** What is on the wire: a level, or nothing connected ('float', the bias decides). */
   setLevel(offset: number, level: 0 | 1 | 'float'): void;
+  /** From now on the line's gpiomon misses its edges. */
+  deafen(offset: number): void;
   /** The level a running gpioset drives, or null when nothing holds the line. */
   held(offset: number): 0 | 1 | null;
   /** The pid of the gpiomon watching a line, from its own report. */
@@ -44,6 +46,7 @@ export function makeFakeGpiod(opts: { version: string; chips: string }): FakeGpi
   return {
     toolsDir,
     stateDir,
+    deafen: (offset) => fs.writeFileSync(path.join(stateDir, `deaf-${offset}`), ''),
     setLevel: (offset, level) => fs.writeFileSync(path.join(stateDir, `level-${offset}`), String(level)),
     held: (offset) => {
       const v = read(`held-${offset}`);
