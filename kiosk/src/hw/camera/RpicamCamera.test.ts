@@ -43,7 +43,7 @@ describe('CSI camera through rpicam-vid', () => {
   it('the command line a real rpicam-vid needs for raw I420 on stdout, forever, without a preview window', () => {
     expect(rpicamVidArgs({ width: 640, height: 480, fps: 15, camera: 1 })).toEqual([
       '--camera', '1', '--timeout', '0', '--nopreview', '--codec', 'yuv420',
-      '--width', '640', '--height', '480', '--framerate', '15', '--flush', '--verbose', '0', '--output', '-',
+      '--width', '640', '--height', '480', '--framerate', '15', '--flush', '--verbose=0', '--output', '-',
     ]);
   });
 

@@ -36,7 +36,9 @@ export function rpicamVidArgs(o: { width: number; height: number; fps: number; c
     '--height', String(o.height),
     '--framerate', String(o.fps),
     '--flush', // write each frame to the pipe at once, not when stdio's buffer fills
-    '--verbose', '0', // no per-frame chatter on stderr; errors still print
+    // --verbose has an implicit value: Boost 1.59-1.64 took a separate "0" for a positional
+    // argument (which rpicam-vid refuses); "=0" parses the same on every Boost.
+    '--verbose=0', // quiet on stderr; errors still print
     '--output', '-',
   ];
 }

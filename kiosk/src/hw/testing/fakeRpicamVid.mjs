@@ -9,17 +9,25 @@ import fs from 'node:fs';
 
 const [logFile, camerasFile, ...argv] = process.argv.slice(2);
 fs.appendFileSync(logFile, `${JSON.stringify(argv)}\n`);
-const valued = new Set(['--camera', '--timeout', '-t', '--codec', '--width', '--height', '--framerate', '--verbose', '-v', '--output', '-o', '--rotation', '--denoise', '--mode']);
-const flags = new Set(['--nopreview', '-n', '--flush', '--list-cameras', '--hflip', '--vflip', '--inline']);
+// Options that take a value, and those with an implicit value (boost::program_options' implicit_value).
+// The fake takes an implicit option's value only as --name=value, as Boost 1.59-1.64 did (later ones
+// also take a separate token); any positional argument is refused, as rpicam-vid does.
+const valued = new Set(['--camera', '--timeout', '-t', '--codec', '--width', '--height', '--framerate', '--output', '-o', '--rotation', '--denoise', '--mode']);
+const implicit = new Set(['--nopreview', '-n', '--flush', '--list-cameras', '--hflip', '--vflip', '--inline', '--verbose', '-v']);
 const o = {};
+const refuse = (msg) => {
+  process.stderr.write(`ERROR: *** ${msg} ***\n`);
+  process.exit(255);
+};
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
-  if (flags.has(a)) o[a.replace(/^-+/, '')] = true;
-  else if (valued.has(a)) o[a.replace(/^-+/, '')] = argv[++i];
-  else {
-    process.stderr.write(`ERROR: *** unrecognised option '${a}' ***\n`);
-    process.exit(255);
-  }
+  const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+  const name = eq > 0 ? a.slice(0, eq) : a;
+  const key = name.replace(/^-+/, '');
+  if (implicit.has(name)) o[key] = eq > 0 ? a.slice(eq + 1) : true;
+  else if (valued.has(name)) o[key] = eq > 0 ? a.slice(eq + 1) : argv[++i];
+  else if (!a.startsWith('-')) refuse('too many positional options have been specified on the command line');
+  else refuse(`unrecognised option '${a}'`);
 }
 if (o['list-cameras']) {
   const text = camerasFile && fs.existsSync(camerasFile) ? fs.readFileSync(camerasFile, 'utf8') : 'No cameras available!\n';
