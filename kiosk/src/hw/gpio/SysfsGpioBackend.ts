@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { GpioBackend, GpioLine, GpioLineRequest } from '../GpioLine.ts';
+import { runTool } from '../runTool.ts';
 import { resolveGpioBase } from './gpioBase.ts';
 
 /** The constructor of onoff's Gpio, as far as this backend uses it. */
@@ -17,12 +18,21 @@ export interface SysfsGpioBackendOptions {
   logger?: Logger | undefined;
   /** Tests inject a fake; production imports onoff (lazily, so machines without it still run the rest). */
   Gpio?: OnoffGpioConstructor;
+  /**
+   * Raspberry Pi OS's `pinctrl` (raspi-utils), which sets a pin's pull at run
+   * time through /dev/gpiomem (group gpio). null: never try.
+   */
+  pinctrl?: string | null;
 }
+
+const PINCTRL_PULL = { 'pull-up': 'pu', 'pull-down': 'pd', disabled: 'pn' } as const;
 
 /**
  * sysfs GPIO through onoff. sysfs cannot set pulls: the package writes the
  * `gpio=` lines of config.txt (kiosk/deploy-data/config.txt.gpio) and the
- * firmware sets them at boot. Debounce is onoff's software debounce.
+ * firmware sets them at boot. Until the first reboot after the package wrote
+ * them they are not in force, so the pull is also set now with `pinctrl`
+ * where Raspberry Pi OS has it. Debounce is onoff's software debounce.
  */
 export class SysfsGpioBackend implements GpioBackend {
   readonly kind = 'sysfs' as const;
@@ -34,23 +44,36 @@ export class SysfsGpioBackend implements GpioBackend {
   static async create(opts: SysfsGpioBackendOptions = {}): Promise<SysfsGpioBackend> {
     const base = await resolveGpioBase({ gpioBase: opts.gpioBase, sysfsRoot: opts.sysfsRoot, logger: opts.logger });
     const Gpio = opts.Gpio ?? ((await import('onoff')).Gpio as unknown as OnoffGpioConstructor);
-    return new SysfsGpioBackend(base, Gpio, opts.logger);
+    return new SysfsGpioBackend(base, Gpio, opts.pinctrl === undefined ? 'pinctrl' : opts.pinctrl, opts.logger);
   }
 
-  private constructor(base: number, Gpio: OnoffGpioConstructor, logger: Logger | undefined) {
+  readonly #pinctrl: string | null;
+
+  private constructor(base: number, Gpio: OnoffGpioConstructor, pinctrl: string | null, logger: Logger | undefined) {
     this.base = base;
     this.#Gpio = Gpio;
+    this.#pinctrl = pinctrl;
     this.#logger = logger?.child({ component: 'gpio' });
     this.description = `sysfs GPIO (onoff), BCM 0 = sysfs ${base}; pulls come from config.txt gpio= lines`;
   }
 
   async open(req: GpioLineRequest): Promise<GpioLine> {
     const gpio = this.base + req.offset;
-    if (req.bias && req.bias !== 'disabled') this.#logger?.debug({ offset: req.offset, bias: req.bias }, 'sysfs cannot set bias; relying on config.txt');
+    if (req.bias && req.direction === 'in') await this.#setPull(req.offset, req.bias);
     try {
       return new this.#Gpio(gpio, req.direction, req.edge, { debounceTimeout: req.debounceMs ?? 0 });
     } catch (err) {
       throw new Error(`cannot open GPIO ${gpio} (BCM ${req.offset}, base ${this.base}) through sysfs`, { cause: err });
+    }
+  }
+
+  async #setPull(offset: number, bias: NonNullable<GpioLineRequest['bias']>): Promise<void> {
+    if (!this.#pinctrl) return;
+    try {
+      await runTool(this.#pinctrl, ['set', String(offset), PINCTRL_PULL[bias]]);
+      this.#logger?.debug({ offset, bias }, 'pull set with pinctrl');
+    } catch (err) {
+      this.#logger?.warn({ offset, bias, err: err instanceof Error ? err.message : String(err) }, 'pull not set at run time; relying on the config.txt gpio= line');
     }
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,7 +39,7 @@ describe('SysfsGpioBackend', () => {
   it('maps BCM numbers through the base found from the Pi chip label (571 on a Pi 5)', async () => {
     const root = await sysfs({ gpiochip571: { label: 'pinctrl-rp1', base: 571 }, gpiochip512: { label: 'gpio-brcmstb@107d508500', base: 512 } });
     const { Gpio, opened } = fakeOnoff();
-    const backend = await SysfsGpioBackend.create({ sysfsRoot: root, Gpio });
+    const backend = await SysfsGpioBackend.create({ sysfsRoot: root, Gpio, pinctrl: null });
     await backend.open({ offset: 27, direction: 'in', edge: 'both', debounceMs: 10, bias: 'pull-up' });
     expect(opened).toEqual([{ gpio: 598, direction: 'in', edge: 'both', debounceTimeout: 10 }]);
     expect(backend.description).toMatch(/BCM 0 = sysfs 571; pulls come from config.txt/);
@@ -47,7 +47,7 @@ describe('SysfsGpioBackend', () => {
 
   it('an explicit base wins over detection', async () => {
     const { Gpio, opened } = fakeOnoff();
-    const backend = await SysfsGpioBackend.create({ gpioBase: 512, sysfsRoot: '/nonexistent', Gpio });
+    const backend = await SysfsGpioBackend.create({ gpioBase: 512, sysfsRoot: '/nonexistent', Gpio, pinctrl: null });
     await backend.open({ offset: 17, direction: 'low' });
     expect(opened[0]).toMatchObject({ gpio: 529, direction: 'low' });
   });
@@ -56,8 +56,24 @@ describe('SysfsGpioBackend', () => {
     const Gpio = function () {
       throw new Error('EACCES');
     } as unknown as OnoffGpioConstructor;
-    const backend = await SysfsGpioBackend.create({ gpioBase: 512, Gpio });
+    const backend = await SysfsGpioBackend.create({ gpioBase: 512, Gpio, pinctrl: null });
     await expect(backend.open({ offset: 17, direction: 'in' })).rejects.toThrow(/GPIO 529 \(BCM 17, base 512\) through sysfs/);
+  });
+
+  it('sets the pull of an input with pinctrl before opening it (config.txt lines only apply after a reboot), and goes on without it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pinctrl-'));
+    roots.push(dir);
+    const log = join(dir, 'argv');
+    const pinctrl = join(dir, 'pinctrl');
+    await writeFile(pinctrl, `#!/bin/sh\necho "$@" >> '${log}'\n`, { mode: 0o755 });
+    const { Gpio, opened } = fakeOnoff();
+    const backend = await SysfsGpioBackend.create({ gpioBase: 512, Gpio, pinctrl });
+    await backend.open({ offset: 17, direction: 'in', edge: 'both', bias: 'pull-up' });
+    await backend.open({ offset: 27, direction: 'low' });
+    expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual(['set 17 pu']);
+    expect(opened.map((o) => o.gpio)).toEqual([529, 539]);
+    const without = await SysfsGpioBackend.create({ gpioBase: 512, Gpio, pinctrl: '/nonexistent/pinctrl' });
+    await expect(without.open({ offset: 22, direction: 'in', bias: 'pull-up' })).resolves.toBeDefined();
   });
 
   it('auto: sysfs where /sys/class/gpio/export exists, else the character device, else a clear error', async () => {
