@@ -53,6 +53,7 @@ describe('loadKioskConfig', () => {
     expect(() => loadKioskConfig({ ...id, HELPPOINT_CAMERA: 'video0' })).toThrow(/video.device/);
     expect(() => loadKioskConfig({ ...id, HELPPOINT_AUDIO_PLAYBACK: 'hw:1,0; rm -rf /' })).toThrow(/not an ALSA device name/);
     expect(() => loadKioskConfig({ ...id, HELPPOINT_MODEM_PATH: 'ttyUSB2' })).toThrow(/sms.modemPath/);
+    expect(loadKioskConfig({ ...id, HELPPOINT_MODEM_PATH: '/tmp/helppoint-modem-x/ttyModem' }).sms.modemPath).toBe('/tmp/helppoint-modem-x/ttyModem');
     // What older enrolments wrote still loads.
     const old = writeConfig({ terminalId: 'XC-SCH-001', video: { device: '/dev/video0' }, audio: { captureDevice: 'plughw:1,0', playbackDevice: 'default' } });
     expect(loadKioskConfig({ HELPPOINT_KIOSK_CONFIG: old }).audio.captureDevice).toBe('plughw:1,0');

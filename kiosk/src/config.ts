@@ -181,5 +181,6 @@ function checkHardwareConfig(cfg: KioskConfig): void {
     if (!/^[\w:=,.-]{1,80}$/.test(v)) throw new Error(`audio.${name} ${JSON.stringify(v)} is not an ALSA device name (e.g. auto, plughw:CARD=Device,DEV=0)`);
   }
   const modem = cfg.sms.modemPath;
-  if (modem !== undefined && modem !== 'none' && !/^\/dev\/[\w./:+-]+$/.test(modem)) throw new Error(`sms.modemPath must be a /dev path or "none", got ${JSON.stringify(modem)}`);
+  // Any absolute path: a /dev/serial/by-id link on a terminal, a pty under /tmp in tests.
+  if (modem !== undefined && modem !== 'none' && !/^\/[\w./:+-]+$/.test(modem)) throw new Error(`sms.modemPath must be an absolute path or "none", got ${JSON.stringify(modem)}`);
 }
