@@ -20,7 +20,7 @@ import { SimTamper } from './hw/SimTamper.ts';
 import { SimModem } from './hw/SimModem.ts';
 import { GpioTamper } from './hw/GpioTamper.ts';
 import { selectGpioBackend } from './hw/gpio/selectGpioBackend.ts';
-import { RpicamCamera } from './hw/camera/RpicamCamera.ts';
+import { RPICAM_WIDTH_ALIGN, RpicamCamera } from './hw/camera/RpicamCamera.ts';
 import { chooseHardware, describeHardware, discoverHardware } from './hw/inventory.ts';
 import { SerialModem } from './hw/SerialModem.ts';
 import { doctor } from './doctor/doctorCli.ts';
@@ -70,7 +70,7 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
     led: await GpioLed.create({ gpio: cfg.gpio.led, backend: gpio, logger }),
     camera:
       cam.kind === 'csi'
-        ? new RpicamCamera({ camera: cam.camera, width, height, fps, logger })
+        ? new RpicamCamera({ camera: cam.camera, ...rpicamSize(width, height, logger), fps, logger })
         : FfmpegCamera.v4l2({ device: cam.device, width, height, fps, logger }),
     microphone: new AlsaMicrophone({ device: choice.capture.device, logger }),
     speaker,
@@ -80,6 +80,14 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
       : {}),
     ...(modem ? { modem, sms: new ModemSmsSender(modem) } : { sms: null }),
   };
+}
+
+/** rpicam-vid pads rows to 64 bytes: a configured size that is not aligned is trimmed, not fatal. */
+function rpicamSize(width: number, height: number, logger: pino.Logger): { width: number; height: number } {
+  const w = Math.max(RPICAM_WIDTH_ALIGN, width - (width % RPICAM_WIDTH_ALIGN));
+  const h = Math.max(2, height - (height % 2));
+  if (w !== width || h !== height) logger.warn({ configured: `${width}x${height}`, used: `${w}x${h}` }, 'CSI camera size trimmed to what rpicam-vid delivers unpadded');
+  return { width: w, height: h };
 }
 
 /** For `doctor`: found and chosen hardware, without opening any of it. */
