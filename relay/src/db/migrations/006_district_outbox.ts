@@ -4,8 +4,8 @@ import type { Migration } from './Migration.ts';
 // JetStream has acknowledged them, so a NATS outage loses none and the
 // district gets each once (msg_id is also the Nats-Msg-Id the stream dedups on).
 // The district relay keeps what it applied in district_call_events.
-export const migration005: Migration = {
-  version: 5,
+export const migration006: Migration = {
+  version: 6,
   name: 'district_outbox',
   up: `
 CREATE TABLE district_outbox (
