@@ -83,7 +83,8 @@ export class NatsCluster {
         `http: 127.0.0.1:${basePort + 20 + i}`,
         `jetstream { store_dir: ${JSON.stringify(store)}, max_memory_store: 64MB, max_file_store: 512MB }`,
         // no_advertise: clients use exactly the URLs they were given (a test can put a gate in front of them).
-        `cluster { name: helppoint, listen: 127.0.0.1:${basePort + 10 + i}, no_advertise: true, routes: [${routes.filter((_, j) => j !== i).join(', ')}] }`,
+        // A single node runs JetStream without a cluster block (a cluster needs routes).
+        ...(nodes > 1 ? [`cluster { name: helppoint, listen: 127.0.0.1:${basePort + 10 + i}, no_advertise: true, routes: [${routes.filter((_, j) => j !== i).join(', ')}] }`] : []),
         ...(tls ? [`tls { cert_file: ${JSON.stringify(tls.certFile)}, key_file: ${JSON.stringify(tls.keyFile)}, ca_file: ${JSON.stringify(tls.caFile)}, timeout: 5 }`] : []),
         'accounts {',
         `  HELPPOINT { jetstream: enabled, users: [\n    ${userLines.join(',\n    ')}\n  ] }`,
