@@ -22,6 +22,12 @@ import { OnoffTamper } from './hw/OnoffTamper.ts';
 import { SerialModem } from './hw/SerialModem.ts';
 import { doctor } from './doctor/doctorCli.ts';
 import { WarmCamera } from './hw/WarmCamera.ts';
+import { CallAudio } from './audio/CallAudio.ts';
+import { loadAudioProcessingConfig, loadSimRoomOptions } from './audio/audioConfig.ts';
+import { loadWebRtcVoiceProcessor } from './audio/WebRtcVoiceProcessor.ts';
+import type { VoiceProcessorFactory } from './audio/VoiceProcessor.ts';
+import type { Microphone } from './hw/Microphone.ts';
+import type { Speaker } from './hw/Speaker.ts';
 
 /**
  * The one place that reads configuration, picks real or simulated drivers,
@@ -35,8 +41,10 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
   const promptDirs = [cfg.promptsDir, GENERATED_PROMPTS].filter((d) => d !== '');
   if (cfg.simulated) {
     const button = new SimButton({ logger });
-    // The room carries the speaker to the microphone, so the self-test's tone test means something.
-    const room = new SimRoom({ logger });
+    // The room carries the speaker to the microphone (delayed, through a room response, with street
+    // noise), so the self-test's tone test means something and the echo canceller has an echo to remove.
+    const room = new SimRoom({ ...loadSimRoomOptions(process.env), logger });
+    const callAudio = callAudioFor(room.microphone, room.speaker, logger);
     const tamper = new SimTamper();
     // The modem is real even on a simulated terminal when a path is given (tests point it at a pty),
     // so the same driver sends the help SMS in tests and on the Pi.
@@ -48,7 +56,8 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
       camera: FfmpegCamera.testPattern({ width, height, fps, label: cfg.terminalId, logger }),
       microphone: room.microphone,
       speaker: room.speaker,
-      voice: new FilePrompter({ speaker: room.speaker, dirs: promptDirs, logger }),
+      callAudio,
+      voice: new FilePrompter({ speaker: callAudio.speaker, dirs: promptDirs, logger }),
       tamper,
       simTamper: tamper,
       ...(modem ? { modem, sms: new ModemSmsSender(modem) } : { modem: new SimModem(), sms: null }),
@@ -56,17 +65,41 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
   }
   const base = cfg.gpio.base === undefined ? {} : { gpioBase: cfg.gpio.base };
   const speaker = new AlsaSpeaker({ device: cfg.audio.playbackDevice, logger });
+  const microphone = new AlsaMicrophone({ device: cfg.audio.captureDevice, logger });
+  const callAudio = callAudioFor(microphone, speaker, logger);
   const modem = serialModem(cfg, logger);
   return {
     button: await OnoffButton.create({ gpio: cfg.gpio.button, ...base, logger }),
     led: await OnoffLed.create({ gpio: cfg.gpio.led, ...base, logger }),
     camera: FfmpegCamera.v4l2({ device: cfg.video.device, width, height, fps, logger }),
-    microphone: new AlsaMicrophone({ device: cfg.audio.captureDevice, logger }),
+    microphone,
     speaker,
-    voice: new FilePrompter({ speaker, dirs: promptDirs, logger }),
+    callAudio,
+    voice: new FilePrompter({ speaker: callAudio.speaker, dirs: promptDirs, logger }),
     ...(cfg.gpio.tamper != null ? { tamper: await OnoffTamper.create({ gpio: cfg.gpio.tamper, ...base, logger }) } : {}),
     ...(modem ? { modem, sms: new ModemSmsSender(modem) } : { sms: null }),
   };
+}
+
+/**
+ * The call's audio chain around the raw devices: echo cancellation, noise
+ * suppression and gain on the microphone, a limiter on the speaker. Prompts
+ * play through it too, so the canceller's reference holds everything the
+ * speaker says. The raw devices stay in the drivers for the self-test.
+ */
+function callAudioFor(microphone: Microphone, speaker: Speaker, logger: pino.Logger): CallAudio {
+  const cfg = loadAudioProcessingConfig(process.env);
+  let processor: VoiceProcessorFactory | null = null;
+  if (cfg.enabled) {
+    try {
+      processor = loadWebRtcVoiceProcessor();
+    } catch (err) {
+      logger.error({ err }, 'the audio processing addon did not load (built at npm install from libwebrtc-audio-processing-dev; needs libwebrtc-audio-processing1)');
+    }
+  } else {
+    logger.warn('audio processing switched off (HELPPOINT_AUDIO_PROCESSING=0)');
+  }
+  return new CallAudio({ microphone, speaker, processor, processorOptions: { noiseSuppression: cfg.noiseSuppression }, limiter: { gainDb: cfg.speakerGainDb }, logger });
 }
 
 /** One owner of the modem's serial port: the driver that polls it for health also sends the SMS. */

@@ -26,18 +26,12 @@ export interface AudioProcessorMetrics {
   aNlpDb: number;
 }
 
-/** Bits of capture()'s result. */
-export declare const enum CaptureFlags {
-  Voice = 1,
-  Echo = 2,
-}
-
 export declare class AudioProcessor {
   constructor(opts?: AudioProcessorOptions);
   readonly frameSamples: number;
   /** The far-end reference: exactly one 10 ms mono frame of what the speaker played. */
   render(frame: Int16Array): void;
-  /** Processes one 10 ms microphone frame in place; returns CaptureFlags bits. */
+  /** Processes one 10 ms microphone frame in place; returns bit 0 = voice detected, bit 1 = echo present. */
   capture(frame: Int16Array, streamDelayMs?: number): number;
   metrics(): AudioProcessorMetrics;
   close(): void;

@@ -111,7 +111,7 @@ export class SimRoom {
   }
 
   #pushEcho(samples: Int16Array, channels: number): void {
-    let mono = samples;
+    let mono: Int16Array;
     if (channels === 2) {
       mono = new Int16Array(samples.length >> 1);
       for (let i = 0; i < mono.length; i++) mono[i] = (samples[2 * i]! + samples[2 * i + 1]!) >> 1;

@@ -244,6 +244,11 @@ export class ConsoleApp {
     } else if (type === 'terminal.status') {
       const status = data as TerminalStatusEvent | null;
       if (status && typeof status.terminalId === 'string') this.#update((s) => applyTerminalStatus(s, status));
+    } else if (type === 'call.audioActivity') {
+      const a = data as { callId?: unknown; inputDbfs?: unknown; speaking?: unknown } | null;
+      if (a && typeof a.callId === 'string' && typeof a.inputDbfs === 'number' && typeof a.speaking === 'boolean') {
+        this.#calls.terminalAudio(a.callId, { inputDbfs: a.inputDbfs, speaking: a.speaking });
+      }
     } else if (type === 'call.calledBack') {
       const done = data as CalledBackView | null;
       if (done && typeof done.callId === 'string') this.#setMissed(calledBack(this.#missed, done.callId));

@@ -39,6 +39,8 @@ export interface TerminalGatewayOptions {
   /** Receives heartbeats' health reports, self-tests and alarms (issue 5). */
   fleet?: FleetService;
   heartbeatIntervalMs?: number;
+  /** A terminal's microphone activity in one of its calls (issue 11): the console gateway shows it. */
+  onAudioActivity?: (callId: string, terminalId: string, activity: { inputDbfs: number; speaking: boolean }) => void;
   helloTimeoutMs?: number;
   pingIntervalMs?: number;
 }
@@ -193,6 +195,11 @@ export class TerminalGateway {
         alarm: (a: RequestData<T, 'alarm'>) => {
           if (!this.#opts.fleet) throw new AppError(ErrorCode.UnknownType, 'this relay keeps no alarms');
           this.#opts.fleet.alarm(own.terminalId, a.kind, a.active);
+          return {};
+        },
+        'call.audioActivity': (a: RequestData<T, 'call.audioActivity'>) => {
+          calls.assertTerminalOwns(a.callId, own.terminalId);
+          this.#opts.onAudioActivity?.(a.callId, own.terminalId, { inputDbfs: a.inputDbfs, speaking: a.speaking });
           return {};
         },
         'help.request': (r: RequestData<T, 'help.request'>) => {
