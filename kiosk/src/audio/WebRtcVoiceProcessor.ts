@@ -23,7 +23,7 @@ class WebRtcVoiceProcessor implements VoiceProcessor {
       sampleRate: 48000,
       echoCancellation: opts.echoCancellation ?? true,
       echoSuppression: opts.echoSuppression ?? 2,
-      noiseSuppression: opts.noiseSuppression ?? 2,
+      noiseSuppression: opts.noiseSuppression ?? 3,
       gainControl: opts.gainControl ?? true,
       agcTargetDbfs: 9,
       agcCompressionDb: 12,

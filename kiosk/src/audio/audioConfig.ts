@@ -8,7 +8,7 @@ export interface AudioProcessingConfig {
   enabled: boolean;
   /** HELPPOINT_SPEAKER_GAIN_DB: gain on the officer's voice before the limiter, −20..20 dB. */
   speakerGainDb: number;
-  /** HELPPOINT_NOISE_SUPPRESSION: off | low | moderate | high | veryhigh. */
+  /** HELPPOINT_NOISE_SUPPRESSION: off | low | moderate | high | veryhigh (default: street noise needs the strongest). */
   noiseSuppression: number;
 }
 
@@ -31,7 +31,7 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
 }
 
 export function loadAudioProcessingConfig(env: NodeJS.ProcessEnv): AudioProcessingConfig {
-  const ns = env['HELPPOINT_NOISE_SUPPRESSION'] || 'high';
+  const ns = env['HELPPOINT_NOISE_SUPPRESSION'] || 'veryhigh';
   if (!(ns in NS_LEVELS)) throw new AudioConfigError(`HELPPOINT_NOISE_SUPPRESSION must be one of ${Object.keys(NS_LEVELS).join(', ')}, got "${ns}"`);
   return {
     enabled: env['HELPPOINT_AUDIO_PROCESSING'] !== '0',
