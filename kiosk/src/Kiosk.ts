@@ -133,6 +133,8 @@ export class Kiosk {
       button,
       led: drivers.led,
       camera: drivers.camera,
+      // The raw devices, not callAudio's: the self-test's tone must not meet the echo canceller,
+      // which would remove it and report a working speaker as broken.
       microphone: drivers.microphone,
       speaker: drivers.speaker,
       tamper: drivers.tamper ?? null,

@@ -27,6 +27,10 @@ export interface CallAudioOptions {
   logger: Logger;
 }
 
+/** Reference frames waiting for their microphone frame; more than this (200 ms) means the speaker runs ahead: oldest dropped. */
+const MAX_REFERENCE_FRAMES = 20;
+const SILENCE = new Int16Array(MIC_FRAME_SAMPLES);
+
 /** Voice must be seen in this many of the last ACTIVITY_WINDOW frames to count as speaking. */
 const SPEAKING_MIN_FRAMES = 8;
 const ACTIVITY_WINDOW = 40;
@@ -54,6 +58,8 @@ export class CallAudio extends TypedEmitter<{ activity: [VoiceActivity] }> {
   #engine: VoiceProcessor | null = null;
   #ref = new Int16Array(MIC_FRAME_SAMPLES);
   #refFill = 0;
+  #refQueue: Int16Array[] = [];
+  #refDropped = 0;
   #voiceHistory = new Uint8Array(ACTIVITY_WINDOW);
   #voicePos = 0;
   #voiceCount = 0;
@@ -129,6 +135,8 @@ export class CallAudio extends TypedEmitter<{ activity: [VoiceActivity] }> {
   #openEngine(): void {
     this.#closeEngine();
     this.#refFill = 0;
+    this.#refQueue = [];
+    this.#refDropped = 0;
     this.#voiceHistory.fill(0);
     this.#voiceCount = 0;
     this.#inputSumSq = 0;
@@ -148,11 +156,16 @@ export class CallAudio extends TypedEmitter<{ activity: [VoiceActivity] }> {
     const engine = this.#engine;
     if (!engine) return;
     this.#engine = null;
-    this.#log.info({ engine: engine.name, ...engine.metrics(), speakerMinGain: Number(this.#limiter.minGain.toFixed(3)) }, 'audio processing stopped');
+    this.#log.info({ engine: engine.name, ...engine.metrics(), referenceFramesDropped: this.#refDropped, speakerMinGain: Number(this.#limiter.minGain.toFixed(3)) }, 'audio processing stopped');
     engine.close();
   }
 
-  /** Exactly what the device was given, down-mixed to mono and cut into 10 ms frames for the canceller. */
+  /**
+   * Exactly what the device was given, down-mixed to mono and cut into 10 ms frames for the canceller.
+   * The frames are queued and handed over one per microphone frame: speaker and microphone run on one
+   * sound card clock, so that pace tracks what the device is playing, while writes arrive in bursts
+   * (the network, the event loop) that would otherwise look to the canceller like a jumping echo delay.
+   */
   #reference(samples: Int16Array, sampleRate: number, channels: number): void {
     const engine = this.#engine;
     if (!engine) return;
@@ -166,7 +179,12 @@ export class CallAudio extends TypedEmitter<{ activity: [VoiceActivity] }> {
       this.#ref[this.#refFill++] = channels === 1 ? samples[f]! : (samples[2 * f]! + samples[2 * f + 1]!) >> 1;
       if (this.#refFill === MIC_FRAME_SAMPLES) {
         this.#refFill = 0;
-        this.#guard(() => engine.render(this.#ref));
+        this.#refQueue.push(this.#ref);
+        this.#ref = new Int16Array(MIC_FRAME_SAMPLES);
+        if (this.#refQueue.length > MAX_REFERENCE_FRAMES) {
+          this.#refQueue.shift();
+          this.#refDropped++;
+        }
       }
     }
   }
@@ -177,7 +195,10 @@ export class CallAudio extends TypedEmitter<{ activity: [VoiceActivity] }> {
     const engine = this.#engine;
     let voice = false;
     if (engine && frame.length === MIC_FRAME_SAMPLES) {
+      // Nothing queued: the speaker is playing silence, and the canceller's far end must move on too.
+      const ref = this.#refQueue.shift() ?? SILENCE;
       this.#guard(() => {
+        engine.render(ref);
         voice = engine.capture(frame).voice;
       });
     }

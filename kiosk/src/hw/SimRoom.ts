@@ -29,6 +29,8 @@ export interface SimRoomOptions {
   logger?: Logger;
 }
 
+/** The simulated sound card's playback buffer: it starts playing once this much is queued (again after an underrun). */
+const PLAYBACK_PREFILL_SAMPLES = (MIC_SAMPLE_RATE * 30) / 1000;
 /** Longest echo kept waiting for the microphone (1 s); older audio is dropped. */
 const MAX_ECHO_SAMPLES = MIC_SAMPLE_RATE;
 /** Silence between two repeats of the resident's speech. */
@@ -54,6 +56,7 @@ export class SimRoom {
   #speechPos = 0;
   #echo: Int16Array[] = [];
   #echoSamples = 0;
+  #playing = false;
 
   constructor(opts: SimRoomOptions = {}) {
     this.#path = new EchoPath({
@@ -67,7 +70,9 @@ export class SimRoom {
     this.#speech = opts.residentSpeech && opts.residentSpeech.length > 0 ? opts.residentSpeech : null;
     this.#speechGain = 10 ** ((opts.residentGainDb ?? 0) / 20);
     const measuring = new MeasuringSpeaker();
-    const tone = new ToneMicrophone({ ...opts.voice, ...(opts.logger ? { logger: opts.logger } : {}) });
+    // A stalled event loop must not make the simulated capture clock lose time against the speaker's
+    // (a real card keeps both on one crystal): catch up in bursts of up to 0.5 s instead of skipping.
+    const tone = new ToneMicrophone({ maxBurstFrames: 50, ...opts.voice, ...(opts.logger ? { logger: opts.logger } : {}) });
     const pushEcho = (samples: Int16Array, channels: number) => this.#pushEcho(samples, channels);
     const faults = this.faults;
     // The microphone's meter hears the room (voice, echo, noise, or a dead capsule's silence), not the bare tone.
@@ -95,6 +100,7 @@ export class SimRoom {
       start: (onPcm) => {
         this.#echo = [];
         this.#echoSamples = 0;
+        this.#playing = false;
         return tone.start((frame) => {
           const heard = this.faults.micDead ? new Int16Array(frame.length) : this.#mix(frame);
           micMeter.record(heard);
@@ -123,9 +129,16 @@ export class SimRoom {
     while (this.#echoSamples > MAX_ECHO_SAMPLES && this.#echo.length > 0) this.#echoSamples -= this.#echo.shift()!.length;
   }
 
-  /** What the speaker sends into the room during this frame (silence when it has nothing queued). */
+  /**
+   * What the speaker sends into the room during this frame: silence until the playback buffer holds
+   * PLAYBACK_PREFILL_SAMPLES, then a steady stream (a real card's buffer absorbs the jitter of writes);
+   * an underrun plays what is left, then silence until the buffer is full again.
+   */
   #takeSpeaker(n: number): Int16Array {
     const out = new Int16Array(n);
+    if (!this.#playing && this.#echoSamples < PLAYBACK_PREFILL_SAMPLES) return out;
+    this.#playing = true;
+    if (this.#echoSamples < n) this.#playing = false;
     let i = 0;
     while (i < n && this.#echo.length > 0) {
       const head = this.#echo[0]!;
