@@ -29,6 +29,8 @@ export class Limiter {
   #channels = 0;
   #peakHold: Float32Array;
   #holdPos = 0;
+  /** Entries of the window below 1: while none, nothing needs limiting and the window is not scanned. */
+  #limiting = 0;
   /** Lowest gain applied so far (1 = never limited), for the logs. */
   minGain = 1;
 
@@ -59,12 +61,14 @@ export class Limiter {
       let peak = 0;
       for (let c = 0; c < channels; c++) peak = Math.max(peak, Math.abs(samples[f * channels + c]! * this.#gain));
       // Gain wanted for the loudest sample within the look-ahead window.
-      hold[this.#holdPos] = peak > this.#ceiling ? this.#ceiling / peak : 1;
+      const want = peak > this.#ceiling ? this.#ceiling / peak : 1;
+      this.#limiting += (want < 1 ? 1 : 0) - (hold[this.#holdPos]! < 1 ? 1 : 0);
+      hold[this.#holdPos] = want;
       this.#holdPos = (this.#holdPos + 1) % hold.length;
       // The oldest entry is the sample now leaving the delay line.
       const leaving = hold[this.#holdPos]!;
       let target = 1;
-      for (let k = 0; k < hold.length; k++) if (hold[k]! < target) target = hold[k]!;
+      if (this.#limiting > 0) for (let k = 0; k < hold.length; k++) if (hold[k]! < target) target = hold[k]!;
       this.#env += (target - this.#env) * (target < this.#env ? this.#attack : this.#release);
       // The smooth envelope is nearly there when a peak leaves; min() makes "nearly" exact.
       const g = Math.min(this.#env, leaving);
