@@ -19,7 +19,7 @@ import { mdTable, publish } from './lib/bench/report.ts';
 import { fmt } from './lib/bench/stats.ts';
 
 const USAGE = 'usage: bench-audio [--delays 10,40,120] [--losses 0,10] [--suppression 0|1|2] [--ns 0..3] [--agc=false] [--delay-hint MS] [--arm64-factor 3] [--dry-run]';
-const args = parseArgs(process.argv.slice(2), { delays: '10,40,120', losses: '0,10', suppression: -1, delayHint: -1, ns: -1, agc: true, arm64Factor: 3, dryRun: false }, USAGE);
+const args = parseArgs(process.argv.slice(2), { delays: '10,40,120', losses: '0,10', suppression: -1, delayHint: -1, ns: -1, agc: true, transient: false, arm64Factor: 3, dryRun: false }, USAGE);
 const numList = (raw: string, name: string) => {
   const list = raw.split(',').map((x) => Number(x.trim()));
   if (!list.length || list.some((x) => !Number.isFinite(x) || x < 0)) throw new Error(`--${name} must be non-negative numbers separated by commas\n${USAGE}`);
@@ -39,7 +39,7 @@ const FLOOR_DBFS = -85;
 const machine = machineInfo();
 const loaded = loadWebRtcVoiceProcessor();
 // --suppression / --delay-hint override the kiosk's defaults, for tuning (the table then says so).
-const overrides = { ...(args.agc ? {} : { gainControl: false }), ...(args.ns >= 0 ? { noiseSuppression: args.ns } : {}), ...(args.suppression >= 0 ? { echoSuppression: args.suppression } : {}), ...(args.delayHint >= 0 ? { delayHintMs: args.delayHint } : {}) };
+const overrides = { ...(args.transient ? { transientSuppression: true } : {}), ...(args.agc ? {} : { gainControl: false }), ...(args.ns >= 0 ? { noiseSuppression: args.ns } : {}), ...(args.suppression >= 0 ? { echoSuppression: args.suppression } : {}), ...(args.delayHint >= 0 ? { delayHintMs: args.delayHint } : {}) };
 const processor: VoiceProcessorFactory = (opts = {}) => loaded({ ...opts, ...overrides });
 const officerSpeech = normalizeActive(speak(OFFICER_TEXT, OFFICER_VOICE), OFFICER_DBFS);
 const residentSpeech = normalizeActive(speak(RESIDENT_TEXT, RESIDENT_VOICE), RESIDENT_DBFS);

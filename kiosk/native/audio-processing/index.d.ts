@@ -15,6 +15,8 @@ export interface AudioProcessorOptions {
   voiceDetection?: boolean;
   delayAgnostic?: boolean;
   extendedFilter?: boolean;
+  /** APM 0.3's experimental NS: a transient (click, knock) suppressor. */
+  transientSuppression?: boolean;
 }
 
 export interface AudioProcessorMetrics {

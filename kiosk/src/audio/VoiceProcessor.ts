@@ -33,6 +33,8 @@ export interface VoiceProcessorOptions {
   gainControl?: boolean;
   /** 0 low, 1 moderate, 2 high: residual echo suppression, traded against double talk. */
   echoSuppression?: number;
+  /** The transient (click, knock, slammed door) suppressor that comes with APM 0.3. */
+  transientSuppression?: boolean;
   /** A hint for the speaker → microphone delay, ms; the echo canceller estimates the real one. */
   delayHintMs?: number;
 }

@@ -27,6 +27,7 @@ class WebRtcVoiceProcessor implements VoiceProcessor {
       gainControl: opts.gainControl ?? true,
       agcTargetDbfs: 9,
       agcCompressionDb: 12,
+      transientSuppression: opts.transientSuppression ?? false,
     });
   }
 

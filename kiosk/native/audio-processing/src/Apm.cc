@@ -24,6 +24,7 @@ Apm::Apm(const ApmOptions& opts) : opts_(opts), frameSamples_(opts.sampleRate / 
   config.Set<webrtc::DelayAgnostic>(new webrtc::DelayAgnostic(opts.delayAgnostic));
   // No analog microphone volume to steer on a terminal: the experimental (analog) AGC stays off.
   config.Set<webrtc::ExperimentalAgc>(new webrtc::ExperimentalAgc(false));
+  config.Set<webrtc::ExperimentalNs>(new webrtc::ExperimentalNs(opts.transientSuppression));
   apm_.reset(webrtc::AudioProcessing::Create(config));
   if (!apm_) throw std::runtime_error("could not create the WebRTC audio processing module");
 

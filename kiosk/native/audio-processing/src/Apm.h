@@ -24,6 +24,8 @@ struct ApmOptions {
   bool voiceDetection = true;
   bool delayAgnostic = true;
   bool extendedFilter = true;
+  // APM 0.3's "experimental NS": its transient suppressor (clicks, knocks on the box).
+  bool transientSuppression = false;
 };
 
 struct ApmMetrics {

@@ -43,6 +43,7 @@ class AudioProcessor : public Napi::ObjectWrap<AudioProcessor> {
       o.voiceDetection = boolOpt(opts, "voiceDetection", o.voiceDetection);
       o.delayAgnostic = boolOpt(opts, "delayAgnostic", o.delayAgnostic);
       o.extendedFilter = boolOpt(opts, "extendedFilter", o.extendedFilter);
+      o.transientSuppression = boolOpt(opts, "transientSuppression", o.transientSuppression);
     }
     try {
       apm_ = std::make_unique<helppoint::Apm>(o);
