@@ -27,8 +27,13 @@ export interface CallAudioOptions {
   logger: Logger;
 }
 
-/** Reference frames waiting for their microphone frame; more than this (200 ms) means the speaker runs ahead: oldest dropped. */
-const MAX_REFERENCE_FRAMES = 20;
+/**
+ * Reference frames waiting for their microphone frame. A stalled event loop holds microphone frames
+ * back for a while (they then arrive in a burst) while the speaker keeps playing; dropping reference
+ * then would shift it against the echo for good. Beyond 1 s (what a speaker buffer holds at most)
+ * the speaker really runs ahead: the oldest is dropped.
+ */
+const MAX_REFERENCE_FRAMES = 100;
 const SILENCE = new Int16Array(MIC_FRAME_SAMPLES);
 
 /** Voice must be seen in this many of the last ACTIVITY_WINDOW frames to count as speaking. */

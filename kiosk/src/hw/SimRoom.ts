@@ -70,9 +70,10 @@ export class SimRoom {
     this.#speech = opts.residentSpeech && opts.residentSpeech.length > 0 ? opts.residentSpeech : null;
     this.#speechGain = 10 ** ((opts.residentGainDb ?? 0) / 20);
     const measuring = new MeasuringSpeaker();
-    // A stalled event loop must not make the simulated capture clock lose time against the speaker's
-    // (a real card keeps both on one crystal): catch up in bursts of up to 0.5 s instead of skipping.
-    const tone = new ToneMicrophone({ maxBurstFrames: 50, ...opts.voice, ...(opts.logger ? { logger: opts.logger } : {}) });
+    // A stalled event loop must not make the simulated capture lose samples against the speaker
+    // (a real card keeps both on one crystal, and its capture pipe buffers): catch up in a burst
+    // of up to 3 s instead of skipping.
+    const tone = new ToneMicrophone({ maxBurstFrames: 300, ...opts.voice, ...(opts.logger ? { logger: opts.logger } : {}) });
     const pushEcho = (samples: Int16Array, channels: number) => this.#pushEcho(samples, channels);
     const faults = this.faults;
     // The microphone's meter hears the room (voice, echo, noise, or a dead capsule's silence), not the bare tone.
