@@ -11,15 +11,15 @@
 import { loadWebRtcVoiceProcessor } from '../kiosk/src/audio/WebRtcVoiceProcessor.ts';
 import { SpeechShapedNoise, StreetNoise, type NoiseSource } from '../kiosk/src/audio/noise.ts';
 import type { VoiceProcessorFactory } from '../kiosk/src/audio/VoiceProcessor.ts';
-import { db, energy, runChain } from './lib/audio/chain.ts';
+import { db, energy, measureChainCpu, runChain } from './lib/audio/chain.ts';
 import { loopTo, normalizeActive, OFFICER_TEXT, OFFICER_VOICE, RESIDENT_TEXT, RESIDENT_VOICE, speak } from './lib/audio/speech.ts';
 import { parseArgs } from './lib/bench/args.ts';
 import { machineInfo } from './lib/bench/machine.ts';
 import { mdTable, publish } from './lib/bench/report.ts';
 import { fmt } from './lib/bench/stats.ts';
 
-const USAGE = 'usage: bench-audio [--delays 10,40,120] [--losses 0,10] [--suppression 0|1|2] [--ns 0..3] [--agc=false] [--delay-hint MS] [--arm64-factor 3] [--dry-run]';
-const args = parseArgs(process.argv.slice(2), { delays: '10,40,120', losses: '0,10', suppression: -1, delayHint: -1, ns: -1, agc: true, transient: false, arm64Factor: 3, dryRun: false }, USAGE);
+const USAGE = 'usage: bench-audio [--delays 10,40,120] [--losses 0,10] [--suppression 0|1|2] [--ns 0..3] [--agc=false] [--delay-hint MS] [--arm64-factor 5] [--dry-run]';
+const args = parseArgs(process.argv.slice(2), { delays: '10,40,120', losses: '0,10', suppression: -1, delayHint: -1, ns: -1, agc: true, transient: false, arm64Factor: 5, dryRun: false }, USAGE);
 const numList = (raw: string, name: string) => {
   const list = raw.split(',').map((x) => Number(x.trim()));
   if (!list.length || list.some((x) => !Number.isFinite(x) || x < 0)) throw new Error(`--${name} must be non-negative numbers separated by commas\n${USAGE}`);
@@ -79,7 +79,7 @@ interface EchoRow {
   convS: number | null;
   reconvS: number | null;
   dtLossDb: number;
-  nsPerFrame: number;
+  cpuNsPerFrame: number;
 }
 
 const rows: EchoRow[] = [];
@@ -111,7 +111,7 @@ for (const delayMs of delays) {
       convS: convergence(ws, 0, 12),
       reconvS: convergence(ws, 12, 12),
       dtLossDb: db(eAlone / eBoth),
-      nsPerFrame: single.nsPerFrame,
+      cpuNsPerFrame: await measureChainCpu(processor, loopTo(officerSpeech, S(24), S(0.3)), single.echoAtMic.map((e, i) => e + single.nearAtMic[i]!)),
     });
     const r = rows.at(-1)!;
     console.error(`delay ${delayMs} ms, loss ${lossDb} dB: attenuation ${fmt(r.attDb, 1)} dB, converged ${r.convS ?? 'never'} s, after change ${r.reconvS ?? 'never'} s, double-talk loss ${fmt(r.dtLossDb, 1)} dB`);
@@ -177,7 +177,7 @@ async function latency(): Promise<number> {
 const latencyMs = await latency();
 const LIMITER_LOOKAHEAD_MS = 1.5;
 
-const cpuPct = (rows.reduce((a, r) => a + r.nsPerFrame, 0) / rows.length / 10_000_000) * 100;
+const cpuPct = (rows.reduce((a, r) => a + r.cpuNsPerFrame, 0) / rows.length / 10_000_000) * 100;
 const worst = {
   att: Math.min(...rows.map((r) => Math.min(r.attDb, r.attAfterChangeDb))),
   conv: rows.some((r) => r.convS === null) ? null : Math.max(...rows.map((r) => r.convS!)),
@@ -225,11 +225,11 @@ publish(
       `Mandarin speech from espeak-ng: officer at ${OFFICER_DBFS} dBFS (active RMS) on the speaker, resident at ${RESIDENT_DBFS} dBFS at the microphone, enclosure noise floor ${FLOOR_DBFS} dBFS. ` +
       `Echo path = the simulated room's (delay, 40 reflections decaying with RT60 120 ms at −8 dB, tanh loudspeaker distortion 0.2); it changes at 12 s (other reflections, +7 ms). ` +
       `Attenuation = echo at the microphone ÷ what is sent, over 250 ms windows with echo (4–12 s; 16–24 s after the change). Double talk: the resident from 8 s while the officer talks; loss = resident alone ÷ with the officer, over 20 ms frames where both are active. ` +
-      `NS: AGC off; SNR from speech-active vs. speech-free frames. CPU: ns per 10 ms frame of the whole chain in this process; arm64 = x86 × ${args.arm64Factor} (see notes).`,
+      `NS: AGC off; SNR from speech-active vs. speech-free frames. CPU: this thread's CPU time for the whole chain over 24 s of prepared frames, per 10 ms frame; arm64 = x86 × ${args.arm64Factor} (see notes).`,
     table,
     notes: [
-      `The arm64 figure is an estimate, not a measurement: x86 CPU time × ${args.arm64Factor}, the ratio assumed between one core here and one Cortex-A72 core of a Pi 4 (1.5–1.8 GHz) for this float DSP code (Debian's arm64 build of the library has its NEON paths). ` +
-        'Cross-check: callgrind counts 1.31 M x86 instructions per 10 ms frame for the APM alone (render + capture, a C++ harness around kiosk/native/audio-processing/src/Apm.cc), i.e. 131 M instructions/s; at 1.0–1.5 instructions per cycle on a 1.5 GHz A72 that is 6–9 % of one core, before the JS part. Run this script on the Pi for the real figure.',
+      `The arm64 figure is an estimate, not a measurement: x86 CPU time × ${args.arm64Factor}, the ratio assumed between one core here (about 2× the clock, about 2× the instructions per cycle) and one Cortex-A72 core of a Pi 4 (1.5–1.8 GHz) for this float DSP code (Debian's arm64 build of the library has its NEON paths). ` +
+        'Cross-check by instruction count: callgrind counts 1.31 M x86 instructions per 10 ms frame for the APM alone (render + capture, a C++ harness around kiosk/native/audio-processing/src/Apm.cc), i.e. 131 M instructions/s; at 1.0–1.5 instructions per cycle on a 1.5 GHz A72 that is 6–9 % of one core. So: expect roughly 5–10 % of one Pi 4 core per call. It was not run under qemu-aarch64 (that needs an arm64 build of libwebrtc-audio-processing on this machine); run this script on the Pi for the real figure.',
       'Attenuation includes everything the officer would hear back: the AEC\'s linear filter and its non-linear suppressor, then NS and AGC (the AGC may add gain to what is left).',
     ],
     headline: `att ≥ ${fmt(worst.att, 1)} dB, conv ≤ ${s(worst.conv)} s, reconv ≤ ${s(worst.reconv)} s, DT loss ≤ ${fmt(worst.dt, 1)} dB, NS +${fmt(worst.nsGain, 1)} dB / −${fmt(worst.nsLoss, 1)} dB, ${fmt(latencyMs, 1)} ms, ${fmt(cpuPct, 2)} % CPU`,
