@@ -17,7 +17,10 @@ role="${1:-all}"
 # iproute2: the network-loss test puts a kiosk in its own network namespace.
 # nats-server: district federation (issue 14) and its 3-node cluster tests; bookworm's 2.9 has
 # JetStream, replication and key-value buckets with a bucket-wide TTL (per-key TTL needs 2.11).
-pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat espeak-ng)
+# libwebrtc-audio-processing-dev + pkg-config: the kiosk's echo canceller addon
+# (kiosk/native/audio-processing, built by npm ci with node-gyp; at run time it
+# needs only libwebrtc-audio-processing1, which the -dev package pulls in).
+pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat espeak-ng pkg-config libwebrtc-audio-processing-dev)
 if [ "$role" != kiosk ]; then
   pkgs+=(meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
   pkgs+=(chromium fonts-noto-cjk socat openssl iproute2 nats-server)
