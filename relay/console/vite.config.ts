@@ -11,7 +11,8 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // Maps are kept for debugging on the build machine but not referenced from the bundle; the relay refuses to serve *.map.
+    sourcemap: 'hidden',
   },
   server: {
     // shared/ lives two levels up; the dev server must be allowed to read it.

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './trust/LoginGuard.ts';
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './security/LoginThrottle.ts';
+import { DEFAULT_CONNECTION_CAPS, type ConnectionCaps } from './security/ConnectionGuard.ts';
+import { DEFAULT_TERMINAL_LIMITS, type TerminalLimits } from './security/TerminalMessageLimits.ts';
 
 export interface RelayConfig {
   /** HTTP/WebSocket listen address and port (0 = any free port, for tests). */
@@ -45,6 +47,23 @@ export interface RelayConfig {
   backupDir: string | undefined;
   backupIntervalMin: number;
   backupKeep: number;
+  /** Per-address socket caps for HTTP and each WebSocket gateway (0 = no cap; benchmarks with thousands of loopback terminals switch them off). */
+  connectionCaps: ConnectionCaps;
+  /** Browser origins besides the relay's own that may open the console socket. */
+  allowedOrigins: string[];
+  /** /metrics needs `Authorization: Bearer <token>` when set; empty: only from the loopback address. */
+  metricsToken: string;
+  /** Requests per address per minute on sign-in and enrolment. */
+  authPerMinute: number;
+  /** Audit and self-test rows older than these many days are deleted. */
+  auditRetentionDays: number;
+  selfTestRetentionDays: number;
+  /** Recording stops (and an alert is raised) when the media disk has less free space than this. */
+  minFreeDiskBytes: number;
+  /** Per-terminal message budgets and sanity bounds. */
+  terminalLimits: TerminalLimits;
+  /** Snapshots one call may keep. */
+  snapshotsPerCall: number;
 }
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -75,6 +94,15 @@ export function defaultConfig(): RelayConfig {
     backupDir: undefined,
     backupIntervalMin: 60,
     backupKeep: 48,
+    connectionCaps: DEFAULT_CONNECTION_CAPS,
+    allowedOrigins: [],
+    metricsToken: '',
+    authPerMinute: 30,
+    auditRetentionDays: 365,
+    selfTestRetentionDays: 90,
+    minFreeDiskBytes: 512 * 1024 * 1024,
+    terminalLimits: DEFAULT_TERMINAL_LIMITS,
+    snapshotsPerCall: 30,
   };
 }
 
@@ -113,6 +141,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     backupDir: env['HELPPOINT_BACKUP_DIR'] || base.backupDir,
     backupIntervalMin: Math.max(1, int('HELPPOINT_BACKUP_INTERVAL_MIN', base.backupIntervalMin)),
     backupKeep: Math.max(1, int('HELPPOINT_BACKUP_KEEP', base.backupKeep)),
+    connectionCaps: {
+      httpPerAddress: int('HELPPOINT_MAX_HTTP_PER_ADDRESS', base.connectionCaps.httpPerAddress),
+      terminalWsPerAddress: int('HELPPOINT_MAX_TERMINALS_PER_ADDRESS', base.connectionCaps.terminalWsPerAddress),
+      consoleWsPerAddress: int('HELPPOINT_MAX_CONSOLES_PER_ADDRESS', base.connectionCaps.consoleWsPerAddress),
+      total: int('HELPPOINT_MAX_CONNECTIONS', base.connectionCaps.total),
+    },
+    allowedOrigins: env['HELPPOINT_ALLOWED_ORIGINS'] ? env['HELPPOINT_ALLOWED_ORIGINS'].split(',').map((o) => o.trim()).filter(Boolean) : base.allowedOrigins,
+    metricsToken: env['HELPPOINT_METRICS_TOKEN'] ?? base.metricsToken,
+    authPerMinute: Math.max(1, int('HELPPOINT_AUTH_PER_MINUTE', base.authPerMinute)),
+    auditRetentionDays: Math.max(1, int('HELPPOINT_AUDIT_RETENTION_DAYS', base.auditRetentionDays)),
+    selfTestRetentionDays: Math.max(1, int('HELPPOINT_SELFTEST_RETENTION_DAYS', base.selfTestRetentionDays)),
+    minFreeDiskBytes: int('HELPPOINT_MIN_FREE_DISK_MB', base.minFreeDiskBytes / 1048576) * 1048576,
+    terminalLimits: base.terminalLimits,
+    snapshotsPerCall: Math.max(1, int('HELPPOINT_SNAPSHOTS_PER_CALL', base.snapshotsPerCall)),
   };
 }
 

@@ -51,6 +51,13 @@ export const ErrorCode = {
   TerminalBusy: 'terminal_busy',
   // missed calls to call back (console integration)
   NotAMissedCall: 'not_a_missed_call',
+  // hardening (issue 16)
+  RateLimited: 'rate_limited',
+  QuotaExceeded: 'quota_exceeded',
+  BadImage: 'bad_image',
+  ClockSkew: 'clock_skew',
+  OriginForbidden: 'origin_forbidden',
+  DiskFull: 'disk_full',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -87,6 +94,13 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   terminal_offline: 409,
   terminal_busy: 409,
   not_a_missed_call: 409,
+  not_your_call: 403,
+  rate_limited: 429,
+  quota_exceeded: 429,
+  bad_image: 400,
+  clock_skew: 400,
+  origin_forbidden: 403,
+  disk_full: 507,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */
