@@ -37,7 +37,7 @@ import { EnrolmentService } from './trust/EnrolmentService.ts';
 import { LoginThrottle } from './security/LoginThrottle.ts';
 import { KnownDevices } from './security/KnownDevices.ts';
 import { SessionSockets } from './security/SessionSockets.ts';
-import { ConnectionGuard, SERVER_TIMEOUTS } from './security/ConnectionGuard.ts';
+import { ConnectionGuard } from './security/ConnectionGuard.ts';
 import { installHttpHardening } from './security/httpHardening.ts';
 import { originRefusal } from './security/originCheck.ts';
 import { ThrottledAuditRepo } from './security/ThrottledAuditRepo.ts';
@@ -83,7 +83,7 @@ export class Relay {
   readonly #wss: WebSocketServer;
   readonly #log: Logger;
   /** Hardening pieces with timers of their own (issue 16), closed with the relay. */
-  readonly security: { connections: ConnectionGuard; sockets: SessionSockets; retention: RowRetention; limits: TerminalMessageLimits; disk: DiskGuard; throttle: LoginThrottle };
+  readonly security: { connections: ConnectionGuard; sockets: SessionSockets; retention: RowRetention; limits: TerminalMessageLimits; disk: DiskGuard; throttle: LoginThrottle; media: MediaAuthorisation };
   /** Scheduled online backups, when HELPPOINT_BACKUP_DIR is set. */
   readonly backups: DbBackups | null;
   #closed = false;
@@ -200,11 +200,11 @@ export class Relay {
       // Unknown fields are refused (bad_request), not silently dropped: a client sending `id` or `admin` must learn it was ignored.
       ajv: { customOptions: { removeAdditional: false } },
       // Slow clients are cut off (slowloris, dribbled bodies): headers within 10 s, the whole request within 30 s.
-      ...(tls ? { https: { ...tls, headersTimeout: SERVER_TIMEOUTS.headersTimeoutMs, connectionsCheckingInterval: SERVER_TIMEOUTS.checkIntervalMs } } : {}),
-      http: { headersTimeout: SERVER_TIMEOUTS.headersTimeoutMs, connectionsCheckingInterval: SERVER_TIMEOUTS.checkIntervalMs },
-      requestTimeout: SERVER_TIMEOUTS.requestTimeoutMs,
-      connectionTimeout: SERVER_TIMEOUTS.connectionTimeoutMs,
-      keepAliveTimeout: SERVER_TIMEOUTS.keepAliveTimeoutMs,
+      ...(tls ? { https: { ...tls, headersTimeout: config.serverTimeouts.headersTimeoutMs, connectionsCheckingInterval: config.serverTimeouts.checkIntervalMs } } : {}),
+      http: { headersTimeout: config.serverTimeouts.headersTimeoutMs, connectionsCheckingInterval: config.serverTimeouts.checkIntervalMs },
+      requestTimeout: config.serverTimeouts.requestTimeoutMs,
+      connectionTimeout: config.serverTimeouts.connectionTimeoutMs,
+      keepAliveTimeout: config.serverTimeouts.keepAliveTimeoutMs,
       clientErrorHandler: (err, socket) => connections.clientError(err as NodeJS.ErrnoException, socket as import('node:net').Socket),
       // Errors the router raises before any handler (a bad %-escape, an over-long path
       // parameter) get the same { error: { code } } body as everything else.
@@ -309,7 +309,7 @@ export class Relay {
     });
     const backups = config.backupDir ? new DbBackups({ db, dir: config.backupDir, keep: config.backupKeep, logger }) : null;
     backups?.schedule(config.backupIntervalMin * 60_000);
-    const security = { connections, sockets, retention: rowRetention, limits, disk, throttle: guard };
+    const security = { connections, sockets, retention: rowRetention, limits, disk, throttle: guard, media };
     return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir, security });
   }
 

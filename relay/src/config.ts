@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './security/LoginThrottle.ts';
-import { DEFAULT_CONNECTION_CAPS, type ConnectionCaps } from './security/ConnectionGuard.ts';
+import { DEFAULT_CONNECTION_CAPS, SERVER_TIMEOUTS, type ConnectionCaps, type ServerTimeouts } from './security/ConnectionGuard.ts';
 import { DEFAULT_TERMINAL_LIMITS, type TerminalLimits } from './security/TerminalMessageLimits.ts';
 
 export interface RelayConfig {
@@ -49,6 +49,8 @@ export interface RelayConfig {
   backupKeep: number;
   /** Per-address socket caps for HTTP and each WebSocket gateway (0 = no cap; benchmarks with thousands of loopback terminals switch them off). */
   connectionCaps: ConnectionCaps;
+  /** Header, request, idle and keep-alive timeouts of the HTTP server (tests shorten them). */
+  serverTimeouts: ServerTimeouts;
   /** Browser origins besides the relay's own that may open the console socket. */
   allowedOrigins: string[];
   /** /metrics needs `Authorization: Bearer <token>` when set; empty: only from the loopback address. */
@@ -95,6 +97,7 @@ export function defaultConfig(): RelayConfig {
     backupIntervalMin: 60,
     backupKeep: 48,
     connectionCaps: DEFAULT_CONNECTION_CAPS,
+    serverTimeouts: SERVER_TIMEOUTS,
     allowedOrigins: [],
     metricsToken: '',
     authPerMinute: 30,
@@ -147,6 +150,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
       consoleWsPerAddress: int('HELPPOINT_MAX_CONSOLES_PER_ADDRESS', base.connectionCaps.consoleWsPerAddress),
       total: int('HELPPOINT_MAX_CONNECTIONS', base.connectionCaps.total),
     },
+    serverTimeouts: base.serverTimeouts,
     allowedOrigins: env['HELPPOINT_ALLOWED_ORIGINS'] ? env['HELPPOINT_ALLOWED_ORIGINS'].split(',').map((o) => o.trim()).filter(Boolean) : base.allowedOrigins,
     metricsToken: env['HELPPOINT_METRICS_TOKEN'] ?? base.metricsToken,
     authPerMinute: Math.max(1, int('HELPPOINT_AUTH_PER_MINUTE', base.authPerMinute)),

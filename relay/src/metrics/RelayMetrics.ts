@@ -34,7 +34,6 @@ const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
  */
 export class RelayMetrics {
   readonly registry = new Registry();
-  readonly #opts: RelayMetricsOptions;
   readonly #log: Logger;
   readonly #callsEnded: Counter<'outcome' | 'answered'>;
   readonly #escalated: Counter;
@@ -46,7 +45,6 @@ export class RelayMetrics {
   readonly #waitingEscalated = new Set<string>();
 
   constructor(opts: RelayMetricsOptions) {
-    this.#opts = opts;
     this.#log = opts.logger.child({ component: 'metrics' });
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });

@@ -20,13 +20,21 @@ export const DEFAULT_CONNECTION_CAPS: ConnectionCaps = { httpPerAddress: 64, ter
  * within requestTimeout, however slowly it dribbles; an idle socket closes
  * after connectionTimeout; node checks these every checkIntervalMs.
  */
-export const SERVER_TIMEOUTS = {
+export interface ServerTimeouts {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  checkIntervalMs: number;
+}
+
+export const SERVER_TIMEOUTS: ServerTimeouts = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
   connectionTimeoutMs: 60_000,
   keepAliveTimeoutMs: 10_000,
   checkIntervalMs: 1_000,
-} as const;
+};
 
 export type WsKind = 'terminal' | 'console';
 
@@ -97,6 +105,7 @@ export class ConnectionGuard {
   clientError(err: NodeJS.ErrnoException, socket: Socket): void {
     if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT') {
       this.#timedOut++;
+      this.#timedOutTotal++;
       if (socket.writable) socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     } else if (socket.writable && err.code !== 'ECONNRESET') {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -118,14 +127,13 @@ export class ConnectionGuard {
   }
 
   #summarise(): void {
-    this.#timedOutTotal += this.#timedOut;
     if (this.#refused.size) {
       const top = [...this.#refused.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
       this.#log.warn({ refused: Object.fromEntries(top), caps: this.#caps, open: this.#total }, 'connections refused: per-address cap reached');
       this.#refused.clear();
     }
     if (this.#timedOut) {
-      this.#log.warn({ timedOut: this.#timedOut, headersTimeoutMs: SERVER_TIMEOUTS.headersTimeoutMs, requestTimeoutMs: SERVER_TIMEOUTS.requestTimeoutMs }, 'slow requests timed out and closed');
+      this.#log.warn({ timedOut: this.#timedOut }, 'slow requests timed out and closed (headers or body sent too slowly)');
       this.#timedOut = 0;
     }
   }

@@ -53,8 +53,8 @@ export function weakness(password: string, username: string): string | null {
   if (isRepetition(p) || isSequence(p)) return 'a password must not be a repeated or sequential pattern';
   const list = commonPasswords();
   const stripped = p.replace(/[\d\W_]+$/u, '');
-  const unleet = [...p].map((c) => LEET[c] ?? c).join('');
-  const candidates = [p, stripped, unleet, unleet.replace(/[\d\W_]+$/u, ''), p.replace(/^[\d\W_]+/u, '')];
+  const unleet = (x: string) => [...x].map((c) => LEET[c] ?? c).join('');
+  const candidates = [p, stripped, unleet(p), unleet(stripped), p.replace(/^[\d\W_]+/u, '')];
   if (candidates.some((c) => c.length >= 4 && list.has(c))) return 'this password is on the list of commonly used passwords';
   // A common password typed twice ("passwordpassword", "qwerty123qwerty123").
   const half = p.slice(0, p.length / 2);
