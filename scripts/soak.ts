@@ -14,6 +14,7 @@ import { SignalClient } from '../kiosk/src/net/SignalClient.ts';
 import { Outbox } from '../kiosk/src/store/Outbox.ts';
 import { OutboxCourier } from '../kiosk/src/store/OutboxCourier.ts';
 import { startRelay, type Launched } from './lib/launch.ts';
+import { UNCAPPED_LOOPBACK } from './lib/bench/relayProcess.ts';
 import { freePort } from '../test/support/station.ts';
 import { lightId, seedLightTerminals } from '../test/support/lightTerminals.ts';
 
@@ -35,7 +36,7 @@ const dbPath = path.join(dir, 'relay.db');
 const port = await freePort();
 const keys = await seedLightTerminals(dbPath, count);
 const logger = pino({ level: 'silent' });
-let relay: Launched = await startRelay({ logDir: dir, dbPath, port, env: { HELPPOINT_WORKERS: '1', HELPPOINT_LOG_LEVEL: 'warn' } });
+let relay: Launched = await startRelay({ logDir: dir, dbPath, port, env: { HELPPOINT_WORKERS: '1', HELPPOINT_LOG_LEVEL: 'warn', ...UNCAPPED_LOOPBACK } });
 
 const terminals = Array.from({ length: count }, (_, i) => {
   const key = keys[i]!;
@@ -88,7 +89,7 @@ const restartTimer = setInterval(() => {
         old.child.kill('SIGKILL');
       });
     } else await old.stop('SIGTERM');
-    relay = await startRelay({ logDir: dir, dbPath, port, env: { HELPPOINT_WORKERS: '1', HELPPOINT_LOG_LEVEL: 'warn' } });
+    relay = await startRelay({ logDir: dir, dbPath, port, env: { HELPPOINT_WORKERS: '1', HELPPOINT_LOG_LEVEL: 'warn', ...UNCAPPED_LOOPBACK } });
     console.log(`${elapsed()}  relay ${hard ? 'SIGKILLed' : 'stopped'} and restarted`);
   })();
 }, restartEveryS * 1000);

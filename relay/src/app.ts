@@ -181,7 +181,7 @@ export class Relay {
     const rowRetention = new RowRetention({ db, logger, auditDays: config.auditRetentionDays, selfTestDays: config.selfTestRetentionDays });
     rowRetention.sweep();
     const media = new MediaAuthorisation({ calls });
-    const limits = new TerminalMessageLimits({ limits: config.terminalLimits, logger });
+    const limits = new TerminalMessageLimits({ limits: config.terminalLimits, logger, heartbeatIntervalMs: config.heartbeatIntervalMs });
     const sockets = new SessionSockets({ logger, isLive: (hash) => repos.sessions.isLive(hash) });
     const connections = new ConnectionGuard({ caps: config.connectionCaps, logger });
     const tls = config.tls ? { key: fs.readFileSync(config.tls.keyFile), cert: fs.readFileSync(config.tls.certFile) } : null;

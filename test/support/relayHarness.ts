@@ -17,6 +17,8 @@ export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Prom
     numWorkers: 1,
     demo: true,
     logLevel: 'silent',
+    // Test files sign in many times from 127.0.0.1; the sign-in request budget is tested where it is set.
+    authPerMinute: 1000,
     ...overrides,
   };
   const logger = pino({ level: process.env['HELPPOINT_TEST_LOG'] ?? 'silent' });

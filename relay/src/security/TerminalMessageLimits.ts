@@ -20,9 +20,9 @@ export interface TerminalLimits {
 
 export const DEFAULT_TERMINAL_LIMITS: TerminalLimits = {
   budgets: {
-    // A kiosk heartbeats every 10 s; reconnects and clock jitter fit in the burst.
-    heartbeat: { burst: 6, everyMs: 2_000 },
-    'selftest.report': { burst: 3, everyMs: 60_000 },
+    // Replaced from the relay's heartbeat interval (three times the expected rate); this is for 10 s.
+    heartbeat: { burst: 10, everyMs: 3_333 },
+    'selftest.report': { burst: 5, everyMs: 20_000 },
     alarm: { burst: 10, everyMs: 3_000 },
     // A resident may press many times; a real first press must never meet an empty bucket.
     'help.request': { burst: 30, everyMs: 1_000 },
@@ -58,8 +58,11 @@ export class TerminalMessageLimits {
   readonly #refused = new Map<string, number>();
   readonly #timer: ReturnType<typeof setInterval>;
 
-  constructor(opts: { limits: TerminalLimits; logger: Logger; now?: () => number }) {
-    this.#limits = opts.limits;
+  constructor(opts: { limits: TerminalLimits; logger: Logger; now?: () => number; heartbeatIntervalMs?: number }) {
+    // An honest kiosk heartbeats once per interval: it never meets an empty bucket, so a refused
+    // heartbeat (which does not count as a sign of life) only ever hits a flooding one.
+    const beat: Record<string, Budget> = opts.heartbeatIntervalMs ? { heartbeat: { burst: 10, everyMs: Math.max(50, Math.floor(opts.heartbeatIntervalMs / 3)) } } : {};
+    this.#limits = { ...opts.limits, budgets: { ...opts.limits.budgets, ...beat } };
     this.#now = opts.now ?? Date.now;
     this.#log = opts.logger.child({ component: 'terminal-limits' });
     this.#timer = setInterval(() => this.#summarise(), 10_000);
