@@ -157,7 +157,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     auditRetentionDays: Math.max(1, int('HELPPOINT_AUDIT_RETENTION_DAYS', base.auditRetentionDays)),
     selfTestRetentionDays: Math.max(1, int('HELPPOINT_SELFTEST_RETENTION_DAYS', base.selfTestRetentionDays)),
     minFreeDiskBytes: int('HELPPOINT_MIN_FREE_DISK_MB', base.minFreeDiskBytes / 1048576) * 1048576,
-    terminalLimits: base.terminalLimits,
+    terminalLimits: { ...base.terminalLimits, lateDeliveriesPerHour: Math.max(1, int('HELPPOINT_LATE_PER_HOUR', base.terminalLimits.lateDeliveriesPerHour)) },
     snapshotsPerCall: Math.max(1, int('HELPPOINT_SNAPSHOTS_PER_CALL', base.snapshotsPerCall)),
   };
 }

@@ -171,7 +171,7 @@ describe('terminal message limits', () => {
     expect(refused).toBe(1000 - DEFAULT_TERMINAL_LIMITS.budgets['heartbeat']!.burst);
     expect(codeOf(() => l.take('T1', 'help.request'))).toBeNull();
     expect(codeOf(() => l.take('T2', 'heartbeat'))).toBeNull();
-    now += 2000;
+    now += 4000;
     expect(codeOf(() => l.take('T1', 'heartbeat'))).toBeNull();
     expect(l.clampTime('T1', 'pressedAt', now + 365 * 86_400_000)).toBe(now);
     expect(l.clampTime('T1', 'pressedAt', 0)).toBe(now);
