@@ -97,7 +97,9 @@ export class ConnectionGuard {
       socket.destroy();
       return false;
     }
-    (req.socket as Socket & { hpMove?: (to: Map<string, number>) => void }).hpMove?.(this.#ws[kind]);
+    // Over TLS the request's socket wraps the raw TCP socket that was counted (its _parent).
+    const counted = req.socket as Socket & { hpMove?: (to: Map<string, number>) => void; _parent?: Socket & { hpMove?: (to: Map<string, number>) => void } };
+    (counted.hpMove ?? counted._parent?.hpMove)?.(this.#ws[kind]);
     return true;
   }
 
