@@ -349,14 +349,17 @@ const attacks: { name: string; what: string; run: () => Promise<Outcome> }[] = [
       const t = await terminal('XC-HT-003');
       let stored = 0;
       let limited = 0;
+      let lastCall = '';
       const future = Date.now() + 365 * 86_400_000;
       for (let i = 0; i < 60; i++) {
         const r = await t.request('help.request', { requestId: `attack-late-${Date.now()}-${i}`, late: true, pressedAt: future });
-        if (r['ok']) stored++;
-        else if (errOf(r) === 'rate_limited') limited++;
+        if (r['ok']) {
+          stored++;
+          lastCall = (r['data'] as { callId: string }).callId;
+        } else if (errOf(r) === 'rate_limited') limited++;
       }
-      const missed = JSON.parse((await req({ path: '/api/calls?terminalId=XC-HT-003&limit=100', headers: { cookie: officer1 } })).body) as { calls: { endReason: string | null; createdAt: number }[] };
-      const far = missed.calls.filter((c) => c.endReason === 'missed' && c.createdAt > Date.now() + 86_400_000).length;
+      const detail = JSON.parse((await req({ path: `/api/calls/${lastCall}`, headers: { cookie: officer1 } })).body) as { events?: { type: string; at: number }[] };
+      const far = (detail.events ?? []).filter((e) => e.type === 'pressed' && e.at > Date.now() + 86_400_000).length;
       t.close();
       return { refused: stored <= 20 && far === 0, detail: `${stored} stored (cap 20/h), ${limited} refused rate_limited, ${far} stored with a future time` };
     },
