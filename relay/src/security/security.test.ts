@@ -11,6 +11,7 @@ import { validateImage } from './imageValidation.ts';
 import { CoalescedUpdates } from './CoalescedUpdates.ts';
 import { TerminalMessageLimits, DEFAULT_TERMINAL_LIMITS } from './TerminalMessageLimits.ts';
 import { parseRange } from '../routes/historyRoutes.ts';
+import { DiskGuard } from './DiskGuard.ts';
 
 const codeOf = (fn: () => unknown): string | null => {
   try {
@@ -179,5 +180,31 @@ describe('terminal message limits', () => {
     for (let i = 0; i < DEFAULT_TERMINAL_LIMITS.lateDeliveriesPerHour; i++) l.takeLateDelivery('T1');
     expect(codeOf(() => l.takeLateDelivery('T1'))).toBe('rate_limited');
     l.close();
+  });
+});
+
+describe('disk guard', () => {
+  it('goes low below the threshold, refuses new evidence, and recovers only above 1.5x (no flapping)', () => {
+    let free = 10_000;
+    const changes: boolean[] = [];
+    const g = new DiskGuard({ dir: os.tmpdir(), minFreeBytes: 1000, logger: pino({ level: 'silent' }), statfs: () => ({ bavail: free, bsize: 1, blocks: 100_000 }) });
+    g.on('changed', (low) => changes.push(low));
+    expect(g.low).toBe(false);
+    free = 900;
+    expect(g.check()).toBe(true);
+    expect(codeOf(() => g.assertRoom())).toBe('disk_full');
+    free = 1200;
+    expect(g.check()).toBe(true);
+    free = 1600;
+    expect(g.check()).toBe(false);
+    expect(codeOf(() => g.assertRoom())).toBeNull();
+    expect(changes).toEqual([true, false]);
+    g.close();
+  });
+
+  it('a failing statfs is logged, not thrown', () => {
+    const g = new DiskGuard({ dir: os.tmpdir(), minFreeBytes: 1000, logger: pino({ level: 'silent' }), statfs: () => { throw new Error('EIO'); } });
+    expect(g.check()).toBe(false);
+    g.close();
   });
 });
