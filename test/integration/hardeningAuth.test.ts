@@ -106,7 +106,7 @@ describe('password policy', () => {
       expect([r.status, codeOf(r)], password).toEqual([400, 'weak_password']);
     }
     const ok = await request({ method: 'POST', path: '/api/users', headers: { cookie: admin }, body: JSON.stringify({ username: 'newofficer', displayName: '新民警', role: 'officer', password: 'gulou-east-night-desk' }) });
-    expect(ok.status).toBe(200);
+    expect(ok.status).toBe(201);
   });
 });
 

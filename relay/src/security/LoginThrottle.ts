@@ -80,8 +80,9 @@ export class LoginThrottle {
         settled = true;
         // The address keeps its failures: a valid account of one's own must not reset the guessing budget.
         this.#address.release(address);
+        // Only the counter this attempt used: the officer signing in at their desk must not hand
+        // whoever is guessing from elsewhere a fresh set of free attempts.
         if (second) second.b.reset(second.key);
-        if (keys.account !== undefined) this.#account.reset(accountKey(keys.account));
       },
     };
   }
