@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { AppError, ConsoleRequests, ErrorCode, FrameDecoder, type CalledBackView, type CallView, type RequestData } from '@helppoint/shared';
+import { AppError, ConsoleRequests, ErrorCode, FrameDecoder, type CalledBackView, type CallView, type FleetEntry, type RequestData } from '@helppoint/shared';
 import type { CallService, Officer } from '../calls/CallService.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
 import type { AuditRepo } from '../db/AuditRepo.ts';
@@ -50,7 +50,7 @@ export class ConsoleGateway {
   /** Connections that may see calls (call.updated is not for technicians or field staff). */
   readonly #callWatchers = new Set<Connection>();
   readonly #opts: ConsoleGatewayOptions;
-  readonly #fleetUpdates: CoalescedUpdates<unknown>;
+  readonly #fleetUpdates: CoalescedUpdates<FleetEntry>;
 
   constructor(opts: ConsoleGatewayOptions) {
     this.#opts = opts;
@@ -64,7 +64,12 @@ export class ConsoleGateway {
     presence.on('online', (s: TerminalSession) => status(s.terminalId));
     presence.on('offline', (terminalId: string) => status(terminalId));
     // A heartbeat (or self-test) flood from one terminal must not become a flood to every console.
-    this.#fleetUpdates = new CoalescedUpdates({ intervalMs: opts.fleetCoalesceMs ?? 1000, send: (entry) => this.#broadcast('fleet.updated', { entry }) });
+    this.#fleetUpdates = new CoalescedUpdates<FleetEntry>({
+      intervalMs: opts.fleetCoalesceMs ?? 1000,
+      send: (entry) => this.#broadcast('fleet.updated', { entry }),
+      // Online/offline, alarms and self-test results go out at once; heartbeats' readings wait.
+      urgent: (sent, next) => sent.online !== next.online || sent.alarm?.active !== next.alarm?.active || sent.lastSelfTest?.finishedAt !== next.lastSelfTest?.finishedAt,
+    });
     opts.fleet?.on('updated', (entry) => this.#fleetUpdates.push(entry.terminalId, entry));
   }
 

@@ -48,6 +48,9 @@ export class RelayMetrics {
     this.#log = opts.logger.child({ component: 'metrics' });
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
+    // prom-client exports these totals as gauges named *_total, which Prometheus reserves for
+    // counters (promtool check metrics flags them); the per-type gauges of the same name stay.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
     this.#callsEnded = new Counter({ name: 'helppoint_calls_total', help: 'Help calls that ended, by end reason.', labelNames: ['outcome', 'answered'], registers });
     this.#escalated = new Counter({ name: 'helppoint_calls_escalated_total', help: 'Calls nobody answered within the escalation time.', registers });
     this.#setup = new Histogram({ name: 'helppoint_call_setup_seconds', help: 'From the button press to the stage: media (first terminal track live) or answered.', labelNames: ['stage'], buckets: SETUP_BUCKETS, registers });
