@@ -215,7 +215,7 @@ const attacks: { name: string; what: string; run: () => Promise<Outcome> }[] = [
   },
   {
     name: 'dribbled-body',
-    what: '40 requests announcing 1 MB bodies, dribbling a byte every 500 ms',
+    what: '40 requests announcing 60 kB bodies (under the body limit), dribbling a byte every 500 ms',
     run: async () => {
       const t0 = Date.now();
       const ends = await Promise.all(
@@ -225,7 +225,7 @@ const attacks: { name: string; what: string; run: () => Promise<Outcome> }[] = [
             let data = '';
             s.on('error', () => undefined);
             s.on('data', (d) => (data += d.toString()));
-            s.on('connect', () => s.write('POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{'));
+            s.on('connect', () => s.write('POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n{'));
             const drip = setInterval(() => s.writable && s.write(' '), 500);
             const give = setTimeout(() => s.destroy(), 45_000);
             s.on('close', () => {
