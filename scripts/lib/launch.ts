@@ -73,8 +73,9 @@ function tail(file: string): string {
   }
 }
 
-export function startRelay(opts: { env?: Record<string, string>; logDir: string; dbPath: string; port?: number; name?: string }) {
+export function startRelay(opts: { env?: Record<string, string>; logDir: string; dbPath: string; port?: number; name?: string; timeoutMs?: number }) {
   return launch({
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     name: opts.name ?? 'relay',
     script: 'relay/src/server.ts',
     nodeFlags: RELAY_NODE_FLAGS,
