@@ -51,7 +51,7 @@ const port = await freePort();
 const allKeys = await seedLightTerminals(dbPath, count + 1);
 const keys = allKeys.slice(0, count);
 const logger = pino({ level: 'silent' });
-let relay: Launched = await startRelay({ logDir: dir, dbPath, port, env: RELAY_ENV });
+let relay: Launched = await startRelay({ logDir: dir, dbPath, port, env: RELAY_ENV, timeoutMs: 120_000 });
 
 const terminals = Array.from({ length: count }, (_, i) => {
   const key = keys[i]!;
@@ -204,7 +204,7 @@ const restartTimer = setInterval(() => {
         old.child.kill('SIGKILL');
       });
     } else await old.stop('SIGTERM');
-    relay = await startRelay({ logDir: dir, dbPath, port, env: RELAY_ENV });
+    relay = await startRelay({ logDir: dir, dbPath, port, env: RELAY_ENV, timeoutMs: 120_000 });
     console.log(`${elapsed()}  relay ${hard ? 'SIGKILLed' : 'stopped'} and restarted`);
   })();
 }, restartEveryS * 1000);
