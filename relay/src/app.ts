@@ -172,7 +172,7 @@ export class Relay {
     const retention = new EvidenceRetention({ media: repos.media, mediaDir, retentionDays: config.retentionDays, logger });
     retention.sweep();
 
-    const audit = new ThrottledAuditRepo({ db, logger });
+    const audit = new ThrottledAuditRepo({ db, logger, limits: config.anonymousAuditLimits });
     const keys = new TerminalKeyRepo({ db });
     const codes = new EnrolmentCodeRepo({ db });
     const enrolment = new EnrolmentService({ db, terminals: repos.terminals, keys, codes, audit, logger });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './security/LoginThrottle.ts';
 import { DEFAULT_CONNECTION_CAPS, SERVER_TIMEOUTS, type ConnectionCaps, type ServerTimeouts } from './security/ConnectionGuard.ts';
 import { DEFAULT_TERMINAL_LIMITS, type TerminalLimits } from './security/TerminalMessageLimits.ts';
+import { DEFAULT_ANONYMOUS_AUDIT_LIMITS, type AnonymousAuditLimits } from './security/ThrottledAuditRepo.ts';
 
 export interface RelayConfig {
   /** HTTP/WebSocket listen address and port (0 = any free port, for tests). */
@@ -66,6 +67,8 @@ export interface RelayConfig {
   terminalLimits: TerminalLimits;
   /** Snapshots one call may keep. */
   snapshotsPerCall: number;
+  /** Audit rows anonymous actors may cause per address and in all, per window. */
+  anonymousAuditLimits: AnonymousAuditLimits;
 }
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -106,6 +109,7 @@ export function defaultConfig(): RelayConfig {
     minFreeDiskBytes: 512 * 1024 * 1024,
     terminalLimits: DEFAULT_TERMINAL_LIMITS,
     snapshotsPerCall: 30,
+    anonymousAuditLimits: DEFAULT_ANONYMOUS_AUDIT_LIMITS,
   };
 }
 
@@ -159,6 +163,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     minFreeDiskBytes: int('HELPPOINT_MIN_FREE_DISK_MB', base.minFreeDiskBytes / 1048576) * 1048576,
     terminalLimits: { ...base.terminalLimits, lateDeliveriesPerHour: Math.max(1, int('HELPPOINT_LATE_PER_HOUR', base.terminalLimits.lateDeliveriesPerHour)) },
     snapshotsPerCall: Math.max(1, int('HELPPOINT_SNAPSHOTS_PER_CALL', base.snapshotsPerCall)),
+    anonymousAuditLimits: base.anonymousAuditLimits,
   };
 }
 

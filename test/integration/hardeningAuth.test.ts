@@ -2,6 +2,7 @@ import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
 import { signIn } from '../support/station.ts';
+import { DEFAULT_ANONYMOUS_AUDIT_LIMITS } from '../../relay/src/security/ThrottledAuditRepo.ts';
 
 /**
  * Issue 16, as an attacker on the station network would try it: sign-in
@@ -17,6 +18,7 @@ beforeAll(async () => {
     loginLimits: { perAccount: 3, perAddress: 8, windowMs: 60_000, baseBackoffMs: 5_000, maxBackoffMs: 60_000 },
     metricsToken: 'scrape-token-for-tests',
     authPerMinute: 200,
+    anonymousAuditLimits: DEFAULT_ANONYMOUS_AUDIT_LIMITS,
   });
 });
 afterAll(async () => {
