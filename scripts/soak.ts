@@ -194,7 +194,11 @@ const report = setInterval(() => {
   console.log(`${elapsed()}  ${rss.padStart(12)}  ${String(online()).padStart(6)}  ${String(sent.length).padStart(7)}  ${String(pending()).padStart(7)}  answered ${answered}  flood ${floodRefused}/${floodSent} refused  worker kills ${workerKills}`);
 }, 10_000);
 let restarts = 0;
+let restarting = false;
 const restartTimer = setInterval(() => {
+  // On a loaded machine a start can take longer than the interval: never two at once.
+  if (restarting) return;
+  restarting = true;
   const hard = restarts++ % 2 === 0;
   const old = relay;
   void (async () => {
@@ -206,7 +210,7 @@ const restartTimer = setInterval(() => {
     } else await old.stop('SIGTERM');
     relay = await startRelay({ logDir: dir, dbPath, port, env: RELAY_ENV, timeoutMs: 120_000 });
     console.log(`${elapsed()}  relay ${hard ? 'SIGKILLed' : 'stopped'} and restarted`);
-  })();
+  })().finally(() => (restarting = false));
 }, restartEveryS * 1000);
 
 await new Promise((r) => setTimeout(r, minutes * 60_000));
