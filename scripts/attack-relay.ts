@@ -347,7 +347,7 @@ const attacks: { name: string; what: string; run: () => Promise<Outcome> }[] = [
       });
       for (let i = 0; i < 6000; i++) {
         t.ws.send(JSON.stringify({ id: 50_000 + i, type: i % 4 === 0 ? 'selftest.report' : 'heartbeat', data: i % 4 === 0 ? { report } : { seq: i, uptimeS: 1 } }));
-        if (i % 100 === 0) await sleep(5);
+        if (i % 100 === 0) await sleep(100); // ~6 s of flood, so probe presses land during it
       }
       for (let i = 0; i < 200 && answered < 6000; i++) await sleep(50);
       await sleep(1500);
