@@ -95,7 +95,7 @@ const press = setInterval(() => {
   if (Math.random() < 0.5 && t.signal.ready) {
     livePresses++;
     // Live, as the call machine sends it; unreachable relay → the outbox keeps it, as the kiosk does.
-    t.signal.request<{ callId: string; created: boolean }>('help.request', { requestId, pressedAt }).then((r) => {
+    t.signal.request('help.request', { requestId, pressedAt }).then((r) => {
       // A press while the terminal's call is open is folded into that call (the same plea): it is received, as that call.
       if (!r.created) folded.set(requestId, r.callId);
     }, () => {
@@ -160,7 +160,7 @@ const flooder = new SignalClient({
   backoff: { baseMs: 500, maxMs: 5000 },
 });
 flooder.start();
-const report0 = { startedAt: 0, finishedAt: 0, trigger: 'doctor', passed: true, lines: [{ check: 'button', status: 'pass', detail: 'ok', ms: 1 }] };
+const report0 = { startedAt: 0, finishedAt: 0, trigger: 'doctor' as const, passed: true, lines: [{ check: 'button', status: 'pass' as const, detail: 'ok', ms: 1 }] };
 const floodTimer = setInterval(() => {
   if (!flooder.ready) return;
   for (let i = 0; i < floodPerS / 10; i++) {

@@ -274,6 +274,7 @@ export class Relay {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         media,
         limits,
+        tamperCalls: config.tamperCalls,
       }),
       console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet, media }),
     };

@@ -2,8 +2,8 @@ import type { Migration } from './Migration.ts';
 
 // Hardening (issue 16): secrets the relay keeps across restarts (the key that
 // signs known-device cookies), and indexes the retention sweeps delete by.
-export const migration005: Migration = {
-  version: 5,
+export const migration006: Migration = {
+  version: 6,
   name: 'hardening',
   up: `
 CREATE TABLE relay_secrets (
