@@ -275,6 +275,7 @@ export class Relay {
         media,
         limits,
         tamperCalls: config.tamperCalls,
+        onAudioActivity: (callId, terminalId, activity) => gateways.console.audioActivity(callId, terminalId, activity),
       }),
       console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet, media }),
     };
