@@ -24,6 +24,8 @@ pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat espe
 if [ "$role" != kiosk ]; then
   pkgs+=(meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
   pkgs+=(chromium fonts-noto-cjk socat openssl iproute2 nats-server)
+  # promtool (from Debian's prometheus) checks /metrics and deploy/prometheus/helppoint-alerts.yml in the tests.
+  pkgs+=(prometheus)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

@@ -11,7 +11,8 @@ export default defineConfig({
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // Maps are kept for debugging on the build machine but not referenced from the bundle; the relay refuses to serve *.map.
+    sourcemap: 'hidden',
     // The station console, and the district command centre's page (issue 14).
     rollupOptions: { input: { main: fileURLToPath(new URL('./index.html', import.meta.url)), district: fileURLToPath(new URL('./district.html', import.meta.url)) } },
   },

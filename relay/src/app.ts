@@ -30,11 +30,25 @@ import { TerminalGateway } from './gateway/TerminalGateway.ts';
 import { ConsoleGateway } from './gateway/ConsoleGateway.ts';
 import { registerAuthRoutes, userFromCookie } from './routes/authRoutes.ts';
 import { registerApiRoutes } from './routes/apiRoutes.ts';
-import { AuditRepo } from './db/AuditRepo.ts';
+import type { AuditRepo } from './db/AuditRepo.ts';
 import { EnrolmentCodeRepo } from './db/EnrolmentCodeRepo.ts';
 import { TerminalKeyRepo } from './db/TerminalKeyRepo.ts';
 import { EnrolmentService } from './trust/EnrolmentService.ts';
-import { LoginGuard } from './trust/LoginGuard.ts';
+import { LoginThrottle } from './security/LoginThrottle.ts';
+import { KnownDevices } from './security/KnownDevices.ts';
+import { SessionSockets } from './security/SessionSockets.ts';
+import { ConnectionGuard } from './security/ConnectionGuard.ts';
+import { installHttpHardening } from './security/httpHardening.ts';
+import { originRefusal } from './security/originCheck.ts';
+import { ThrottledAuditRepo } from './security/ThrottledAuditRepo.ts';
+import { RowRetention } from './security/RowRetention.ts';
+import { MediaAuthorisation } from './security/MediaAuthorisation.ts';
+import { TerminalMessageLimits } from './security/TerminalMessageLimits.ts';
+import { EvidenceViews } from './security/EvidenceViews.ts';
+import { DiskGuard } from './security/DiskGuard.ts';
+import { SecretRepo } from './db/SecretRepo.ts';
+import { hashSessionToken } from './db/SessionRepo.ts';
+import { parseCookies, SESSION_COOKIE } from './routes/cookies.ts';
 import { registerEnrolmentRoutes } from './routes/enrolmentRoutes.ts';
 import { registerTerminalAdminRoutes } from './routes/terminalAdminRoutes.ts';
 import { registerUserRoutes } from './routes/userRoutes.ts';
@@ -69,6 +83,8 @@ export class Relay {
   readonly #tls: boolean;
   readonly #wss: WebSocketServer;
   readonly #log: Logger;
+  /** Hardening pieces with timers of their own (issue 16), closed with the relay. */
+  readonly security: { connections: ConnectionGuard; sockets: SessionSockets; retention: RowRetention; limits: TerminalMessageLimits; disk: DiskGuard; throttle: LoginThrottle; media: MediaAuthorisation };
   /** Scheduled online backups, when HELPPOINT_BACKUP_DIR is set. */
   readonly backups: DbBackups | null;
   /** District federation (issue 14): the station bridge and/or the district role; inert when not configured. */
@@ -93,8 +109,10 @@ export class Relay {
     retention: EvidenceRetention;
     mediaDir: string;
     federation: Federation;
+    security: Relay['security'];
   }) {
     this.federation = parts.federation;
+    this.security = parts.security;
     this.backups = parts.backups;
     this.recordings = parts.recordings;
     this.#retention = parts.retention;
@@ -153,18 +171,28 @@ export class Relay {
     // District federation reads these: the district must hear that they ended.
     const staleCallIds = calls.closeStaleCalls();
     pool.on('workerReplaced', (slot) => calls.endCallsOnSlot(slot));
-    const recordings = config.recordCalls ? new CallRecordings({ calls, media: repos.media, mediaDir, logger }) : null;
+    // Recording stops before the media disk is full (and resumes when there is room again).
+    const disk = new DiskGuard({ dir: mediaDir, minFreeBytes: config.minFreeDiskBytes, logger });
+    const recordings = config.recordCalls ? new CallRecordings({ calls, media: repos.media, mediaDir, logger, mayRecord: () => !disk.low }) : null;
+    disk.on('changed', () => recordings?.recheck());
     const retention = new EvidenceRetention({ media: repos.media, mediaDir, retentionDays: config.retentionDays, logger });
     retention.sweep();
 
-    const audit = new AuditRepo({ db });
+    const audit = new ThrottledAuditRepo({ db, logger, limits: config.anonymousAuditLimits });
     const keys = new TerminalKeyRepo({ db });
     const codes = new EnrolmentCodeRepo({ db });
     const enrolment = new EnrolmentService({ db, terminals: repos.terminals, keys, codes, audit, logger });
     const trust = { keys, codes, audit, enrolment };
-    const guard = new LoginGuard(config.loginLimits);
+    const guard = new LoginThrottle(config.loginLimits);
+    const rowRetention = new RowRetention({ db, logger, auditDays: config.auditRetentionDays, selfTestDays: config.selfTestRetentionDays });
+    rowRetention.sweep();
+    const media = new MediaAuthorisation({ calls });
+    const limits = new TerminalMessageLimits({ limits: config.terminalLimits, logger, heartbeatIntervalMs: config.heartbeatIntervalMs });
+    const sockets = new SessionSockets({ logger, isLive: (hash) => repos.sessions.isLive(hash) });
+    const connections = new ConnectionGuard({ caps: config.connectionCaps, logger });
     const tls = config.tls ? { key: fs.readFileSync(config.tls.keyFile), cert: fs.readFileSync(config.tls.certFile) } : null;
     const secureCookies = tls !== null;
+    const devices = new KnownDevices({ secureCookies });
     const health = new HealthRepo({ db });
     const fleet = new FleetService({ health, terminals: repos.terminals, presence, logger, heartbeatIntervalMs: config.heartbeatIntervalMs });
     // --- district federation (issue 14): hook 1 of 4, build ---
@@ -174,7 +202,7 @@ export class Relay {
       district: config.federation.district,
       deps: { db, calls, terminals: repos.terminals, presence, fleet, users: repos.users, sessions: repos.sessions, audit, logger, selfUrl: () => urlOf(app, secureCookies) },
     });
-    const metrics = new RelayMetrics({ calls, fleet, presence, terminals: repos.terminals, pool, logger });
+    const metrics = new RelayMetrics({ calls, fleet, presence, terminals: repos.terminals, pool, logger, disk, connections });
 
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
     const app = Fastify({
@@ -184,7 +212,13 @@ export class Relay {
       logController: new LogController({ disableRequestLogging: true }),
       // Unknown fields are refused (bad_request), not silently dropped: a client sending `id` or `admin` must learn it was ignored.
       ajv: { customOptions: { removeAdditional: false } },
-      ...(tls ? { https: tls } : {}),
+      // Slow clients are cut off (slowloris, dribbled bodies): headers within 10 s, the whole request within 30 s.
+      ...(tls ? { https: { ...tls, headersTimeout: config.serverTimeouts.headersTimeoutMs, connectionsCheckingInterval: config.serverTimeouts.checkIntervalMs } } : {}),
+      http: { headersTimeout: config.serverTimeouts.headersTimeoutMs, connectionsCheckingInterval: config.serverTimeouts.checkIntervalMs },
+      requestTimeout: config.serverTimeouts.requestTimeoutMs,
+      connectionTimeout: config.serverTimeouts.connectionTimeoutMs,
+      keepAliveTimeout: config.serverTimeouts.keepAliveTimeoutMs,
+      clientErrorHandler: (err, socket) => connections.clientError(err as NodeJS.ErrnoException, socket as import('node:net').Socket),
       // Errors the router raises before any handler (a bad %-escape, an over-long path
       // parameter) get the same { error: { code } } body as everything else.
       frameworkErrors: (error, _req, reply) => {
@@ -193,9 +227,29 @@ export class Relay {
       },
     }) as unknown as FastifyInstance;
     installErrorHandling(app);
-    registerAuthRoutes(app, { users: repos.users, sessions: repos.sessions, secureCookies, guard, audit });
+    connections.attach(app.server as import('node:http').Server);
+    await installHttpHardening(app, { cookieSecret: new SecretRepo({ db }).getOrCreate('cookie-signing'), mapTileUrl: config.mapTileUrl, tls: secureCookies, authPerMinute: config.authPerMinute, extraConnectSrc: () => federation.district?.stationSocketOrigins() ?? [] });
+    registerAuthRoutes(app, {
+      users: repos.users,
+      sessions: repos.sessions,
+      secureCookies,
+      guard,
+      audit,
+      devices,
+      sockets,
+      closeConsoles: (userId, reason) => gateways.console.closeUser(userId, reason),
+    });
     registerApiRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, callRepo: repos.calls, calls });
-    registerHistoryRoutes(app, { ...repos, callRepo: repos.calls, audit, mediaDir, mapTileUrl: config.mapTileUrl });
+    registerHistoryRoutes(app, {
+      ...repos,
+      callRepo: repos.calls,
+      audit,
+      mediaDir,
+      mapTileUrl: config.mapTileUrl,
+      evidence: new EvidenceViews({ audit }),
+      snapshotsPerCall: config.snapshotsPerCall,
+      assertDiskSpace: () => disk.assertRoom(),
+    });
     const missed = new MissedCallRepo({ db });
     registerMissedCallRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, users: repos.users, missed, audit, notify: (view) => gateways.console.calledBack(view) });
     registerEnrolmentRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, keys, codes, enrolment, guard });
@@ -205,15 +259,17 @@ export class Relay {
       sessions: repos.sessions,
       audit,
       guard,
+      devices,
       secureCookies,
       closeConsoles: (userId, reason) => gateways.console.closeUser(userId, reason),
     });
     registerAuditRoutes(app, { sessions: repos.sessions, audit });
-    registerFleetRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, calls, fleet, health, metrics, pool, db, consoles: () => gateways.console.size });
+    registerFleetRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, calls, fleet, health, metrics, pool, db, consoles: () => gateways.console.size, metricsToken: config.metricsToken, disk });
     // --- district federation: hook 2 of 4, routes ---
     federation.registerRoutes(app);
     if (fs.existsSync(`${config.consoleDir}/index.html`)) {
-      await app.register(fastifyStatic, { root: config.consoleDir, prefix: '/' });
+      // Source maps stay on the build machine: the console's source is not served to the network.
+      await app.register(fastifyStatic, { root: config.consoleDir, prefix: '/', allowedPath: (pathName) => !pathName.endsWith('.map') });
     } else {
       log.warn({ consoleDir: config.consoleDir }, 'console bundle not built: only the API is served');
     }
@@ -231,21 +287,44 @@ export class Relay {
         challengeTtlMs: config.challengeTtlMs,
         fleet,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
+        media,
+        limits,
         tamperCalls: config.tamperCalls,
         onAudioActivity: (callId, terminalId, activity) => gateways.console.audioActivity(callId, terminalId, activity),
       }),
-      console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet }),
+      console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet, media }),
     };
     const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HARD_LIMIT_BYTES });
     app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
       const remote = req.socket.remoteAddress;
-      if (path === '/ws/terminal') {
+      const kind = path === '/ws/terminal' ? 'terminal' : path === '/ws/console' ? 'console' : null;
+      if (kind) {
+        // A district officer's media ticket is a bearer credential in the URL, not an ambient cookie, so a
+        // cross-site page cannot ride on it: its socket comes from the district console's origin by design.
+        const districtTicket = kind === 'console' && federation.ticketUser(req.url) !== null;
+        const refusal = districtTicket ? null : originRefusal(kind, req, config.allowedOrigins);
+        if (refusal) {
+          log.warn({ remote, origin: req.headers.origin, gateway: kind, reason: refusal }, 'WebSocket upgrade refused: Origin');
+          if (kind === 'console') audit.write({ actor: 'anonymous', action: 'console.origin', target: req.headers.origin ?? null, outcome: 'refused', detail: { code: ErrorCode.OriginForbidden }, remote });
+          socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+          socket.destroy();
+          return;
+        }
+        if (!connections.admitWebSocket(kind, req, socket)) return;
+      }
+      if (kind === 'terminal') {
         wss.handleUpgrade(req, socket, head, (ws) => gateways.terminal.accept(ws, remote));
-      } else if (path === '/ws/console') {
+      } else if (kind === 'console') {
         // --- district federation: hook 3 of 4, a district officer's media ticket signs a console in too ---
-        const user = userFromCookie(repos.sessions, req.headers.cookie) ?? federation.ticketUser(req.url);
-        wss.handleUpgrade(req, socket, head, (ws) => gateways.console.accept(ws, user, remote));
+        const ticketUser = federation.ticketUser(req.url);
+        const user = userFromCookie(repos.sessions, req.headers.cookie) ?? ticketUser;
+        const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          // Registered by session, so logging out (or the session ending any other way) closes this socket.
+          if (user && token && user !== ticketUser) sockets.add(hashSessionToken(token), ws);
+          gateways.console.accept(ws, user, remote);
+        });
       } else if (federation.handleUpgrade(req, socket, head, wss)) {
         // /ws/district on a district relay
       } else {
@@ -254,7 +333,8 @@ export class Relay {
     });
     const backups = config.backupDir ? new DbBackups({ db, dir: config.backupDir, keep: config.backupKeep, logger }) : null;
     backups?.schedule(config.backupIntervalMin * 60_000);
-    return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir, federation });
+    const security = { connections, sockets, retention: rowRetention, limits, disk, throttle: guard, media };
+    return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir, federation, security });
   }
 
   async listen(host: string, port: number): Promise<string> {
@@ -281,7 +361,13 @@ export class Relay {
     this.#retention.close();
     await this.recordings?.close();
     this.fleet.close();
+    const s = this.security;
+    s.sockets.close();
+    s.retention.close();
+    s.limits.close();
+    s.disk.close();
     await this.app.close();
+    s.connections.close();
     await this.pool.close();
     this.db.close();
   }
@@ -297,6 +383,9 @@ function urlOf(app: FastifyInstance, tls: boolean): string {
 function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: unknown, req, reply) => {
     if (error instanceof AppError) {
+      // 429s (sign-in back-off, request budgets) say when to come back.
+      const retryAfterS = error.details?.['retryAfterS'];
+      if (typeof retryAfterS === 'number') reply.header('retry-after', String(Math.max(1, retryAfterS)));
       return reply.status(error.status).send({ error: error.toWire() });
     }
     const e = error as { validation?: unknown; statusCode?: number; code?: string; message?: string };

@@ -1,7 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './trust/LoginGuard.ts';
 import { federationFromEnv, type DistrictRoleConfig, type StationLinkConfig } from './district/districtConfig.ts';
+import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './security/LoginThrottle.ts';
+import { DEFAULT_CONNECTION_CAPS, SERVER_TIMEOUTS, type ConnectionCaps, type ServerTimeouts } from './security/ConnectionGuard.ts';
+import { DEFAULT_TERMINAL_LIMITS, type TerminalLimits } from './security/TerminalMessageLimits.ts';
+import { DEFAULT_ANONYMOUS_AUDIT_LIMITS, type AnonymousAuditLimits } from './security/ThrottledAuditRepo.ts';
 
 export interface RelayConfig {
   /** HTTP/WebSocket listen address and port (0 = any free port, for tests). */
@@ -50,6 +53,27 @@ export interface RelayConfig {
   backupKeep: number;
   /** District federation (issue 14): this station's link to its district, or this relay's district role. */
   federation: { station: StationLinkConfig | undefined; district: DistrictRoleConfig | undefined };
+  /** Per-address socket caps for HTTP and each WebSocket gateway (0 = no cap; benchmarks with thousands of loopback terminals switch them off). */
+  connectionCaps: ConnectionCaps;
+  /** Header, request, idle and keep-alive timeouts of the HTTP server (tests shorten them). */
+  serverTimeouts: ServerTimeouts;
+  /** Browser origins besides the relay's own that may open the console socket. */
+  allowedOrigins: string[];
+  /** /metrics needs `Authorization: Bearer <token>` when set; empty: only from the loopback address. */
+  metricsToken: string;
+  /** Requests per address per minute on sign-in and enrolment. */
+  authPerMinute: number;
+  /** Audit and self-test rows older than these many days are deleted. */
+  auditRetentionDays: number;
+  selfTestRetentionDays: number;
+  /** Recording stops (and an alert is raised) when the media disk has less free space than this. */
+  minFreeDiskBytes: number;
+  /** Per-terminal message budgets and sanity bounds. */
+  terminalLimits: TerminalLimits;
+  /** Snapshots one call may keep. */
+  snapshotsPerCall: number;
+  /** Audit rows anonymous actors may cause per address and in all, per window. */
+  anonymousAuditLimits: AnonymousAuditLimits;
 }
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -82,6 +106,17 @@ export function defaultConfig(): RelayConfig {
     backupIntervalMin: 60,
     backupKeep: 48,
     federation: { station: undefined, district: undefined },
+    connectionCaps: DEFAULT_CONNECTION_CAPS,
+    serverTimeouts: SERVER_TIMEOUTS,
+    allowedOrigins: [],
+    metricsToken: '',
+    authPerMinute: 30,
+    auditRetentionDays: 365,
+    selfTestRetentionDays: 90,
+    minFreeDiskBytes: 512 * 1024 * 1024,
+    terminalLimits: DEFAULT_TERMINAL_LIMITS,
+    snapshotsPerCall: 30,
+    anonymousAuditLimits: DEFAULT_ANONYMOUS_AUDIT_LIMITS,
   };
 }
 
@@ -122,6 +157,22 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     backupIntervalMin: Math.max(1, int('HELPPOINT_BACKUP_INTERVAL_MIN', base.backupIntervalMin)),
     backupKeep: Math.max(1, int('HELPPOINT_BACKUP_KEEP', base.backupKeep)),
     federation: env['HELPPOINT_ROLE'] || env['HELPPOINT_STATION_ID'] ? federationFromEnv(env) : base.federation,
+    connectionCaps: {
+      httpPerAddress: int('HELPPOINT_MAX_HTTP_PER_ADDRESS', base.connectionCaps.httpPerAddress),
+      terminalWsPerAddress: int('HELPPOINT_MAX_TERMINALS_PER_ADDRESS', base.connectionCaps.terminalWsPerAddress),
+      consoleWsPerAddress: int('HELPPOINT_MAX_CONSOLES_PER_ADDRESS', base.connectionCaps.consoleWsPerAddress),
+      total: int('HELPPOINT_MAX_CONNECTIONS', base.connectionCaps.total),
+    },
+    serverTimeouts: base.serverTimeouts,
+    allowedOrigins: env['HELPPOINT_ALLOWED_ORIGINS'] ? env['HELPPOINT_ALLOWED_ORIGINS'].split(',').map((o) => o.trim()).filter(Boolean) : base.allowedOrigins,
+    metricsToken: env['HELPPOINT_METRICS_TOKEN'] ?? base.metricsToken,
+    authPerMinute: Math.max(1, int('HELPPOINT_AUTH_PER_MINUTE', base.authPerMinute)),
+    auditRetentionDays: Math.max(1, int('HELPPOINT_AUDIT_RETENTION_DAYS', base.auditRetentionDays)),
+    selfTestRetentionDays: Math.max(1, int('HELPPOINT_SELFTEST_RETENTION_DAYS', base.selfTestRetentionDays)),
+    minFreeDiskBytes: int('HELPPOINT_MIN_FREE_DISK_MB', base.minFreeDiskBytes / 1048576) * 1048576,
+    terminalLimits: { ...base.terminalLimits, lateDeliveriesPerHour: Math.max(1, int('HELPPOINT_LATE_PER_HOUR', base.terminalLimits.lateDeliveriesPerHour)) },
+    snapshotsPerCall: Math.max(1, int('HELPPOINT_SNAPSHOTS_PER_CALL', base.snapshotsPerCall)),
+    anonymousAuditLimits: base.anonymousAuditLimits,
   };
 }
 

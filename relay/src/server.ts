@@ -11,17 +11,18 @@ logger.info({ url, db: config.dbPath, workers: config.numWorkers }, 'relay liste
 if (process.send) process.send({ type: 'ready', url });
 
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    relay.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'unclean shutdown');
-        process.exit(1);
-      },
-    );
-  });
-}
+const stop = (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping');
+  relay.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      logger.error({ err }, 'unclean shutdown');
+      process.exit(1);
+    },
+  );
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => stop(signal));
+// Started by a script over IPC (demo, tests, benchmarks): a parent that died must not leave the relay running.
+if (process.send) process.on('disconnect', () => stop('parent_gone'));

@@ -75,6 +75,7 @@ function tail(file: string): string {
 
 export function startRelay(opts: { env?: Record<string, string>; logDir: string; dbPath: string; port?: number; name?: string; timeoutMs?: number }) {
   return launch({
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     name: opts.name ?? 'relay',
     ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     script: 'relay/src/server.ts',

@@ -55,6 +55,13 @@ export const ErrorCode = {
   DistrictTokenInvalid: 'district_token_invalid',
   StationUnreachable: 'station_unreachable',
   UnknownStation: 'unknown_station',
+  // hardening (issue 16)
+  RateLimited: 'rate_limited',
+  QuotaExceeded: 'quota_exceeded',
+  BadImage: 'bad_image',
+  ClockSkew: 'clock_skew',
+  OriginForbidden: 'origin_forbidden',
+  DiskFull: 'disk_full',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -94,6 +101,13 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   district_token_invalid: 401,
   station_unreachable: 503,
   unknown_station: 404,
+  not_your_call: 403,
+  rate_limited: 429,
+  quota_exceeded: 429,
+  bad_image: 400,
+  clock_skew: 400,
+  origin_forbidden: 403,
+  disk_full: 507,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */

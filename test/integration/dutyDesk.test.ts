@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,11 +182,14 @@ describe('history, disposition, snapshots, evidence', () => {
   });
 
   it('keeps a JPEG snapshot with the call, serves it, and refuses anything else', async () => {
-    const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, 7), Buffer.from([0xff, 0xd9])]);
+    // A real JPEG (the relay checks the whole file structure, not a magic number: issue 16).
+    const jpeg = execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=s=64x48', '-frames:v', '1', '-c:v', 'mjpeg', '-f', 'image2', 'pipe:1']);
     const url = `/api/calls/${callId}/snapshots`;
-    expect((await api('POST', url, officer1, Buffer.from('GIF89a....'), 'image/jpeg')).code).toBe('bad_request');
+    expect((await api('POST', url, officer1, Buffer.from('GIF89a....'), 'image/jpeg')).code).toBe('bad_image');
+    expect((await api('POST', url, officer1, Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(200, 7), Buffer.from([0xff, 0xd9])]), 'image/jpeg')).code).toBe('bad_image');
     expect((await api('POST', url, officer1, Buffer.alloc(3 * 1024 * 1024, 0xff), 'image/jpeg')).code).toBe('frame_too_large');
-    expect((await api('POST', url, officer1, Buffer.from('x'), 'image/png')).status).toBe(415);
+    expect((await api('POST', url, officer1, Buffer.from('x'), 'image/png')).code).toBe('bad_image');
+    expect((await api('POST', url, officer1, Buffer.from('x'), 'image/gif')).status).toBe(415);
     expect((await api('POST', url, tech, jpeg, 'image/jpeg')).code).toBe('forbidden');
     expect((await api('POST', '/api/calls/nope/snapshots', officer1, jpeg, 'image/jpeg')).code).toBe('call_not_found');
     expect(fs.existsSync(path.join(relay.dir, 'media', 'snapshots'))).toBe(false);

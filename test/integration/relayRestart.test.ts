@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay, startSimTerminal, type Launched } from '../../scripts/lib/launch.ts';
+import { UNCAPPED_LOOPBACK } from '../../scripts/lib/bench/relayProcess.ts';
 import { eventually, kioskStatus, pressButton } from '../support/kioskStatus.ts';
 import { RawPeer } from '../support/relayHarness.ts';
 import { freePort, listCalls, signIn } from '../support/station.ts';
@@ -26,7 +27,7 @@ const kiosks: Launched[] = [];
 const relayUrl = () => `http://127.0.0.1:${port}`;
 const health = async () => (await (await fetch(`${relayUrl()}/healthz`)).json()) as { terminalsOnline: number; openCalls: number };
 const restart = async () => {
-  relay = await startRelay({ logDir: dir, dbPath, port, name: 'relay', env: { HELPPOINT_WORKERS: '1' } });
+  relay = await startRelay({ logDir: dir, dbPath, port, name: 'relay', env: { HELPPOINT_WORKERS: '1', ...UNCAPPED_LOOPBACK } });
 };
 async function killRelay(): Promise<void> {
   const r = relay!;

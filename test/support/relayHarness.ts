@@ -17,6 +17,10 @@ export async function startTestRelay(overrides: Partial<RelayConfig> = {}): Prom
     numWorkers: 1,
     demo: true,
     logLevel: 'silent',
+    // Test files sign in many times from 127.0.0.1; the sign-in request budget is tested where it is set.
+    authPerMinute: 1000,
+    // Tests count one audit row per refused attempt; the anonymous audit budget is tested where it is set.
+    anonymousAuditLimits: { perAddress: 100_000, total: 100_000, windowMs: 60_000 },
     ...overrides,
   };
   const logger = pino({ level: process.env['HELPPOINT_TEST_LOG'] ?? 'silent' });

@@ -99,11 +99,16 @@ const ERROR_LABELS: Record<string, Bilingual> = {
   internal: { zh: '服务器内部错误', en: 'Relay error' },
   // accounts and terminals (issue 3)
   too_many_attempts: { zh: '尝试次数过多，请稍后再试', en: 'Too many attempts; try again later' },
-  weak_password: { zh: '密码太弱（至少10位，且不能包含用户名）', en: 'Password too weak (10+ characters, not containing the username)' },
+  weak_password: { zh: '密码太弱（至少10位，不能包含用户名，不能是常见密码或重复、连续的字符）', en: 'Password too weak (10+ characters, not the username, not a common password or a repeated or sequential pattern)' },
   conflict: { zh: '与现有记录冲突', en: 'Conflicts with an existing record' },
   bad_request: { zh: '输入有误', en: 'Invalid input' },
   unknown_terminal: { zh: '找不到该终端', en: 'Unknown terminal' },
   account_disabled: { zh: '账号已停用', en: 'Account disabled' },
+  // hardening (issue 16)
+  rate_limited: { zh: '请求过于频繁，请稍后再试', en: 'Too many requests; try again shortly' },
+  quota_exceeded: { zh: '本次呼叫的截图已达上限', en: 'This call already has the most snapshots it can keep' },
+  bad_image: { zh: '图片无效', en: 'Not a valid image' },
+  disk_full: { zh: '存储空间不足，无法保存证据', en: 'Storage nearly full: evidence cannot be saved' },
 };
 
 export function errorLabel(code: string): Bilingual {

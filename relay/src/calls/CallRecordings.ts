@@ -64,7 +64,11 @@ export class CallRecordings {
   readonly #onOfficer = (callId: string, producer: types.Producer) => this.#officerChanged(callId, producer);
   readonly #onClosed = (callId: string) => this.#callClosed(callId);
 
-  constructor(opts: { calls: CallService; media: CallMediaRepo; mediaDir: string; logger: Logger; ffmpegPath?: string }) {
+  /** False while recording must not write (the disk guard found the disk nearly full). */
+  readonly #mayRecord: () => boolean;
+
+  constructor(opts: { calls: CallService; media: CallMediaRepo; mediaDir: string; logger: Logger; ffmpegPath?: string; mayRecord?: () => boolean }) {
+    this.#mayRecord = opts.mayRecord ?? (() => true);
     this.#calls = opts.calls;
     this.#media = opts.media;
     this.#dir = opts.mediaDir;
@@ -122,7 +126,7 @@ export class CallRecordings {
 
   /** What a lane should be recording now: the newest camera and microphone, or the officer's mic. */
   #wanted(entry: Entry, who: Who): Source[] | null {
-    if (entry.closed) return null;
+    if (entry.closed || !this.#mayRecord()) return null;
     if (who === 'officer') return entry.officer ? [entry.officer] : null;
     const video = entry.terminal.findLast((p) => p.kind === 'video');
     const audio = entry.terminal.findLast((p) => p.kind === 'audio');
@@ -186,6 +190,16 @@ export class CallRecordings {
       entry.log.info({ who, segment: seg.n, mediaId: seg.mediaId, bytes, why }, 'recording segment stopped');
     } catch (error) {
       entry.log.error({ err: error, who, segment: seg.n }, 'could not finish recording segment');
+    }
+  }
+
+  /** Re-applies mayRecord to every call: stops segments when recording was paused, starts them when it resumes. */
+  recheck(): void {
+    for (const [callId, entry] of [...this.#entries]) {
+      entry.lanes.terminal.failedKey = null;
+      entry.lanes.officer.failedKey = null;
+      this.#reconcile(callId, entry, 'terminal');
+      this.#reconcile(callId, entry, 'officer');
     }
   }
 

@@ -50,6 +50,7 @@ export class SessionRepo {
   readonly #delete: Statement<[string]>;
   readonly #deleteForUser: Statement<[number]>;
   readonly #purge: Statement<[number]>;
+  readonly #live: Statement<[string, number], { n: number }>;
 
   constructor({ db, now = Date.now }: SessionRepoOptions) {
     this.#now = now;
@@ -65,6 +66,9 @@ export class SessionRepo {
     this.#delete = db.prepare<[string]>('DELETE FROM sessions WHERE token_hash = ?');
     this.#deleteForUser = db.prepare<[number]>('DELETE FROM sessions WHERE user_id = ?');
     this.#purge = db.prepare<[number]>('DELETE FROM sessions WHERE expires_at <= ?');
+    this.#live = db.prepare<[string, number], { n: number }>(
+      'SELECT count(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0',
+    );
   }
 
   /** Starts a session and returns the raw token for the cookie; only its hash is stored. */
@@ -112,6 +116,11 @@ export class SessionRepo {
         lastSeenAt: now,
       },
     };
+  }
+
+  /** Whether a session (by token hash) still exists, is unexpired and its user enabled; a read, no touch. */
+  isLive(tokenHash: string): boolean {
+    return (this.#live.get(tokenHash, this.#now())?.n ?? 0) > 0;
   }
 
   /** Logs out; true if the session existed. */

@@ -275,6 +275,20 @@ export class DistrictService extends TypedEmitter<{ push: [DistrictPush]; applie
     this.#timers.delete(key);
   }
 
+  /** The WebSocket origins of every known station: a district officer's browser opens its media socket there (CSP connect-src). */
+  stationSocketOrigins(): string[] {
+    const origins = new Set<string>();
+    for (const { entry } of this.#stations.values()) {
+      try {
+        const u = new URL(entry.publicUrl);
+        origins.add(`${u.protocol === 'https:' ? 'wss:' : 'ws:'}//${u.host}`);
+      } catch {
+        // a station without a usable public URL cannot be reached for media anyway
+      }
+    }
+    return [...origins];
+  }
+
   snapshot(): DistrictSnapshot {
     return {
       stations: [...this.#stations.values()].map((s) => s.entry),

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { AppError, ConsoleRequests, ErrorCode, FrameDecoder, type CalledBackView, type CallView, type ConsoleEvents, type ConsoleEventData, type ConsoleEventType, type RequestData } from '@helppoint/shared';
+import { AppError, ConsoleRequests, ErrorCode, FrameDecoder, type CalledBackView, type CallView, type ConsoleEvents, type ConsoleEventData, type ConsoleEventType, type FleetEntry, type RequestData } from '@helppoint/shared';
 import type { CallService, Officer } from '../calls/CallService.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
 import type { AuditRepo } from '../db/AuditRepo.ts';
@@ -11,6 +11,8 @@ import { MediaPeer } from '../sfu/MediaPeer.ts';
 import type { WorkerPool } from '../sfu/WorkerPool.ts';
 import { CloseCode, Connection } from './Connection.ts';
 import { rtcHandlers } from './rtcHandlers.ts';
+import type { MediaAuthorisation } from '../security/MediaAuthorisation.ts';
+import { CoalescedUpdates } from '../security/CoalescedUpdates.ts';
 
 type C = typeof ConsoleRequests;
 type ConsoleConnection = Connection<C, typeof ConsoleEvents>;
@@ -32,6 +34,10 @@ export interface ConsoleGatewayOptions {
   /** Fleet changes (health, alarms, self-tests) go to every console too (issue 5). */
   fleet?: FleetService;
   pingIntervalMs?: number;
+  /** Who may consume which producer (issue 16). */
+  media: MediaAuthorisation;
+  /** Fleet updates go out at most once per terminal per this interval (default 1 s). */
+  fleetCoalesceMs?: number;
 }
 
 
@@ -45,6 +51,7 @@ export class ConsoleGateway {
   /** Connections that may see calls (call.updated is not for technicians or field staff). */
   readonly #callWatchers = new Set<ConsoleConnection>();
   readonly #opts: ConsoleGatewayOptions;
+  readonly #fleetUpdates: CoalescedUpdates<FleetEntry>;
 
   constructor(opts: ConsoleGatewayOptions) {
     this.#opts = opts;
@@ -57,7 +64,14 @@ export class ConsoleGateway {
       this.#broadcast('terminal.status', { terminalId, online: presence.isOnline(terminalId), lastSeenAt: presence.lastSeenAt(terminalId) });
     presence.on('online', (s: TerminalSession) => status(s.terminalId));
     presence.on('offline', (terminalId: string) => status(terminalId));
-    opts.fleet?.on('updated', (entry) => this.#broadcast('fleet.updated', { entry }));
+    // A heartbeat (or self-test) flood from one terminal must not become a flood to every console.
+    this.#fleetUpdates = new CoalescedUpdates<FleetEntry>({
+      intervalMs: opts.fleetCoalesceMs ?? 1000,
+      send: (entry) => this.#broadcast('fleet.updated', { entry }),
+      // Online/offline, alarms and self-test results go out at once; heartbeats' readings wait.
+      urgent: (sent, next) => sent.online !== next.online || sent.alarm?.active !== next.alarm?.active || sent.lastSelfTest?.finishedAt !== next.lastSelfTest?.finishedAt,
+    });
+    opts.fleet?.on('updated', (entry) => this.#fleetUpdates.push(entry.terminalId, entry));
   }
 
   /** `user` is null when the upgrade carried no valid session: the socket is told why, then closed. */
@@ -138,29 +152,50 @@ export class ConsoleGateway {
           // Media of a call (the terminal's camera) is only for those who may take calls.
           mayAnswer();
           if (!callId) throw new AppError(ErrorCode.BadMessage, 'consoles must say which call a transport is for');
-          return calls.slotForCall(callId);
+          const slot = calls.slotForCall(callId);
+          this.#opts.media.assertOfficerInCall(user.id, callId);
+          return slot;
         },
         mayProduce: (callId, kind) => {
           mayAnswer();
           if (kind !== 'audio') throw new AppError(ErrorCode.BadMessage, 'officers send audio only');
           calls.assertOfficerMayEnd(callId, officer);
         },
-        onProduce: (callId, producer) => calls.addOfficerProducer(callId, officer, producer),
+        onProduce: (callId, producer) => {
+          calls.addOfficerProducer(callId, officer, producer);
+          this.#opts.media.track(callId, 'officer', producer);
+        },
+        // Consuming is authorised against the call this officer is part of, and every consume (audio too) is audited.
+        mayConsume: (producerId, transportCallId) => {
+          mayAnswer();
+          try {
+            this.#opts.media.authoriseConsole(user.id, transportCallId, producerId);
+          } catch (error) {
+            const code = error instanceof AppError ? error.code : ErrorCode.Internal;
+            this.#opts.audit.write({ actor: `user:${user.username}`, action: 'media.consume', target: producerId, outcome: 'refused', detail: { code, callId: transportCallId ?? null }, remote: remoteAddress });
+            throw error;
+          }
+        },
         onConsume: (producerId, kind) => {
-          if (kind !== 'video') return;
           const call = calls.openCalls().find((c) => c.producers.some((p) => p.id === producerId));
-          audit('camera.view', call?.terminal.id ?? producerId, { callId: call?.id ?? null });
+          audit(kind === 'video' ? 'camera.view' : 'microphone.listen', call?.terminal.id ?? producerId, { callId: call?.id ?? null, producerId, kind });
         },
       }),
     });
     const onCallClosed = (callId: string) => peer.closeCall(callId);
     calls.on('callClosed', onCallClosed);
+    // A preview opened while the call rang does not outlive another officer's answer.
+    const onCallUpdated = (call: CallView) => {
+      if (call.state === 'answered' && call.answeredBy?.id !== user.id) peer.closeCall(call.id);
+    };
+    calls.on('callUpdated', onCallUpdated);
     conn.on('closed', (code, reason) => {
       this.#connections.delete(conn);
       this.#callWatchers.delete(conn);
       own.delete(conn);
       if (own.size === 0 && this.#byUser.get(user.id) === own) this.#byUser.delete(user.id);
       calls.off('callClosed', onCallClosed);
+      calls.off('callUpdated', onCallUpdated);
       peer.close();
       conn.log.info({ code, reason }, 'console disconnected');
     });
@@ -201,6 +236,7 @@ export class ConsoleGateway {
   }
 
   close(): void {
+    this.#fleetUpdates.close();
     for (const conn of this.#connections) conn.close(CloseCode.GoingAway, 'relay_shutdown');
   }
 }

@@ -23,6 +23,8 @@ import { MediaPeer } from '../sfu/MediaPeer.ts';
 import type { WorkerPool } from '../sfu/WorkerPool.ts';
 import { CloseCode, Connection } from './Connection.ts';
 import { rtcHandlers } from './rtcHandlers.ts';
+import type { MediaAuthorisation } from '../security/MediaAuthorisation.ts';
+import type { TerminalMessageLimits } from '../security/TerminalMessageLimits.ts';
 
 type T = typeof TerminalRequests;
 type TerminalConnection = Connection<T, typeof TerminalEvents>;
@@ -47,6 +49,10 @@ export interface TerminalGatewayOptions {
   onAudioActivity?: (callId: string, terminalId: string, activity: { inputDbfs: number; speaking: boolean }) => void;
   helloTimeoutMs?: number;
   pingIntervalMs?: number;
+  /** Who may consume which producer (issue 16). */
+  media: MediaAuthorisation;
+  /** Per-terminal message budgets and timestamp bounds (issue 16). */
+  limits: TerminalMessageLimits;
 }
 
 /**
@@ -181,7 +187,8 @@ export class TerminalGateway {
       }
       peer = new MediaPeer({ logger: log });
       const own = session;
-      conn.setHandlers({
+      const limits = this.#opts.limits;
+      conn.setHandlers(limits.guard(own.terminalId, {
         hello,
         heartbeat: (h: RequestData<T, 'heartbeat'>) => {
           dropIfKeyChanged();
@@ -193,7 +200,10 @@ export class TerminalGateway {
         },
         'selftest.report': (r: RequestData<T, 'selftest.report'>) => {
           if (!this.#opts.fleet) throw new AppError(ErrorCode.UnknownType, 'this relay keeps no self-tests');
-          this.#opts.fleet.selfTest(own.terminalId, r.report);
+          if (r.report.finishedAt < r.report.startedAt) throw new AppError(ErrorCode.BadMessage, 'a self-test cannot finish before it started');
+          const finishedAt = limits.clampTime(own.terminalId, 'selftest.finishedAt', r.report.finishedAt);
+          const startedAt = finishedAt === r.report.finishedAt ? r.report.startedAt : finishedAt - Math.min(r.report.finishedAt - r.report.startedAt, 3_600_000);
+          this.#opts.fleet.selfTest(own.terminalId, { ...r.report, startedAt, finishedAt });
           return {};
         },
         alarm: (a: RequestData<T, 'alarm'>) => {
@@ -213,9 +223,12 @@ export class TerminalGateway {
         },
         'help.request': (r: RequestData<T, 'help.request'>) => {
           presence.touch(own);
+          // Late deliveries are capped per hour (the rest stay in the kiosk's outbox), and a press time
+          // far from the relay's clock (an unset Pi clock, or a forged one) is replaced by the relay's.
+          if (r.late) limits.takeLateDelivery(own.terminalId);
           return calls.requestHelp(own.terminalId, r.requestId, {
             kind: r.kind ?? 'help',
-            ...(r.pressedAt === undefined ? {} : { pressedAt: r.pressedAt }),
+            ...(r.pressedAt === undefined ? {} : { pressedAt: limits.clampTime(own.terminalId, 'pressedAt', r.pressedAt) }),
             ...(r.late ? { late: true } : {}),
           });
         },
@@ -227,9 +240,23 @@ export class TerminalGateway {
           peer,
           slotFor: (callId) => (callId ? calls.slotForCall(callId) : own.slot),
           mayProduce: (callId) => calls.assertTerminalOwns(callId, own.terminalId),
-          onProduce: (callId, producer) => calls.addTerminalProducer(callId, own.terminalId, producer),
+          onProduce: (callId, producer) => {
+            calls.addTerminalProducer(callId, own.terminalId, producer);
+            this.#opts.media.track(callId, 'terminal', producer);
+          },
+          mayConsume: (producerId, transportCallId) => {
+            try {
+              this.#opts.media.authoriseTerminal(own.terminalId, transportCallId, producerId);
+            } catch (error) {
+              const code = error instanceof AppError ? error.code : ErrorCode.Internal;
+              this.#opts.audit.write({ actor: `terminal:${own.terminalId}`, action: 'media.consume', target: producerId, outcome: 'refused', detail: { code }, remote: remoteAddress });
+              throw error;
+            }
+          },
+          onConsume: (producerId, kind) =>
+            this.#opts.audit.write({ actor: `terminal:${own.terminalId}`, action: 'media.consume', target: producerId, detail: { kind, callId: calls.openCallOf(own.terminalId) }, remote: remoteAddress }),
         }),
-      });
+      }));
       armSilence();
       log.info({ version: d.version, worker: slot.index }, 'terminal online');
       return {

@@ -17,17 +17,21 @@ export function rtcHandlers(opts: {
   onProduce: (callId: string, producer: types.Producer) => void;
   /** Checked before a producer is created, so a refused produce leaves nothing behind. */
   mayProduce: (callId: string, kind: 'audio' | 'video') => void;
-  /** Told after each consumer is made (consoles audit who looked into a terminal's camera). */
+  /** Checked before a consumer is made: the peer must be part of the producer's call (security/MediaAuthorisation). */
+  mayConsume: (producerId: string, transportCallId: string | undefined) => void;
+  /** Told after each consumer is made (every consume is audited). */
   onConsume?: (producerId: string, kind: 'audio' | 'video') => void;
 }) {
   const { peer } = opts;
   // Remembers which slot each transport was made on, for consume.
   const slotOfTransport = new Map<string, PoolSlot>();
+  const callOfTransport = new Map<string, string | undefined>();
   return {
     'rtc.createTransport': async (d: RequestData<Rtc, 'rtc.createTransport'>) => {
       const slot = opts.slotFor(d.callId);
       const info = await peer.createTransport(slot, d.direction, d.callId);
       slotOfTransport.set(info.id, slot);
+      callOfTransport.set(info.id, d.callId);
       return info;
     },
     'rtc.connectTransport': async (d: RequestData<Rtc, 'rtc.connectTransport'>) => {
@@ -46,6 +50,7 @@ export function rtcHandlers(opts: {
       return { producerId: producer.id };
     },
     'rtc.consume': async (d: RequestData<Rtc, 'rtc.consume'>) => {
+      opts.mayConsume(d.producerId, callOfTransport.get(d.transportId));
       const slot = slotOfTransport.get(d.transportId) ?? opts.slotFor(undefined);
       const consumer = await peer.consume(slot, d.transportId, d.producerId, d.rtpCapabilities);
       opts.onConsume?.(d.producerId, consumer.kind);

@@ -1,19 +1,25 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { AppError, ErrorCode, MeResponse } from '@helppoint/shared';
-import type { SessionRepo } from '../db/SessionRepo.ts';
+import { hashSessionToken, type SessionRepo } from '../db/SessionRepo.ts';
 import type { UserRepo } from '../db/UserRepo.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS, parseCookies, sessionCookie } from './cookies.ts';
 import type { AuditRepo } from '../db/AuditRepo.ts';
-import type { LoginGuard } from '../trust/LoginGuard.ts';
+import type { LoginThrottle } from '../security/LoginThrottle.ts';
+import type { KnownDevices } from '../security/KnownDevices.ts';
+import type { SessionSockets } from '../security/SessionSockets.ts';
 import { permissionsOf } from '../trust/roles.ts';
 
 export interface AuthDeps {
   users: UserRepo;
   sessions: SessionRepo;
   secureCookies: boolean;
-  guard: LoginGuard;
+  guard: LoginThrottle;
   audit: AuditRepo;
+  devices: KnownDevices;
+  sockets: SessionSockets;
+  /** Closes every console socket of a user (log out everywhere). */
+  closeConsoles: (userId: number, reason: string) => void;
 }
 
 export interface SignedInUser {
@@ -48,22 +54,28 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   const log = app.log.child({ component: 'auth' });
   app.post('/api/login', { schema: { body: LoginBody, response: { 200: MeResponse } } }, async (req, reply) => {
     const { username, password } = req.body as { username: string; password: string };
-    const attempt = { account: username, address: req.ip };
+    let attempt;
     try {
-      deps.guard.check(attempt);
+      // Checked and counted in one step before the slow hash: parallel guesses cannot all pass.
+      attempt = deps.guard.begin({ account: username, address: req.ip, trustedDevice: deps.devices.trusted(req, username) });
     } catch (error) {
       log.warn({ username, remote: req.ip }, 'sign-in rate-limited');
       deps.audit.write({ actor: 'anonymous', action: 'user.login', target: username, outcome: 'refused', detail: { code: ErrorCode.TooManyAttempts }, remote: req.ip });
       throw error;
     }
-    const user = await deps.users.verifyPassword(username, password);
+    let user;
+    try {
+      user = await deps.users.verifyPassword(username, password);
+    } finally {
+      if (!user) attempt.failed();
+    }
     if (!user) {
-      deps.guard.failed(attempt);
       log.warn({ username, remote: req.ip }, 'sign-in refused');
       deps.audit.write({ actor: 'anonymous', action: 'user.login', target: username, outcome: 'refused', detail: { code: ErrorCode.InvalidCredentials }, remote: req.ip });
       throw new AppError(ErrorCode.InvalidCredentials, 'wrong username or password');
     }
-    deps.guard.succeeded(username);
+    attempt.succeeded();
+    deps.devices.remember(req, reply, user.username);
     deps.audit.write({ actor: `user:${user.username}`, action: 'user.login', target: user.username, remote: req.ip });
     const token = deps.sessions.create(user.id, SESSION_TTL_MS);
     log.info({ userId: user.id, username, remote: req.ip }, 'signed in');
@@ -71,9 +83,21 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     return { user: { id: user.id, username: user.username, displayName: user.displayName, role: user.role }, permissions: permissionsOf(user.role) };
   });
 
+  // Logging out ends the session everywhere it is used: its open console sockets close at once.
+  // ?everywhere=1 ends every session of the account (a lost phone, a shared desk left signed in).
   app.post('/api/logout', async (req, reply) => {
     const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
-    if (token) deps.sessions.revoke(token);
+    const everywhere = (req.query as { everywhere?: string }).everywhere === '1';
+    if (token) {
+      const found = everywhere ? deps.sessions.resolve(token) : null;
+      deps.sessions.revoke(token);
+      deps.sockets.closeSession(hashSessionToken(token), 'logged_out');
+      if (found) {
+        deps.sessions.revokeAllForUser(found.user.id);
+        deps.closeConsoles(found.user.id, 'logged_out');
+        deps.audit.write({ actor: `user:${found.user.username}`, action: 'user.logout_everywhere', target: found.user.username, remote: req.ip });
+      }
+    }
     reply.header('set-cookie', sessionCookie('', { secure: deps.secureCookies, maxAgeS: 0 }));
     return {};
   });

@@ -7,7 +7,7 @@ import type { TerminalKeyRepo } from '../db/TerminalKeyRepo.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
 import { anonymousActor } from '../trust/Actor.ts';
 import { DEFAULT_CODE_TTL_MS, type EnrolmentService } from '../trust/EnrolmentService.ts';
-import type { LoginGuard } from '../trust/LoginGuard.ts';
+import type { LoginThrottle } from '../security/LoginThrottle.ts';
 import { requirePermission } from './guard.ts';
 
 export interface EnrolmentRouteDeps {
@@ -16,7 +16,7 @@ export interface EnrolmentRouteDeps {
   keys: TerminalKeyRepo;
   codes: EnrolmentCodeRepo;
   enrolment: EnrolmentService;
-  guard: LoginGuard;
+  guard: LoginThrottle;
 }
 
 const EnrolBody = Type.Object(
@@ -32,16 +32,18 @@ export function registerEnrolmentRoutes(app: FastifyInstance, deps: EnrolmentRou
   // The Pi has no account: the one-time code is its credential, so guessing is rate-limited per address.
   app.post('/api/enrol', { schema: { body: EnrolBody } }, async (req) => {
     const { code, publicKey } = req.body as { code: string; publicKey: string };
-    deps.guard.check({ address: req.ip });
+    const attempt = deps.guard.begin({ address: req.ip });
     try {
       const { terminal, keyFingerprint } = deps.enrolment.redeem(code, publicKey, anonymousActor(req.ip));
+      attempt.succeeded();
       return {
         terminalId: terminal.id,
         keyFingerprint,
         terminal: { name: terminal.name, nameEn: terminal.nameEn, address: terminal.address },
       };
     } catch (error) {
-      if (error instanceof AppError && error.code !== ErrorCode.BadPublicKey) deps.guard.failed({ address: req.ip });
+      if (error instanceof AppError && error.code === ErrorCode.BadPublicKey) attempt.succeeded();
+      else attempt.failed();
       throw error;
     }
   });

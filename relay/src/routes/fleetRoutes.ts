@@ -10,6 +10,8 @@ import type { FleetService } from '../fleet/FleetService.ts';
 import type { RelayMetrics } from '../metrics/RelayMetrics.ts';
 import type { WorkerPool } from '../sfu/WorkerPool.ts';
 import { requireUser } from './authRoutes.ts';
+import { isTrustedScraper } from '../security/scraperAccess.ts';
+import type { DiskGuard } from '../security/DiskGuard.ts';
 
 export interface FleetRouteDeps {
   sessions: SessionRepo;
@@ -21,6 +23,9 @@ export interface FleetRouteDeps {
   pool: WorkerPool;
   db: Database.Database;
   consoles: () => number;
+  /** /metrics and the detailed /healthz need this bearer token (empty: loopback only). */
+  metricsToken: string;
+  disk: DiskGuard;
 }
 
 const HistoryParams = Type.Object({ id: Type.String({ pattern: '^[A-Z0-9][A-Z0-9-]{1,31}$' }) });
@@ -50,29 +55,39 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRouteDeps):
     return { terminal: deps.calls.terminalView(terminal), entry: deps.fleet.entry(id), since, points: deps.health.history(id, since) };
   });
 
-  // Unauthenticated like /healthz: scraped by Prometheus on the station network.
-  app.get('/metrics', async (_req, reply) => {
-    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
+  // Not for the station network at large: how many consoles are open says whether the desk is staffed.
+  app.get('/metrics', async (req, reply) => {
+    if (!isTrustedScraper(req, deps.metricsToken)) throw new AppError(ErrorCode.Forbidden, 'metrics need the scrape token (or a request from the relay host)');
+    reply.header('content-type', deps.metrics.contentType);
     return deps.metrics.render();
   });
 
+  // /healthz is read-only: the database's writability is probed by a timer, not by every request
+  // (an anonymous caller must not be able to make the relay write).
   const touch = deps.db.prepare('INSERT INTO relay_liveness (id, at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET at = excluded.at');
-  app.get('/healthz', async (req, reply) => {
-    let dbOk = true;
+  let dbOk = true;
+  const probe = () => {
     try {
       touch.run(Date.now()); // a real write: a full disk or a read-only file fails here
+      if (!dbOk) app.log.warn('database writable again');
+      dbOk = true;
     } catch (err) {
+      if (dbOk) app.log.error({ err }, 'health probe: database not writable');
       dbOk = false;
-      req.log.error({ err }, 'healthz: database not writable');
     }
+  };
+  probe();
+  const probeTimer = setInterval(probe, 15_000);
+  probeTimer.unref?.();
+  app.addHook('onClose', async () => clearInterval(probeTimer));
+  app.get('/healthz', async (req, reply) => {
     const alive = deps.pool.slots.filter((s) => !s.worker.closed).length;
     const ok = dbOk && alive > 0 && alive === deps.pool.slots.length;
     reply.status(ok ? 200 : 503);
+    const base = { ok, db: dbOk ? 'writable' : 'failed', workers: deps.pool.slots.length, workersAlive: alive, diskLow: deps.disk.low };
+    if (!isTrustedScraper(req, deps.metricsToken)) return base;
     return {
-      ok,
-      db: dbOk ? 'writable' : 'failed',
-      workers: deps.pool.slots.length,
-      workersAlive: alive,
+      ...base,
       terminalsOnline: deps.fleet.entries().filter((e) => e.online).length,
       consoles: deps.consoles(),
       openCalls: deps.calls.openCalls().length,

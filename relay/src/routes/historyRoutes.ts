@@ -25,6 +25,8 @@ import type { UserRepo } from '../db/UserRepo.ts';
 import { may } from '../trust/roles.ts';
 import { requirePermission } from './guard.ts';
 import { strictSchema } from './strictSchema.ts';
+import type { EvidenceViews } from '../security/EvidenceViews.ts';
+import { validateImage } from '../security/imageValidation.ts';
 
 export interface HistoryDeps {
   sessions: SessionRepo;
@@ -37,6 +39,12 @@ export interface HistoryDeps {
   mediaDir: string;
   /** Shown to consoles by GET /api/duty-config. */
   mapTileUrl: string;
+  /** Audits each viewing of an evidence file once, whatever Range form its requests take. */
+  evidence: EvidenceViews;
+  /** Snapshots one call may keep (a quota: an officer cannot fill the disk from the console). */
+  snapshotsPerCall: number;
+  /** Refuses new evidence when the media disk is nearly full (disk_full). */
+  assertDiskSpace: () => void;
 }
 
 const CallParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
@@ -52,7 +60,7 @@ const OVERSEERS = new Set(['supervisor', 'admin']);
  */
 export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): void {
   const log = app.log.child({ component: 'history' });
-  app.addContentTypeParser('image/jpeg', { parseAs: 'buffer', bodyLimit: SNAPSHOT_MAX_BYTES }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['image/jpeg', 'image/png'], { parseAs: 'buffer', bodyLimit: SNAPSHOT_MAX_BYTES }, (_req, body, done) => done(null, body));
 
   const summary = (c: CallRecord) => {
     const t = deps.terminals.get(c.terminalId);
@@ -125,16 +133,23 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
   app.post('/api/calls/:id/snapshots', { schema: { params: CallParams, response: { 200: SnapshotSavedResponse } }, validatorCompiler: strictSchema }, async (req) => {
     const user = requirePermission(deps.sessions, req, 'calls.answer');
     const call = mustGetCall((req.params as { id: string }).id);
+    // Only the officer who has the call (answered it, or opened the look-in) takes its pictures.
+    if (call.answeredBy !== user.id) throw new AppError(ErrorCode.NotYourCall, 'only the officer who answered this call may take snapshots of it');
     const body = req.body;
-    if (!Buffer.isBuffer(body) || body.length < 4 || body[0] !== 0xff || body[1] !== 0xd8 || body[2] !== 0xff) {
-      throw new AppError(ErrorCode.BadRequest, 'send a JPEG image as image/jpeg');
+    const declared = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    if (!Buffer.isBuffer(body)) throw new AppError(ErrorCode.BadRequest, 'send a JPEG or PNG image as image/jpeg or image/png');
+    const image = validateImage(body, declared);
+    const kept = deps.media.forCall(call.id).filter((m) => m.kind === 'snapshot').length;
+    if (kept >= deps.snapshotsPerCall) {
+      throw new AppError(ErrorCode.QuotaExceeded, `this call already has ${kept} snapshots, the most one call keeps`, { limit: deps.snapshotsPerCall });
     }
+    deps.assertDiskSpace();
     const at = Date.now();
-    const rel = path.posix.join('snapshots', new Date(at).toISOString().slice(0, 10), `${call.id}-${randomUUID()}.jpg`);
+    const rel = path.posix.join('snapshots', new Date(at).toISOString().slice(0, 10), `${call.id}-${randomUUID()}.${image.mime === 'image/png' ? 'png' : 'jpg'}`);
     const file = path.join(deps.mediaDir, rel);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, body);
-    const row = deps.media.add({ callId: call.id, kind: 'snapshot', file: rel, mime: 'image/jpeg', bytes: body.length, createdAt: at, finishedAt: at, takenBy: user.id });
+    const row = deps.media.add({ callId: call.id, kind: 'snapshot', file: rel, mime: image.mime, bytes: body.length, createdAt: at, finishedAt: at, takenBy: user.id });
     deps.callRepo.addEvent(call.id, 'snapshot', actorOf.user(user.id), { mediaId: row.id }, at);
     deps.audit.write({ actor: user.actor.label, action: 'call.snapshot', target: call.id, detail: { mediaId: row.id }, remote: req.ip });
     log.info({ callId: call.id, userId: user.id, bytes: body.length }, 'snapshot saved');
@@ -147,11 +162,10 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     if (!m || m.deletedAt !== null) throw new AppError(ErrorCode.NotFound, 'no such evidence file (it may have expired)');
     const file = path.join(deps.mediaDir, m.file);
     if (!fs.existsSync(file)) throw new AppError(ErrorCode.NotFound, 'the evidence file is missing on disk');
-    // Watching a recording is access to evidence: audited once per viewing, not per byte range.
-    if (m.kind === 'recording' && !/^bytes=[1-9]/.test(req.headers.range ?? '')) {
-      deps.audit.write({ actor: user.actor.label, action: 'evidence.view', target: m.callId, detail: { mediaId: m.id }, remote: req.ip });
-    }
-    return sendFile(reply, file, m.mime, req.headers.range);
+    // Watching a recording or a snapshot is access to evidence: audited once per viewing, whatever the Range.
+    return sendFile(reply, file, m.mime, req.headers.range, () =>
+      deps.evidence.served({ actor: user.actor.label, viewer: `user:${user.id}`, mediaId: m.id, callId: m.callId, kind: m.kind, range: req.headers.range, remote: req.ip }),
+    );
   });
 }
 
@@ -170,20 +184,37 @@ function withSegments(list: CallMediaRecord[]): [CallMediaRecord, number | null]
   });
 }
 
-/** Streams a file, honouring one byte range so a <video> can seek in a recording. */
-function sendFile(reply: FastifyReply, file: string, mime: string, range: string | undefined) {
+/**
+ * Streams a file, honouring one byte range (start-end, start-, or a -suffix)
+ * so a <video> can seek in a recording. Anything else in Range (several
+ * ranges, units other than bytes, garbage) is ignored and the whole file is
+ * sent, as RFC 9110 allows. `beforeBytes` runs exactly when bytes are about
+ * to be sent, whichever of those forms the request took.
+ */
+function sendFile(reply: FastifyReply, file: string, mime: string, range: string | undefined, beforeBytes: () => void) {
   const size = fs.statSync(file).size;
-  reply.header('content-type', mime).header('accept-ranges', 'bytes').header('cache-control', 'private, max-age=3600');
-  const m = range ? /^bytes=(\d*)-(\d*)$/.exec(range) : null;
-  if (m && (m[1] || m[2])) {
-    const start = m[1] ? Number(m[1]) : Math.max(0, size - Number(m[2]));
-    const end = m[1] && m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
-    if (start >= size || start > end) {
-      return reply.status(416).header('content-range', `bytes */${size}`).send();
-    }
-    reply.status(206).header('content-range', `bytes ${start}-${end}/${size}`).header('content-length', end - start + 1);
-    return reply.send(fs.createReadStream(file, { start, end }));
+  reply.header('content-type', mime).header('accept-ranges', 'bytes').header('cache-control', 'private, no-store');
+  const r = parseRange(range, size);
+  if (r === 'unsatisfiable') return reply.status(416).header('content-range', `bytes */${size}`).send();
+  beforeBytes();
+  if (r) {
+    reply.status(206).header('content-range', `bytes ${r.start}-${r.end}/${size}`).header('content-length', r.end - r.start + 1);
+    return reply.send(fs.createReadStream(file, { start: r.start, end: r.end }));
   }
   reply.header('content-length', size);
   return reply.send(fs.createReadStream(file));
+}
+
+export function parseRange(range: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | null {
+  const m = range ? /^bytes=(\d*)-(\d*)$/.exec(range.trim()) : null;
+  if (!m || (!m[1] && !m[2])) return null;
+  if (!m[1]) {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] ? Math.min(Number(m[2]), size - 1) : size - 1;
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
 }

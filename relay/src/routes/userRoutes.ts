@@ -5,7 +5,8 @@ import type { AuditRepo } from '../db/AuditRepo.ts';
 import { isDbError } from '../db/DbError.ts';
 import type { SessionRepo } from '../db/SessionRepo.ts';
 import { USER_ROLES, type UserRecord, type UserRepo, type UserRole } from '../db/UserRepo.ts';
-import type { LoginGuard } from '../trust/LoginGuard.ts';
+import type { LoginThrottle } from '../security/LoginThrottle.ts';
+import type { KnownDevices } from '../security/KnownDevices.ts';
 import { checkNewPassword } from '../trust/passwordPolicy.ts';
 import { requireUser } from './authRoutes.ts';
 import { SESSION_TTL_MS, sessionCookie } from './cookies.ts';
@@ -15,7 +16,8 @@ export interface UserRouteDeps {
   users: UserRepo;
   sessions: SessionRepo;
   audit: AuditRepo;
-  guard: LoginGuard;
+  guard: LoginThrottle;
+  devices: KnownDevices;
   secureCookies: boolean;
   /** Cuts a user's open console sockets (the ConsoleGateway's closeUser). */
   closeConsoles: (userId: number, reason: string) => void;
@@ -105,13 +107,42 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRouteDeps): v
     return {};
   });
 
+  // Admin unlock: sign-in back-off ends at once for an account (and, optionally, an address).
+  app.get('/api/login-throttle', async (req) => {
+    requirePermission(deps.sessions, req, 'users.manage');
+    return deps.guard.blocked();
+  });
+
+  app.post('/api/users/:id/unlock', { schema: { params: IdParams } }, async (req) => {
+    const admin = requirePermission(deps.sessions, req, 'users.manage');
+    const target = deps.users.get((req.params as { id: number }).id);
+    if (!target) throw new AppError(ErrorCode.NotFound, 'no such user');
+    const cleared = deps.guard.unlockAccount(target.username);
+    deps.audit.write({ actor: admin.actor.label, action: 'user.unlock', target: target.username, detail: { cleared }, remote: req.ip });
+    log.info({ userId: target.id, cleared }, 'sign-in back-off cleared by an admin');
+    return { cleared };
+  });
+
+  app.post('/api/login-throttle/unlock-address', { schema: { body: Type.Object({ address: Type.String({ minLength: 2, maxLength: 64 }) }, { additionalProperties: false }) } }, async (req) => {
+    const admin = requirePermission(deps.sessions, req, 'users.manage');
+    const { address } = req.body as { address: string };
+    const cleared = deps.guard.unlockAddress(address);
+    deps.audit.write({ actor: admin.actor.label, action: 'address.unlock', target: address, detail: { cleared }, remote: req.ip });
+    return { cleared };
+  });
+
   app.post('/api/me/password', { schema: { body: ChangeBody } }, async (req, reply) => {
     const me = requireUser(deps.sessions, req);
     const { currentPassword, newPassword } = req.body as { currentPassword: string; newPassword: string };
-    const attempt = { account: me.username, address: req.ip };
-    deps.guard.check(attempt);
-    if (!(await deps.users.verifyPassword(me.username, currentPassword))) {
-      deps.guard.failed(attempt);
+    const attempt = deps.guard.begin({ account: me.username, address: req.ip, trustedDevice: deps.devices.trusted(req, me.username) });
+    let ok = false;
+    try {
+      ok = (await deps.users.verifyPassword(me.username, currentPassword)) !== null;
+    } finally {
+      if (ok) attempt.succeeded();
+      else attempt.failed();
+    }
+    if (!ok) {
       deps.audit.write({ actor: `user:${me.username}`, action: 'user.password_change', target: me.username, outcome: 'refused', detail: { code: ErrorCode.InvalidCredentials }, remote: req.ip });
       throw new AppError(ErrorCode.InvalidCredentials, 'the current password is wrong');
     }

@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import { AppError, ErrorCode } from '@helppoint/shared';
 import type { PoolSlot } from './WorkerPool.ts';
 
+/** Bits per second one peer may send into the relay on one transport. */
+export const MAX_INCOMING_BITRATE = 3_000_000;
+
 export interface TransportInfo {
   id: string;
   iceParameters: Record<string, unknown>;
@@ -41,6 +44,9 @@ export class MediaPeer {
       transport.close();
       throw new AppError(ErrorCode.Disconnected, 'peer closed');
     }
+    // Ingress cap: senders are told (REMB / transport-cc) to stay under it, which also bounds how fast
+    // a recording can grow on disk. A terminal's 720p VP8 plus opus fits well within it.
+    await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE).catch((err: unknown) => this.#log.warn({ err }, 'could not cap incoming bitrate'));
     if (callId !== undefined) this.#replaceForRejoin(callId, direction, transport.id);
     this.#transports.set(transport.id, { transport, callId });
     transport.on('dtlsstatechange', (state) => {

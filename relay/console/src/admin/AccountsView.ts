@@ -79,6 +79,13 @@ export class AccountsView {
             this.#onDone({ zh: `${u.username} 的密码已重置`, en: `Password of ${u.username} reset` });
           }),
         ),
+        // Sign-in back-off after failed attempts ends at once (issue 16).
+        button(`unlock-${u.username}`, { zh: '解除登录限制', en: 'Unlock sign-in' }, () =>
+          void this.#apply(async () => {
+            const { cleared } = await adminApi.unlockUser(u.id);
+            this.#onDone(cleared ? { zh: `${u.username} 可以立即登录`, en: `${u.username} may sign in now` } : { zh: `${u.username} 没有登录限制`, en: `${u.username} was not slowed down` });
+          }),
+        ),
       ),
     );
   }

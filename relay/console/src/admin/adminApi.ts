@@ -27,6 +27,7 @@ export const adminApi = {
   createUser: (u: { username: string; displayName: string; role: string; password: string }) => json<{ user: Account }>('POST', '/api/users', u),
   editUser: (id: number, patch: { role?: string; disabled?: boolean; displayName?: string }) => json<{ user: Account }>('PATCH', `/api/users/${id}`, patch),
   resetPassword: (id: number, password: string) => json<unknown>('POST', `/api/users/${id}/password`, { password }),
+  unlockUser: (id: number) => json<{ cleared: boolean }>('POST', `/api/users/${id}/unlock`),
   changePassword: (currentPassword: string, newPassword: string) => json<unknown>('POST', '/api/me/password', { currentPassword, newPassword }),
   audit: async (beforeId?: number) => (await json<{ entries: AuditEntry[] }>('GET', `/api/audit?limit=100${beforeId ? `&beforeId=${beforeId}` : ''}`)).entries,
 };
