@@ -43,6 +43,14 @@ import { HealthRepo } from './db/HealthRepo.ts';
 import { FleetService } from './fleet/FleetService.ts';
 import { RelayMetrics } from './metrics/RelayMetrics.ts';
 import { registerFleetRoutes } from './routes/fleetRoutes.ts';
+// dispatch (issue 13)
+import { DispatchRepo, ResponseTimeRepo } from './db/DispatchRepo.ts';
+import { ResponderRepo } from './db/ResponderRepo.ts';
+import { AlleyNetwork } from './dispatch/AlleyNetwork.ts';
+import { DispatchService } from './dispatch/DispatchService.ts';
+import { ResponderGateway } from './dispatch/ResponderGateway.ts';
+import { DeskDispatchGateway } from './dispatch/DeskDispatchGateway.ts';
+import { registerDispatchRoutes } from './routes/dispatchRoutes.ts';
 
 /** Frames above MAX_FRAME_BYTES get a frame_too_large reply; above this ws closes with 1009. */
 const WS_HARD_LIMIT_BYTES = 1024 * 1024;
@@ -64,7 +72,8 @@ export class Relay {
   readonly mediaDir: string;
   readonly #retention: EvidenceRetention;
   readonly fleet: FleetService;
-  readonly #gateways: { terminal: TerminalGateway; console: ConsoleGateway };
+  readonly #gateways: { terminal: TerminalGateway; console: ConsoleGateway; responder: ResponderGateway; deskDispatch: DeskDispatchGateway };
+  readonly dispatch: DispatchService;
   readonly #tls: boolean;
   readonly #wss: WebSocketServer;
   readonly #log: Logger;
@@ -82,7 +91,8 @@ export class Relay {
     repos: Relay['repos'];
     trust: Relay['trust'];
     tls: boolean;
-    gateways: { terminal: TerminalGateway; console: ConsoleGateway };
+    gateways: { terminal: TerminalGateway; console: ConsoleGateway; responder: ResponderGateway; deskDispatch: DeskDispatchGateway };
+    dispatch: DispatchService;
     wss: WebSocketServer;
     log: Logger;
     backups: DbBackups | null;
@@ -104,6 +114,7 @@ export class Relay {
     this.trust = parts.trust;
     this.#tls = parts.tls;
     this.#gateways = parts.gateways;
+    this.dispatch = parts.dispatch;
     this.#wss = parts.wss;
     this.#log = parts.log;
   }
@@ -163,6 +174,26 @@ export class Relay {
     const fleet = new FleetService({ health, terminals: repos.terminals, presence, logger, heartbeatIntervalMs: config.heartbeatIntervalMs });
     const metrics = new RelayMetrics({ calls, fleet, presence, terminals: repos.terminals, pool, logger });
 
+    // --- dispatch (issue 13)
+    const dc = config.dispatch;
+    const network = dc.alleyNetworkFile ? AlleyNetwork.fromFile(dc.alleyNetworkFile, dc.detourFactor) : AlleyNetwork.straightOnly(dc.detourFactor);
+    log.info({ alleyNetwork: dc.alleyNetworkFile || null, vertices: network.vertexCount, detourFactor: dc.detourFactor }, network.hasNetwork ? 'dispatch distances along the alley network' : 'dispatch distances: straight line × detour factor');
+    const responders = new ResponderRepo({ db });
+    const dispatch = new DispatchService({
+      dispatches: new DispatchRepo({ db }),
+      responders,
+      users: repos.users,
+      callRepo: repos.calls,
+      terminals: repos.terminals,
+      media: repos.media,
+      calls,
+      presence,
+      audit,
+      network,
+      timings: dc,
+      logger,
+    });
+
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
     const app = Fastify({
       loggerInstance: httpLog,
@@ -193,9 +224,14 @@ export class Relay {
       audit,
       guard,
       secureCookies,
-      closeConsoles: (userId, reason) => gateways.console.closeUser(userId, reason),
+      closeConsoles: (userId, reason) => {
+        gateways.console.closeUser(userId, reason);
+        gateways.responder.closeUser(userId, reason);
+        gateways.deskDispatch.closeUser(userId, reason);
+      },
     });
     registerAuditRoutes(app, { sessions: repos.sessions, audit });
+    registerDispatchRoutes(app, { sessions: repos.sessions, users: repos.users, responders, responseTimes: new ResponseTimeRepo({ db }), dispatch, audit, mediaDir, responseTargetMs: dc.responseTargetMs });
     registerFleetRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, calls, fleet, health, metrics, pool, db, consoles: () => gateways.console.size });
     if (fs.existsSync(`${config.consoleDir}/index.html`)) {
       await app.register(fastifyStatic, { root: config.consoleDir, prefix: '/' });
@@ -218,6 +254,8 @@ export class Relay {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
       }),
       console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet }),
+      responder: new ResponderGateway({ dispatch, calls, pool, audit, logger }),
+      deskDispatch: new DeskDispatchGateway({ dispatch, audit, logger }),
     };
     const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HARD_LIMIT_BYTES });
     app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -228,13 +266,17 @@ export class Relay {
       } else if (path === '/ws/console') {
         const user = userFromCookie(repos.sessions, req.headers.cookie);
         wss.handleUpgrade(req, socket, head, (ws) => gateways.console.accept(ws, user, remote));
+      } else if (path === '/ws/responder' || path === '/ws/dispatch') {
+        const user = userFromCookie(repos.sessions, req.headers.cookie);
+        const gw = path === '/ws/responder' ? gateways.responder : gateways.deskDispatch;
+        wss.handleUpgrade(req, socket, head, (ws) => gw.accept(ws, user, remote));
       } else {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       }
     });
     const backups = config.backupDir ? new DbBackups({ db, dir: config.backupDir, keep: config.backupKeep, logger }) : null;
     backups?.schedule(config.backupIntervalMin * 60_000);
-    return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir });
+    return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, dispatch, wss, log, backups, recordings, retention, mediaDir });
   }
 
   async listen(host: string, port: number): Promise<string> {
@@ -255,6 +297,9 @@ export class Relay {
     this.#log.info('relay shutting down');
     this.#gateways.terminal.close();
     this.#gateways.console.close();
+    this.#gateways.responder.close();
+    this.#gateways.deskDispatch.close();
+    this.dispatch.close();
     for (const ws of this.#wss.clients) ws.terminate();
     this.#wss.close();
     this.calls.close();

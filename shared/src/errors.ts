@@ -51,6 +51,16 @@ export const ErrorCode = {
   TerminalBusy: 'terminal_busy',
   // missed calls to call back (console integration)
   NotAMissedCall: 'not_a_missed_call',
+  // dispatch (issue 13): responders on phones
+  ResponderNotFound: 'responder_not_found',
+  ResponderOffDuty: 'responder_off_duty',
+  ResponderBusy: 'responder_busy',
+  AlreadyDispatched: 'already_dispatched',
+  DispatchNotFound: 'dispatch_not_found',
+  NotYourJob: 'not_your_job',
+  BadTransition: 'bad_transition',
+  BadCoordinates: 'bad_coordinates',
+  PositionTooFrequent: 'position_too_frequent',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -87,6 +97,15 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   terminal_offline: 409,
   terminal_busy: 409,
   not_a_missed_call: 409,
+  responder_not_found: 404,
+  responder_off_duty: 409,
+  responder_busy: 409,
+  already_dispatched: 409,
+  dispatch_not_found: 404,
+  not_your_job: 403,
+  bad_transition: 409,
+  bad_coordinates: 400,
+  position_too_frequent: 429,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */

@@ -192,6 +192,11 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
         this.dispatch({ type: 'ended', callId: d.callId, reason: d.reason as EndReason, freshRequestId: randomUUID() });
         break;
       }
+      case 'call.helpDispatched': {
+        const d = data as EventData<typeof TerminalEvents, 'call.helpDispatched'>;
+        this.dispatch({ type: 'helpDispatched', callId: d.callId });
+        break;
+      }
       case 'lookin.started': {
         const d = data as EventData<typeof TerminalEvents, 'lookin.started'>;
         this.dispatch({ type: 'lookinStarted', callId: d.callId });

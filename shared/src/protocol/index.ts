@@ -10,3 +10,4 @@ export { TerminalRequests, TerminalEvents } from './terminal.ts';
 export { ConsoleRequests, ConsoleEvents } from './console.ts';
 export * from './history.ts';
 export * from './missedCalls.ts';
+export * from './dispatch.ts';
