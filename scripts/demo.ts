@@ -3,10 +3,14 @@
  * simulated terminals — with the console URL, demo logins and terminals
  * printed one per line. Press 1 or 2 to press a terminal's button (shift+1 /
  * shift+2, i.e. ! and @, for a long press), q to quit.
+ * Two responder logins are printed too: responder1 is for you on a phone
+ * (/responder.html), responder2 is simulated — on duty near the lakes, it
+ * accepts any job it is sent and walks to the terminal (issue 13).
  */
 import path from 'node:path';
 import readline from 'node:readline';
-import { DEMO_USERS } from '../relay/src/db/demoData.ts';
+import { DEMO_RESPONDERS, DEMO_USERS } from '../relay/src/db/demoData.ts';
+import { SimResponder } from './lib/SimResponder.ts';
 import { startRelay, startSimTerminal, type Launched } from './lib/launch.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -15,7 +19,9 @@ const port = Number(process.env['HELPPOINT_PORT'] ?? 8080);
 const terminalIds = ['XC-SCH-001', 'XC-HT-003'];
 
 const children: Launched[] = [];
+let simResponder: SimResponder | null = null;
 async function shutdown(code: number): Promise<never> {
+  simResponder?.close();
   await Promise.allSettled(children.reverse().map((c) => c.stop()));
   process.exit(code);
 }
@@ -32,8 +38,19 @@ try {
     children.push(t);
     terminals.push({ id, statusUrl: `${t.ready['statusUrl']}/status` });
   }
+  const sim = DEMO_RESPONDERS[1]!;
+  simResponder = await SimResponder.start({
+    relayUrl,
+    username: sim.username,
+    password: sim.password,
+    // 大金丝胡同, a few hundred metres from both demo terminals
+    start: { latitude: 39.9383, longitude: 116.3868 },
+    log: (line) => console.log(line),
+  });
   console.log(`console: ${relayUrl}/`);
+  console.log(`responder page: ${relayUrl}/responder.html`);
   for (const u of DEMO_USERS) console.log(`login: ${u.username} ${u.password}`);
+  for (const u of DEMO_RESPONDERS) console.log(`login: ${u.username} ${u.password}${u === sim ? ' (simulated responder: accepts and walks to the terminal)' : ' (responder, phone page)'}`);
   for (const t of terminals) console.log(`terminal: ${t.id} ${t.statusUrl}`);
   console.log(`logs: ${dataDir}`);
   console.log(

@@ -12,6 +12,13 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // Two pages: the officers' console and the responders' phone page (issue 13).
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        responder: fileURLToPath(new URL('./responder.html', import.meta.url)),
+      },
+    },
   },
   server: {
     // shared/ lives two levels up; the dev server must be allowed to read it.

@@ -1,7 +1,17 @@
 import { call, errorOf } from '../api.ts';
 
 /** Mirrors relay/src/trust/roles.ts permission names; the relay decides, the console only hides. */
-export type Permission = 'calls.answer' | 'calls.read' | 'terminals.read' | 'terminals.manage' | 'users.manage' | 'audit.read';
+export type Permission =
+  | 'calls.answer'
+  | 'calls.read'
+  | 'terminals.read'
+  | 'terminals.manage'
+  | 'users.manage'
+  | 'audit.read'
+  | 'dispatch.assign'
+  | 'reports.read'
+  | 'responders.manage'
+  | 'responder.self';
 
 export interface TerminalRecord {
   id: string;
