@@ -4,9 +4,11 @@ import pathFinderModule from 'geojson-path-finder';
 import turfDistance from '@turf/distance';
 
 // geojson-path-finder ships CommonJS with a `default` export: Node's ESM
-// import gives the module object, so the class is one level down.
+// import gives the module object (the class is one level down), while
+// bundlers that read its "module" field give the class itself.
 type PathFinderCtor = typeof pathFinderModule.default;
-const PathFinder: PathFinderCtor = (pathFinderModule as unknown as { default: PathFinderCtor }).default;
+const pathFinderExport = pathFinderModule as unknown as PathFinderCtor | { default: PathFinderCtor };
+const PathFinder: PathFinderCtor = typeof pathFinderExport === 'function' ? pathFinderExport : pathFinderExport.default;
 
 export interface LatLon {
   latitude: number;
