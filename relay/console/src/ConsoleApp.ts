@@ -186,6 +186,11 @@ export class ConsoleApp {
   }
 
   #enter(user: UserView): void {
+    // Hook (dispatch, issue 13): responders have their own phone page.
+    if (user.role === 'responder') {
+      location.assign('./responder.html');
+      return;
+    }
     this.#root.dataset.view = 'console';
     this.#root.replaceChildren(this.#consoleEl, this.#toasts.el);
     const socket = new ConsoleSocket({
