@@ -123,8 +123,13 @@ export class DispatchService extends TypedEmitter<DispatchServiceEvents> {
   /** The responder record of a signed-in responder; refused when the account has no profile. */
   responderOf(userId: number): ResponderRecord {
     const r = this.#o.responders.get(userId);
-    if (!r) throw new AppError(ErrorCode.ResponderNotFound, 'this account has no responder profile (an admin sets the unit and kind)');
-    return r;
+    if (r) return r;
+    // An account made a responder on the accounts page has no profile yet: start one
+    // under its display name as a volunteer until an admin sets the unit and kind.
+    const u = this.#o.users.get(userId);
+    if (!u || u.role !== 'responder') throw new AppError(ErrorCode.ResponderNotFound, 'this account is not a responder');
+    this.#log.info({ responderId: userId }, 'responder profile started with defaults (unit = display name, kind volunteer)');
+    return this.#o.responders.setProfile(userId, u.displayName.slice(0, 64) || u.username, 'volunteer');
   }
 
   setDuty(userId: number, onDuty: boolean): ResponderView {
