@@ -25,7 +25,8 @@ let baseUrl: string;
 let statusUrl: string;
 
 beforeAll(async () => {
-  station = await startE2eStation({ name: 'dispatch-e2e', terminalId: TERMINAL, workers: 1 });
+  // The emulated walk is quick (100 m steps every few seconds): allow it.
+  station = await startE2eStation({ name: 'dispatch-e2e', terminalId: TERMINAL, workers: 1, relayEnv: { HELPPOINT_MAX_RESPONDER_SPEED_KMH: '1000' } });
   ({ baseUrl, statusUrl } = station);
   // A second responder, on duty across Houhai (closer as the crow flies than it walks): must rank below.
   const other = await signIn(baseUrl, 'responder2', 'demo-responder2');

@@ -34,6 +34,8 @@ export class DispatchPanel {
   readonly #dots = svg('g', { class: 'dispatch-dots' });
   readonly #opts: DispatchPanelOptions;
   #callId: string | null = null;
+  /** Distances and position ages are re-read while the panel is open. */
+  #refresh: ReturnType<typeof setInterval> | null = null;
   #terminal: TerminalView | null = null;
   #candidates: CandidateView[] = [];
   readonly #selected = new Set<number>();
@@ -79,10 +81,14 @@ export class DispatchPanel {
     setText(this.#title, `派警 Dispatch · ${terminal.id} ${terminal.name}`);
     this.el.hidden = false;
     this.el.dataset['callId'] = callId;
+    if (this.#refresh) clearInterval(this.#refresh);
+    this.#refresh = setInterval(() => void this.#loadCandidates(), 10_000);
     await Promise.all([this.#loadCandidates(), this.#loadJobs()]);
   }
 
   close(): void {
+    if (this.#refresh) clearInterval(this.#refresh);
+    this.#refresh = null;
     this.#callId = null;
     this.el.hidden = true;
   }
