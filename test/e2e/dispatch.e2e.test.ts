@@ -28,11 +28,11 @@ beforeAll(async () => {
   // The emulated walk is quick (100 m steps every few seconds): allow it.
   station = await startE2eStation({ name: 'dispatch-e2e', terminalId: TERMINAL, workers: 1, relayEnv: { HELPPOINT_MAX_RESPONDER_SPEED_KMH: '1000' } });
   ({ baseUrl, statusUrl } = station);
-  // A second responder, on duty across Houhai (closer as the crow flies than it walks): must rank below.
+  // A second responder, on duty on Houhai's north bank: further round the lake, must rank below.
   const other = await signIn(baseUrl, 'responder2', 'demo-responder2');
   const post = (path: string, body: unknown) => fetch(`${baseUrl}${path}`, { method: 'POST', headers: { cookie: other, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect((await post('/api/responder/duty', { onDuty: true })).status).toBe(200);
-  expect((await post('/api/responder/position', { latitude: 39.9426, longitude: 116.3864, accuracyM: 10 })).status).toBe(200);
+  expect((await post('/api/responder/position', { latitude: 39.9438, longitude: 116.3839, accuracyM: 10 })).status).toBe(200);
 
   desk = await station.browser.newPage();
   await signInConsole(desk, baseUrl, 'officer1', 'demo-officer1');
