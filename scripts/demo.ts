@@ -29,12 +29,12 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
-  const relay = await startRelay({ logDir: dataDir, dbPath: path.join(dataDir, 'relay.db'), port, env: { HELPPOINT_RTC_BASE_PORT: '40000' } });
+  const relay = await startRelay({ logDir: dataDir, dbPath: path.join(dataDir, 'relay.db'), port, env: { HELPPOINT_RTC_BASE_PORT: process.env['HELPPOINT_RTC_BASE_PORT'] ?? '40000' } });
   children.push(relay);
   const relayUrl = relay.ready['url']!;
   const terminals: { id: string; statusUrl: string }[] = [];
   for (const [i, id] of terminalIds.entries()) {
-    const t = await startSimTerminal({ relayUrl, terminalId: id, logDir: dataDir, statusPort: 8701 + i });
+    const t = await startSimTerminal({ relayUrl, terminalId: id, logDir: dataDir, statusPort: Number(process.env['HELPPOINT_DEMO_STATUS_PORT'] ?? 8701) + i });
     children.push(t);
     terminals.push({ id, statusUrl: `${t.ready['statusUrl']}/status` });
   }
