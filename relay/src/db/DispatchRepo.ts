@@ -183,7 +183,7 @@ export class ResponseTimeRepo {
         (SELECT min(e.at) FROM call_events e WHERE e.call_id = c.id AND e.type = 'pressed') AS pressed_at,
         (SELECT min(d.dispatched_at) FROM dispatches d WHERE d.call_id = c.id) AS dispatched_at,
         (SELECT min(d.on_scene_at) FROM dispatches d WHERE d.call_id = c.id) AS on_scene_at
-      FROM calls c WHERE c.created_at >= ? AND c.created_at < ? AND c.request_id NOT LIKE 'lookin:%' ${extra}
+      FROM calls c WHERE c.created_at >= ? AND c.created_at < ? AND c.kind <> 'lookin' AND c.request_id NOT LIKE 'lookin:%' ${extra}
       ORDER BY c.created_at`;
     this.#all = db.prepare(sql(''));
     this.#one = db.prepare(sql('AND c.terminal_id = ?'));

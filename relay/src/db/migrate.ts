@@ -63,16 +63,16 @@ export function migrate(db: Database, options: MigrateOptions): MigrateResult {
       if (v >= m.version) return null;
       const appliedAt = now();
       db.exec(m.up);
-      if (m.rebuildsTables) {
-        const broken = db.prepare('PRAGMA foreign_key_check').all();
-        if (broken.length) throw new Error(`foreign keys broken by the rebuild: ${JSON.stringify(broken.slice(0, 5))}`);
+      if (m.foreignKeysOff) {
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length) throw new Error(`${broken.length} rows break a foreign key after the rebuild`);
       }
       record.run(m.version, m.name, appliedAt);
       return { version: m.version, name: m.name, appliedAt };
     });
     let result: AppliedMigration | null;
-    // PRAGMA foreign_keys is a no-op inside a transaction: switch it around the step.
-    const fkWasOn = m.rebuildsTables ? db.pragma('foreign_keys', { simple: true }) === 1 : false;
+    // PRAGMA foreign_keys is a no-op inside a transaction: switched outside it.
+    const fkWasOn = m.foreignKeysOff ? db.pragma('foreign_keys', { simple: true }) === 1 : false;
     if (fkWasOn) db.pragma('foreign_keys = OFF');
     try {
       result = step.immediate();

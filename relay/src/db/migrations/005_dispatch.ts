@@ -10,7 +10,7 @@ import type { Migration } from './Migration.ts';
 export const migration005: Migration = {
   version: 5,
   name: 'dispatch',
-  rebuildsTables: true,
+  foreignKeysOff: true,
   up: `
 CREATE TABLE users_new (
   id             INTEGER PRIMARY KEY,

@@ -5,9 +5,9 @@ export interface Migration {
   /** SQL run inside one transaction together with its schema_migrations row. */
   readonly up: string;
   /**
-   * The migration rebuilds a table (to change a CHECK, say): it runs with
-   * foreign keys off, so dropping the old table neither cascades nor fails,
-   * and foreign_key_check must come back empty before it commits.
+   * Table rebuilds (a wider CHECK): run with foreign keys off, as SQLite
+   * requires, so dropping the old table does not cascade; the keys are
+   * checked before commit and switched back on afterwards.
    */
-  readonly rebuildsTables?: boolean;
+  readonly foreignKeysOff?: boolean;
 }
