@@ -157,5 +157,22 @@ describe('dispatch to the nearest responder', () => {
     expect(row.answerToDispatch.p50Ms).toBe(d.dispatchedAt - detail.call.answeredAt);
     expect(row.dispatchToOnScene.p50Ms).toBe(d.onSceneAt - d.dispatchedAt);
     expect(row.pressToOnScene.p50Ms).toBe(d.onSceneAt - detail.call.createdAt);
+
+    // The supervisor's report page shows the same row, a chart and a CSV link.
+    const sup = await station.browser.newPage();
+    sup.setDefaultTimeout(60_000);
+    await sup.goto(`${baseUrl}/#/report`);
+    await sup.fill('#login-username', 'supervisor');
+    await sup.fill('#login-password', 'demo-supervisor');
+    await sup.click('#login-submit');
+    await sup.click('[data-testid="nav-report"]');
+    await sup.locator('[data-testid="report-by-terminal"]').check();
+    const pageRow = sup.locator(`[data-testid="report-row"][data-terminal="${TERMINAL}"]`);
+    await pageRow.waitFor();
+    expect(await pageRow.locator('[data-testid="report-calls"]').innerText()).toBe('1');
+    expect(Number(await pageRow.locator('[data-leg="pressToOnScene"]').getAttribute('data-p50'))).toBe(d.onSceneAt - detail.call.createdAt);
+    expect(await sup.locator('[data-testid="report-bar"]').count()).toBeGreaterThan(0);
+    expect(await sup.locator('[data-testid="report-csv"]').getAttribute('href')).toContain('/api/reports/response-times.csv?');
+    await sup.close();
   }, 360_000);
 });
