@@ -252,6 +252,7 @@ export class Relay {
         challengeTtlMs: config.challengeTtlMs,
         fleet,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
+        tamperCalls: config.tamperCalls,
       }),
       console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet }),
       responder: new ResponderGateway({ dispatch, calls, pool, audit, logger }),

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { AppError, DeskDispatchRequests, ErrorCode, FrameDecoder, type DispatchView, type ResponderView } from '@helppoint/shared';
+import { AppError, DeskDispatchRequests, ErrorCode, FrameDecoder, type DeskDispatchEvents, type DispatchView, type ResponderView } from '@helppoint/shared';
 import type { AuditRepo } from '../db/AuditRepo.ts';
 import { CloseCode, Connection } from '../gateway/Connection.ts';
 import { may } from '../trust/roles.ts';
@@ -12,14 +12,16 @@ import type { SocketUser } from './ResponderGateway.ts';
  * positions are personal data: a desk sees them only after hello, which is
  * audited (responder.positions.view) on every (re)connection.
  */
+type Conn = Connection<typeof DeskDispatchRequests, typeof DeskDispatchEvents>;
+
 export type DeskDispatchGatewayOptions = { dispatch: DispatchService; audit: AuditRepo; logger: Logger; pingIntervalMs?: number };
 
 export class DeskDispatchGateway {
   readonly #log: Logger;
   readonly #decoder = new FrameDecoder({ requests: DeskDispatchRequests });
-  readonly #watchers = new Set<Connection>();
-  readonly #byUser = new Map<number, Set<Connection>>();
-  readonly #all = new Set<Connection>();
+  readonly #watchers = new Set<Conn>();
+  readonly #byUser = new Map<number, Set<Conn>>();
+  readonly #all = new Set<Conn>();
   readonly #o: DeskDispatchGatewayOptions;
 
   constructor(opts: DeskDispatchGatewayOptions) {
@@ -38,8 +40,8 @@ export class DeskDispatchGateway {
       ws.close(CloseCode.Unauthenticated, 'unauthenticated');
       return;
     }
-    const conn = new Connection({ ws, decoder: this.#decoder, handlers: {}, logger: this.#log, bindings: { userId: user.id, user: user.username, remote }, pingIntervalMs: this.#o.pingIntervalMs ?? 15_000 });
-    const mine = this.#byUser.get(user.id) ?? new Set<Connection>();
+    const conn: Conn = new Connection({ ws, decoder: this.#decoder, handlers: {}, logger: this.#log, bindings: { userId: user.id, user: user.username, remote }, pingIntervalMs: this.#o.pingIntervalMs ?? 15_000 });
+    const mine = this.#byUser.get(user.id) ?? new Set<Conn>();
     mine.add(conn);
     this.#byUser.set(user.id, mine);
     this.#all.add(conn);

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { AppError, ErrorCode, FrameDecoder, ResponderRequests, type JobView, type RequestData } from '@helppoint/shared';
+import { AppError, ErrorCode, FrameDecoder, ResponderRequests, type JobView, type RequestData, type ResponderEvents } from '@helppoint/shared';
 import type { CallService } from '../calls/CallService.ts';
 import type { AuditRepo } from '../db/AuditRepo.ts';
 import { CloseCode, Connection } from '../gateway/Connection.ts';
@@ -11,6 +11,7 @@ import { may } from '../trust/roles.ts';
 import type { DispatchService } from './DispatchService.ts';
 
 type R = typeof ResponderRequests;
+type Conn = Connection<R, typeof ResponderEvents>;
 
 export interface SocketUser {
   id: number;
@@ -30,8 +31,8 @@ export type ResponderGatewayOptions = { dispatch: DispatchService; calls: CallSe
 export class ResponderGateway {
   readonly #log: Logger;
   readonly #decoder = new FrameDecoder({ requests: ResponderRequests });
-  readonly #byUser = new Map<number, Set<Connection>>();
-  readonly #all = new Set<Connection>();
+  readonly #byUser = new Map<number, Set<Conn>>();
+  readonly #all = new Set<Conn>();
   readonly #o: ResponderGatewayOptions;
 
   constructor(opts: ResponderGatewayOptions) {
@@ -48,8 +49,8 @@ export class ResponderGateway {
       return;
     }
     const { dispatch, calls, pool, audit } = this.#o;
-    const conn = new Connection({ ws, decoder: this.#decoder, handlers: {}, logger: this.#log, bindings: { userId: user.id, user: user.username, remote }, pingIntervalMs: this.#o.pingIntervalMs ?? 15_000 });
-    const mine = this.#byUser.get(user.id) ?? new Set<Connection>();
+    const conn: Conn = new Connection({ ws, decoder: this.#decoder, handlers: {}, logger: this.#log, bindings: { userId: user.id, user: user.username, remote }, pingIntervalMs: this.#o.pingIntervalMs ?? 15_000 });
+    const mine = this.#byUser.get(user.id) ?? new Set<Conn>();
     mine.add(conn);
     this.#byUser.set(user.id, mine);
     this.#all.add(conn);

@@ -32,7 +32,9 @@ export class DispatchDesk {
       this.panel.load(h.responders, h.dispatches);
       document.body.dataset['dispatchReady'] = 'true';
     });
-    socket.on('event', (type, data) => {
+    socket.on('event', (...args) => {
+      // ConsoleSocket is typed for /ws/console; this socket carries the dispatch catalogue's events.
+      const [type, data] = args as unknown as [string, unknown];
       if (type === 'dispatch.updated') this.panel.dispatchUpdated((data as { dispatch: DispatchView }).dispatch);
       else if (type === 'responder.updated') this.panel.responderUpdated((data as { responder: ResponderView }).responder);
     });

@@ -118,7 +118,9 @@ export class ResponderApp {
     this.#socket = socket;
     socket.on('hello', (hello) => void this.#onHello(hello as unknown as ResponderHello));
     socket.on('status', (status) => (this.#root.dataset['connected'] = String(status === 'connected')));
-    socket.on('event', (type, data) => {
+    socket.on('event', (...args) => {
+      // ConsoleSocket is typed for /ws/console; this socket carries the dispatch catalogue's events.
+      const [type, data] = args as unknown as [string, unknown];
       if (type === 'job.updated') this.#job((data as { job: JobView }).job);
     });
     socket.on('unauthenticated', () => {

@@ -7,8 +7,8 @@ import type { Migration } from './Migration.ts';
 // users.role has a CHECK that cannot be widened in place, so users is rebuilt
 // (SQLite's documented 12-step procedure; migrate() runs this migration with
 // foreign keys off and checks them before committing).
-export const migration005: Migration = {
-  version: 5,
+export const migration006: Migration = {
+  version: 6,
   name: 'dispatch',
   foreignKeysOff: true,
   up: `
