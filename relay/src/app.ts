@@ -253,6 +253,7 @@ export class Relay {
         fleet,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         tamperCalls: config.tamperCalls,
+        onAudioActivity: (callId, terminalId, activity) => gateways.console.audioActivity(callId, terminalId, activity),
       }),
       console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet }),
       responder: new ResponderGateway({ dispatch, calls, pool, audit, logger }),
