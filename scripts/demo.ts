@@ -7,10 +7,15 @@
  * `npm run demo -- --district`: NATS, two station relays with a simulated
  * terminal each, and the district relay (issue 14); the console line is the
  * district command centre's page.
+ *
+ * Two responder logins are printed too: responder1 is for you on a phone
+ * (/responder.html), responder2 is simulated — on duty near the lakes, it
+ * accepts any job it is sent and walks to the terminal (issue 13).
  */
 import path from 'node:path';
 import readline from 'node:readline';
-import { DEMO_USERS } from '../relay/src/db/demoData.ts';
+import { DEMO_RESPONDERS, DEMO_USERS } from '../relay/src/db/demoData.ts';
+import { SimResponder } from './lib/SimResponder.ts';
 import { startRelay, startSimTerminal, type Launched } from './lib/launch.ts';
 import { startDistrictDemo } from './lib/nats/districtDemo.ts';
 
@@ -21,7 +26,9 @@ const terminalIds = ['XC-SCH-001', 'XC-HT-003'];
 
 const children: Launched[] = [];
 const afterChildren: (() => Promise<void>)[] = [];
+let simResponder: SimResponder | null = null;
 async function shutdown(code: number): Promise<never> {
+  simResponder?.close();
   await Promise.allSettled(children.reverse().map((c) => c.stop()));
   await Promise.allSettled(afterChildren.map((fn) => fn()));
   process.exit(code);
@@ -51,17 +58,28 @@ if (process.argv.includes('--district')) {
 
 async function plainDemo(): Promise<void> {
   try {
-    const relay = await startRelay({ logDir: dataDir, dbPath: path.join(dataDir, 'relay.db'), port, env: { HELPPOINT_RTC_BASE_PORT: '40000' } });
+    const relay = await startRelay({ logDir: dataDir, dbPath: path.join(dataDir, 'relay.db'), port, env: { HELPPOINT_RTC_BASE_PORT: process.env['HELPPOINT_RTC_BASE_PORT'] ?? '40000' } });
     children.push(relay);
     const relayUrl = relay.ready['url']!;
     const terminals: { id: string; statusUrl: string }[] = [];
     for (const [i, id] of terminalIds.entries()) {
-      const t = await startSimTerminal({ relayUrl, terminalId: id, logDir: dataDir, statusPort: 8701 + i });
+      const t = await startSimTerminal({ relayUrl, terminalId: id, logDir: dataDir, statusPort: Number(process.env['HELPPOINT_DEMO_STATUS_PORT'] ?? 8701) + i });
       children.push(t);
       terminals.push({ id, statusUrl: `${t.ready['statusUrl']}/status` });
     }
+    const sim = DEMO_RESPONDERS[1]!;
+    simResponder = await SimResponder.start({
+      relayUrl,
+      username: sim.username,
+      password: sim.password,
+      // 大金丝胡同, a few hundred metres from both demo terminals
+      start: { latitude: 39.9383, longitude: 116.3868 },
+      log: (line) => console.log(line),
+    });
     console.log(`console: ${relayUrl}/`);
+    console.log(`responder page: ${relayUrl}/responder.html`);
     for (const u of DEMO_USERS) console.log(`login: ${u.username} ${u.password}`);
+    for (const u of DEMO_RESPONDERS) console.log(`login: ${u.username} ${u.password}${u === sim ? ' (simulated responder: accepts and walks to the terminal)' : ' (responder, phone page)'}`);
     for (const t of terminals) console.log(`terminal: ${t.id} ${t.statusUrl}`);
     console.log(`logs: ${dataDir}`);
     console.log(

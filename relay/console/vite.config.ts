@@ -13,8 +13,14 @@ export default defineConfig({
     target: 'es2022',
     // Maps are kept for debugging on the build machine but not referenced from the bundle; the relay refuses to serve *.map.
     sourcemap: 'hidden',
-    // The station console, and the district command centre's page (issue 14).
-    rollupOptions: { input: { main: fileURLToPath(new URL('./index.html', import.meta.url)), district: fileURLToPath(new URL('./district.html', import.meta.url)) } },
+    // The officers' console, the responders' phone page (issue 13) and the district command centre's page (issue 14).
+    rollupOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        responder: fileURLToPath(new URL('./responder.html', import.meta.url)),
+        district: fileURLToPath(new URL('./district.html', import.meta.url)),
+      },
+    },
   },
   server: {
     // shared/ lives two levels up; the dev server must be allowed to read it.

@@ -58,6 +58,14 @@ import { FleetService } from './fleet/FleetService.ts';
 import { Federation } from './district/Federation.ts';
 import { RelayMetrics } from './metrics/RelayMetrics.ts';
 import { registerFleetRoutes } from './routes/fleetRoutes.ts';
+// dispatch (issue 13)
+import { DispatchRepo, ResponseTimeRepo } from './db/DispatchRepo.ts';
+import { ResponderRepo } from './db/ResponderRepo.ts';
+import { AlleyNetwork } from './dispatch/AlleyNetwork.ts';
+import { DispatchService } from './dispatch/DispatchService.ts';
+import { ResponderGateway } from './dispatch/ResponderGateway.ts';
+import { DeskDispatchGateway } from './dispatch/DeskDispatchGateway.ts';
+import { registerDispatchRoutes } from './routes/dispatchRoutes.ts';
 
 /** Frames above MAX_FRAME_BYTES get a frame_too_large reply; above this ws closes with 1009. */
 const WS_HARD_LIMIT_BYTES = 1024 * 1024;
@@ -79,7 +87,8 @@ export class Relay {
   readonly mediaDir: string;
   readonly #retention: EvidenceRetention;
   readonly fleet: FleetService;
-  readonly #gateways: { terminal: TerminalGateway; console: ConsoleGateway };
+  readonly #gateways: { terminal: TerminalGateway; console: ConsoleGateway; responder: ResponderGateway; deskDispatch: DeskDispatchGateway };
+  readonly dispatch: DispatchService;
   readonly #tls: boolean;
   readonly #wss: WebSocketServer;
   readonly #log: Logger;
@@ -101,7 +110,8 @@ export class Relay {
     repos: Relay['repos'];
     trust: Relay['trust'];
     tls: boolean;
-    gateways: { terminal: TerminalGateway; console: ConsoleGateway };
+    gateways: { terminal: TerminalGateway; console: ConsoleGateway; responder: ResponderGateway; deskDispatch: DeskDispatchGateway };
+    dispatch: DispatchService;
     wss: WebSocketServer;
     log: Logger;
     backups: DbBackups | null;
@@ -127,6 +137,7 @@ export class Relay {
     this.trust = parts.trust;
     this.#tls = parts.tls;
     this.#gateways = parts.gateways;
+    this.dispatch = parts.dispatch;
     this.#wss = parts.wss;
     this.#log = parts.log;
   }
@@ -204,6 +215,26 @@ export class Relay {
     });
     const metrics = new RelayMetrics({ calls, fleet, presence, terminals: repos.terminals, pool, logger, disk, connections });
 
+    // --- dispatch (issue 13)
+    const dc = config.dispatch;
+    const network = dc.alleyNetworkFile ? AlleyNetwork.fromFile(dc.alleyNetworkFile, dc.detourFactor) : AlleyNetwork.straightOnly(dc.detourFactor);
+    log.info({ alleyNetwork: dc.alleyNetworkFile || null, vertices: network.vertexCount, detourFactor: dc.detourFactor }, network.hasNetwork ? 'dispatch distances along the alley network' : 'dispatch distances: straight line × detour factor');
+    const responders = new ResponderRepo({ db });
+    const dispatch = new DispatchService({
+      dispatches: new DispatchRepo({ db }),
+      responders,
+      users: repos.users,
+      callRepo: repos.calls,
+      terminals: repos.terminals,
+      media: repos.media,
+      calls,
+      presence,
+      audit,
+      network,
+      timings: dc,
+      logger,
+    });
+
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
     const app = Fastify({
       loggerInstance: httpLog,
@@ -261,9 +292,14 @@ export class Relay {
       guard,
       devices,
       secureCookies,
-      closeConsoles: (userId, reason) => gateways.console.closeUser(userId, reason),
+      closeConsoles: (userId, reason) => {
+        gateways.console.closeUser(userId, reason);
+        gateways.responder.closeUser(userId, reason);
+        gateways.deskDispatch.closeUser(userId, reason);
+      },
     });
     registerAuditRoutes(app, { sessions: repos.sessions, audit });
+    registerDispatchRoutes(app, { sessions: repos.sessions, users: repos.users, responders, responseTimes: new ResponseTimeRepo({ db }), dispatch, audit, mediaDir, responseTargetMs: dc.responseTargetMs });
     registerFleetRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, calls, fleet, health, metrics, pool, db, consoles: () => gateways.console.size, metricsToken: config.metricsToken, disk });
     // --- district federation: hook 2 of 4, routes ---
     federation.registerRoutes(app);
@@ -293,17 +329,22 @@ export class Relay {
         onAudioActivity: (callId, terminalId, activity) => gateways.console.audioActivity(callId, terminalId, activity),
       }),
       console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet, media }),
+      responder: new ResponderGateway({ dispatch, calls, pool, audit, logger }),
+      deskDispatch: new DeskDispatchGateway({ dispatch, audit, logger }),
     };
     const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HARD_LIMIT_BYTES });
     app.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
       const remote = req.socket.remoteAddress;
-      const kind = path === '/ws/terminal' ? 'terminal' : path === '/ws/console' ? 'console' : null;
-      if (kind) {
+      const kind =
+        path === '/ws/terminal' ? 'terminal' : path === '/ws/console' ? 'console' : path === '/ws/responder' ? 'responder' : path === '/ws/dispatch' ? 'dispatch' : null;
+      // The responders' and the desk's dispatch sockets sign in by the same session cookie as the console: same checks.
+      const guardKind = kind === 'terminal' ? 'terminal' : kind ? 'console' : null;
+      if (kind && guardKind) {
         // A district officer's media ticket is a bearer credential in the URL, not an ambient cookie, so a
         // cross-site page cannot ride on it: its socket comes from the district console's origin by design.
         const districtTicket = kind === 'console' && federation.ticketUser(req.url) !== null;
-        const refusal = districtTicket ? null : originRefusal(kind, req, config.allowedOrigins);
+        const refusal = districtTicket ? null : originRefusal(guardKind, req, config.allowedOrigins);
         if (refusal) {
           log.warn({ remote, origin: req.headers.origin, gateway: kind, reason: refusal }, 'WebSocket upgrade refused: Origin');
           if (kind === 'console') audit.write({ actor: 'anonymous', action: 'console.origin', target: req.headers.origin ?? null, outcome: 'refused', detail: { code: ErrorCode.OriginForbidden }, remote });
@@ -311,7 +352,7 @@ export class Relay {
           socket.destroy();
           return;
         }
-        if (!connections.admitWebSocket(kind, req, socket)) return;
+        if (!connections.admitWebSocket(guardKind, req, socket)) return;
       }
       if (kind === 'terminal') {
         wss.handleUpgrade(req, socket, head, (ws) => gateways.terminal.accept(ws, remote));
@@ -327,6 +368,14 @@ export class Relay {
         });
       } else if (federation.handleUpgrade(req, socket, head, wss)) {
         // /ws/district on a district relay
+      } else if (kind === 'responder' || kind === 'dispatch') {
+        const user = userFromCookie(repos.sessions, req.headers.cookie);
+        const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
+        const gw = kind === 'responder' ? gateways.responder : gateways.deskDispatch;
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          if (user && token) sockets.add(hashSessionToken(token), ws);
+          gw.accept(ws, user, remote);
+        });
       } else {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       }
@@ -334,7 +383,7 @@ export class Relay {
     const backups = config.backupDir ? new DbBackups({ db, dir: config.backupDir, keep: config.backupKeep, logger }) : null;
     backups?.schedule(config.backupIntervalMin * 60_000);
     const security = { connections, sockets, retention: rowRetention, limits, disk, throttle: guard, media };
-    return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir, federation, security });
+    return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir, federation, security, dispatch });
   }
 
   async listen(host: string, port: number): Promise<string> {
@@ -352,6 +401,9 @@ export class Relay {
     this.#log.info('relay shutting down');
     this.#gateways.terminal.close();
     this.#gateways.console.close();
+    this.#gateways.responder.close();
+    this.#gateways.deskDispatch.close();
+    this.dispatch.close();
     for (const ws of this.#wss.clients) ws.terminate();
     this.#wss.close();
     // --- district federation: hook 4 of 4, close ---

@@ -74,6 +74,22 @@ export interface RelayConfig {
   snapshotsPerCall: number;
   /** Audit rows anonymous actors may cause per address and in all, per window. */
   anonymousAuditLimits: AnonymousAuditLimits;
+  /** Dispatch (issue 13): see relay/src/dispatch/. */
+  dispatch: DispatchConfig;
+}
+
+export interface DispatchConfig {
+  /** GeoJSON FeatureCollection of LineStrings (the station's alleys); empty: straight line × detourFactor. The demo uses the shipped Shichahai network. */
+  alleyNetworkFile: string;
+  /** Walking distance ≈ straight line × this, when there is no network (1.4: hutongs rarely run the way you go). */
+  detourFactor: number;
+  escalateAfterMs: number;
+  dispatchAfterEndMs: number;
+  positionRetentionMs: number;
+  positionMinIntervalMs: number;
+  maxSpeedKmh: number;
+  /** Press → someone on scene; the report counts calls within it. */
+  responseTargetMs: number;
 }
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -117,8 +133,21 @@ export function defaultConfig(): RelayConfig {
     terminalLimits: DEFAULT_TERMINAL_LIMITS,
     snapshotsPerCall: 30,
     anonymousAuditLimits: DEFAULT_ANONYMOUS_AUDIT_LIMITS,
+    dispatch: {
+      alleyNetworkFile: '',
+      detourFactor: 1.4,
+      escalateAfterMs: 60_000,
+      dispatchAfterEndMs: 30 * 60_000,
+      positionRetentionMs: 7 * 86_400_000,
+      positionMinIntervalMs: 2_000,
+      maxSpeedKmh: 120,
+      responseTargetMs: 6 * 60_000,
+    },
   };
 }
+
+/** The alley network shipped for the demo area (Shichahai). */
+export const DEMO_ALLEY_NETWORK = path.resolve(here, 'dispatch/shichahai-alleys.geojson');
 
 /** Reads HELPPOINT_* environment variables over the defaults. */
 export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaultConfig()): RelayConfig {
@@ -173,6 +202,25 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     terminalLimits: { ...base.terminalLimits, lateDeliveriesPerHour: Math.max(1, int('HELPPOINT_LATE_PER_HOUR', base.terminalLimits.lateDeliveriesPerHour)) },
     snapshotsPerCall: Math.max(1, int('HELPPOINT_SNAPSHOTS_PER_CALL', base.snapshotsPerCall)),
     anonymousAuditLimits: base.anonymousAuditLimits,
+    dispatch: dispatchFromEnv(env, base, int),
+  };
+}
+
+function dispatchFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig, int: (name: string, fallback: number) => number): DispatchConfig {
+  const b = base.dispatch;
+  const rawDetour = env['HELPPOINT_DETOUR_FACTOR'];
+  const detour = rawDetour ? Number(rawDetour) : b.detourFactor;
+  if (!Number.isFinite(detour) || detour < 1 || detour > 5) throw new Error(`HELPPOINT_DETOUR_FACTOR must be between 1 and 5, got "${rawDetour}"`);
+  const demo = env['HELPPOINT_DEMO'] === '1' || base.demo;
+  return {
+    alleyNetworkFile: env['HELPPOINT_ALLEY_NETWORK'] ?? (b.alleyNetworkFile || (demo ? DEMO_ALLEY_NETWORK : '')),
+    detourFactor: detour,
+    escalateAfterMs: int('HELPPOINT_DISPATCH_ESCALATE_MS', b.escalateAfterMs),
+    dispatchAfterEndMs: int('HELPPOINT_DISPATCH_AFTER_END_MS', b.dispatchAfterEndMs),
+    positionRetentionMs: int('HELPPOINT_POSITION_RETENTION_HOURS', b.positionRetentionMs / 3_600_000) * 3_600_000,
+    positionMinIntervalMs: int('HELPPOINT_POSITION_MIN_INTERVAL_MS', b.positionMinIntervalMs),
+    maxSpeedKmh: Math.max(1, int('HELPPOINT_MAX_RESPONDER_SPEED_KMH', b.maxSpeedKmh)),
+    responseTargetMs: Math.max(1, int('HELPPOINT_RESPONSE_TARGET_MIN', b.responseTargetMs / 60_000)) * 60_000,
   };
 }
 

@@ -62,6 +62,16 @@ export const ErrorCode = {
   ClockSkew: 'clock_skew',
   OriginForbidden: 'origin_forbidden',
   DiskFull: 'disk_full',
+  // dispatch (issue 13): responders on phones
+  ResponderNotFound: 'responder_not_found',
+  ResponderOffDuty: 'responder_off_duty',
+  ResponderBusy: 'responder_busy',
+  AlreadyDispatched: 'already_dispatched',
+  DispatchNotFound: 'dispatch_not_found',
+  NotYourJob: 'not_your_job',
+  BadTransition: 'bad_transition',
+  BadCoordinates: 'bad_coordinates',
+  PositionTooFrequent: 'position_too_frequent',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -108,6 +118,15 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   clock_skew: 400,
   origin_forbidden: 403,
   disk_full: 507,
+  responder_not_found: 404,
+  responder_off_duty: 409,
+  responder_busy: 409,
+  already_dispatched: 409,
+  dispatch_not_found: 404,
+  not_your_job: 403,
+  bad_transition: 409,
+  bad_coordinates: 400,
+  position_too_frequent: 429,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */

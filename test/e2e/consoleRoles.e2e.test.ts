@@ -23,7 +23,7 @@ describe('console roles in the browser', () => {
     const expected: Record<string, [string, string[], string]> = {
       officer1: ['demo-officer1', ['desk', 'map', 'history', 'fleet', 'password'], 'desk'],
       tech: ['demo-tech', ['fleet', 'terminals', 'password'], 'terminals'],
-      admin: ['demo-admin', ['desk', 'map', 'history', 'fleet', 'terminals', 'accounts', 'audit', 'password'], 'desk'],
+      admin: ['demo-admin', ['desk', 'map', 'history', 'report', 'fleet', 'terminals', 'accounts', 'audit', 'password'], 'desk'],
     };
     for (const [user, [password, tabs, landing]] of Object.entries(expected)) {
       const page = await browser.newPage();

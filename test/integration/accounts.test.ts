@@ -54,7 +54,7 @@ async function signIn(username: string, password: string, from?: string): Promis
 }
 
 describe('roles are enforced on every route', () => {
-  const DEMO: Record<string, string> = { officer: 'officer1:demo-officer1', supervisor: 'supervisor:demo-supervisor', technician: 'tech:demo-tech', field: 'field:demo-field', admin: 'admin:demo-admin' };
+  const DEMO: Record<string, string> = { officer: 'officer1:demo-officer1', supervisor: 'supervisor:demo-supervisor', technician: 'tech:demo-tech', field: 'field:demo-field', admin: 'admin:demo-admin', responder: 'responder1:demo-responder1' };
   // route → roles that may use it (everyone else gets 403 forbidden; no session gets 401)
   const MATRIX: [string, string, unknown, string[]][] = [
     ['GET', '/api/terminals', undefined, ['officer', 'supervisor', 'technician', 'field', 'admin']],
@@ -63,6 +63,10 @@ describe('roles are enforced on every route', () => {
     ['PATCH', '/api/terminals/XC-HT-020', { notes: '胡同口西侧，夜间照明差' }, ['technician', 'admin']],
     ['GET', '/api/users', undefined, ['admin']],
     ['GET', '/api/audit', undefined, ['admin']],
+    // dispatch (issue 13): responders may use only their own routes
+    ['GET', '/api/responders', undefined, ['officer', 'supervisor', 'admin']],
+    ['GET', '/api/reports/response-times', undefined, ['supervisor', 'admin']],
+    ['GET', '/api/responder/me', undefined, ['responder']],
   ];
   it.each(Object.keys(DEMO))('%s', async (role) => {
     const [u, p] = DEMO[role]!.split(':') as [string, string];

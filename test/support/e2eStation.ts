@@ -32,9 +32,9 @@ export interface E2eStation {
  * The usual end-to-end set-up: a relay process with the demo data, one
  * simulated terminal enrolled and connected, and Chromium. Pages are the test's.
  */
-export async function startE2eStation(opts: { name: string; terminalId: string; workers?: number; kioskEnv?: Record<string, string>; chromiumArgs?: string[] }): Promise<E2eStation> {
+export async function startE2eStation(opts: { name: string; terminalId: string; workers?: number; kioskEnv?: Record<string, string>; chromiumArgs?: string[]; relayEnv?: Record<string, string> }): Promise<E2eStation> {
   const t = testDir(opts.name);
-  const relay = await startRelay({ logDir: t.dir, dbPath: path.join(t.dir, 'relay.db'), env: { HELPPOINT_WORKERS: String(opts.workers ?? 1) } });
+  const relay = await startRelay({ logDir: t.dir, dbPath: path.join(t.dir, 'relay.db'), env: { HELPPOINT_WORKERS: String(opts.workers ?? 1), ...opts.relayEnv } });
   const baseUrl = relay.ready['url']!;
   const kiosk = await startSimTerminal({ relayUrl: baseUrl, terminalId: opts.terminalId, logDir: t.dir, ...(opts.kioskEnv ? { env: opts.kioskEnv } : {}) });
   const statusUrl = kiosk.ready['statusUrl']!;

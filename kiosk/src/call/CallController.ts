@@ -185,6 +185,9 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
       case 'call.ended':
         this.dispatch({ type: 'ended', callId: data.callId, reason: data.reason, freshRequestId: randomUUID() });
         break;
+      case 'call.helpDispatched':
+        this.dispatch({ type: 'helpDispatched', callId: data.callId });
+        break;
       case 'lookin.started':
         this.dispatch({ type: 'lookinStarted', callId: data.callId });
         break;

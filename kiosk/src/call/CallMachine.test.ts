@@ -20,15 +20,16 @@ const EVENTS: CallEvent[] = [
   { type: 'reconnected' },
   { type: 'offlineTimeout', requestId: 'r1' },
   { type: 'lookinStarted', callId: 'c1' },
+  { type: 'helpDispatched', callId: 'c1' },
 ];
 
 /** The whole table, written out: which events move which state, and where to. */
 const EXPECTED: Record<CallStateName, Partial<Record<CallEvent['type'], CallStateName>>> = {
-  idle: { press: 'requesting', lookinStarted: 'lookin' },
+  idle: { press: 'requesting', lookinStarted: 'lookin', helpDispatched: 'idle' },
   requesting: { requestAccepted: 'ringing', requestFailed: 'offline', longPress: 'cancelling', disconnected: 'offline' },
   cancelling: { requestAccepted: 'idle', requestFailed: 'idle', disconnected: 'idle' },
-  ringing: { answered: 'connected', longPress: 'idle', ended: 'idle', disconnected: 'offline' },
-  connected: { officerAudio: 'connected', longPress: 'idle', ended: 'idle', disconnected: 'offline' },
+  ringing: { helpDispatched: 'ringing', answered: 'connected', longPress: 'idle', ended: 'idle', disconnected: 'offline' },
+  connected: { helpDispatched: 'connected', officerAudio: 'connected', longPress: 'idle', ended: 'idle', disconnected: 'offline' },
   offline: { reconnected: 'requesting', offlineTimeout: 'idle', longPress: 'idle' },
   lookin: { officerAudio: 'lookin', press: 'requesting', ended: 'idle', disconnected: 'idle' },
 };
@@ -44,6 +45,14 @@ describe('CallMachine', () => {
       });
     }
   }
+
+  it('a dispatch tells the resident help is coming, in the call or after it (state unchanged)', () => {
+    for (const name of ['idle', 'ringing', 'connected'] as const) {
+      const t = transition(at(name), { type: 'helpDispatched', callId: 'c1' })!;
+      expect(t.actions).toEqual([{ type: 'prompt', prompt: 'help_coming' }]);
+      expect(t.state.name).toBe(name);
+    }
+  });
 
   it('a press blinks the LED, says "connecting" and sends one request with the press id', () => {
     const t = transition(IDLE, { type: 'press', requestId: 'req-123456' })!;

@@ -29,9 +29,11 @@ export type CallEvent =
   | { type: 'reconnected' }
   | { type: 'offlineTimeout'; requestId: string }
   // look-in: an officer opened this terminal's camera without a call
-  | { type: 'lookinStarted'; callId: string };
+  | { type: 'lookinStarted'; callId: string }
+  // dispatch (issue 13): someone was sent to this terminal
+  | { type: 'helpDispatched'; callId: string };
 
-export type Prompt = 'connecting' | 'answered' | 'cancelled' | 'ended' | 'no_answer' | 'failed' | 'network_problem';
+export type Prompt = 'connecting' | 'answered' | 'cancelled' | 'ended' | 'no_answer' | 'failed' | 'network_problem' | 'help_coming';
 
 export type CallAction =
   | { type: 'led'; mode: 'off' | 'on' | 'blink-slow' | 'blink-fast' }
@@ -99,6 +101,9 @@ const playOfficer = (s: CallState, e: CallEvent): Transition | null => {
   return { state: s, actions: [{ type: 'playOfficerAudio', callId: ev.callId, producerId: ev.producerId }] };
 };
 
+/** Help is on the way: said during the call, or after it ended (the resident may still be there). State unchanged. */
+const helpComing = (s: CallState): Transition => ({ state: s, actions: [{ type: 'prompt', prompt: 'help_coming' }] });
+
 const endPrompt = (reason: EndReason): Prompt => (reason === 'no_answer' ? 'no_answer' : reason === 'cancelled' ? 'cancelled' : 'ended');
 
 type Handler = (state: CallState, event: CallEvent) => Transition | null;
@@ -111,6 +116,7 @@ type Table = { [S in CallStateName]: Partial<{ [E in CallEvent['type']]: Handler
  */
 const TABLE: Table = {
   idle: {
+    helpDispatched: helpComing,
     lookinStarted: (_s, e) => {
       const callId = (e as Extract<CallEvent, { type: 'lookinStarted' }>).callId;
       return { state: { name: 'lookin', callId, requestId: null, redials: 0 }, actions: [{ type: 'led', mode: 'blink-slow' }, { type: 'startMedia', callId }] };
@@ -153,6 +159,7 @@ const TABLE: Table = {
     disconnected: () => toIdle([]),
   },
   ringing: {
+    helpDispatched: helpComing,
     answered: (s, e) => {
       if ((e as Extract<CallEvent, { type: 'answered' }>).callId !== s.callId) return null;
       return { state: { ...s, name: 'connected' }, actions: [{ type: 'led', mode: 'on' }, { type: 'prompt', prompt: 'answered' }] };
@@ -179,6 +186,7 @@ const TABLE: Table = {
     disconnected: () => toIdle([{ type: 'stopMedia' }]),
   },
   connected: {
+    helpDispatched: helpComing,
     officerAudio: playOfficer,
     longPress: (s) => toIdle([{ type: 'sendCancel', callId: s.callId! }, { type: 'stopMedia' }, { type: 'prompt', prompt: 'ended' }]),
     ended: (s, e) => endedCall(s, e),

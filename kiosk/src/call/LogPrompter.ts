@@ -11,6 +11,7 @@ export const PROMPT_TEXT: Record<Prompt, string> = {
   no_answer: '暂时无人接听，请拨打110报警电话',
   failed: '呼叫失败，请拨打110报警电话',
   network_problem: '网络故障，正在尝试其他方式',
+  help_coming: '已派人赶往您的位置，请在原地等候',
 };
 
 /**

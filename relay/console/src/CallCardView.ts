@@ -30,6 +30,8 @@ export interface CardActions {
   snapshotFailed: (callId: string, error: unknown) => void;
   /** Look-ins: switch 对讲 Talk (the officer's voice on the terminal's speaker) on or off. */
   toggleTalk: (callId: string) => void;
+  /** Hook (dispatch, issue 13): open the dispatch panel for this call. */
+  dispatch?: (callId: string) => void;
 }
 
 const MIC_LABELS: Record<string, Bilingual> = {
@@ -84,6 +86,7 @@ export class CallCardView {
   readonly #talkLabel = bi({ zh: '对讲', en: 'Talk' });
   readonly #kindBadge = h('span', { class: 'call-kind-badge', 'data-testid': 'call-kind', hidden: true });
   readonly #escalated = h('span', { class: 'escalated-badge', 'data-testid': 'call-escalated', hidden: true }, bi({ zh: '已升级', en: 'Escalated' }));
+  readonly #dispatch: HTMLButtonElement;
   /** The terminal's microphone: a level bar and 正在说话 Speaking (call.audioActivity). */
   readonly #levelBar = h('span', { class: 'terminal-level-bar' });
   readonly #speakingText = h('span', { class: 'terminal-speaking-text' });
@@ -95,6 +98,7 @@ export class CallCardView {
     this.#speakingText,
   );
   #videoKey = '';
+  readonly #canDispatch: boolean;
   #audioKey = '';
 
   constructor(callId: string, actions: CardActions) {
@@ -122,6 +126,11 @@ export class CallCardView {
         (error: unknown) => actions.snapshotFailed(callId, error),
       );
     });
+    // Hook (dispatch, issue 13): during or after the call, on any card but a ringing one.
+    this.#dispatch = h('button', { type: 'button', class: 'btn btn-secondary', 'data-testid': 'dispatch', hidden: true }, bi({ zh: '派警', en: 'Dispatch' }));
+    const onDispatch = actions.dispatch;
+    if (onDispatch) this.#dispatch.addEventListener('click', () => onDispatch(callId));
+    this.#canDispatch = onDispatch !== undefined;
     this.#videoWrap = h('div', { class: 'video-wrap' }, this.#video, this.#placeholder, this.#mic, this.#terminalAudio);
     append(this.#mic, this.#micRetry);
 
@@ -159,7 +168,7 @@ export class CallCardView {
         ),
         h('div', { class: 'card-media' }, this.#videoWrap, this.#audio),
       ),
-      h('div', { class: 'card-actions' }, this.#answer, this.#talk, this.#mute, this.#snapshot, this.#hangup, this.#dismiss),
+      h('div', { class: 'card-actions' }, this.#answer, this.#talk, this.#mute, this.#snapshot, this.#dispatch, this.#hangup, this.#dismiss),
     );
   }
 
@@ -233,6 +242,7 @@ export class CallCardView {
     setAttr(this.#answer, 'aria-busy', ctx.busy === 'answer' ? 'true' : null);
     setAttr(this.#hangup, 'aria-busy', ctx.busy === 'hangup' ? 'true' : null);
     this.#dismiss.hidden = model.role !== 'ended';
+    this.#dispatch.hidden = !this.#canDispatch || model.role === 'ringing';
     const media = ctx.media && !ctx.media.closed ? ctx.media : undefined;
     this.#mute.hidden = lookin || model.role !== 'mine' || media?.micState !== 'live';
     const muted = media?.muted ?? false;

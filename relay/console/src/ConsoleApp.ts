@@ -30,6 +30,9 @@ import type { Page } from './navModel.ts';
 import { addMissed, calledBack, emptyMissed, loadMissed, missedFromCall, type MissedState } from './missedCalls.ts';
 import { fetchMissedCalls, markCalledBack, MissedCallsView } from './MissedCallsView.ts';
 import type { Bilingual } from './format.ts';
+// dispatch (issue 13)
+import { DispatchDesk } from './dispatch/DispatchDesk.ts';
+import { ReportView } from './dispatch/ReportView.ts';
 
 function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
@@ -66,6 +69,7 @@ export class ConsoleApp {
   #permissions: string[] = [];
   readonly #busy = new Map<string, 'answer' | 'hangup'>();
   readonly #desk: DutyDesk;
+  readonly #dispatch: DispatchDesk;
   #tick: ReturnType<typeof setInterval> | null = null;
 
   constructor(root: HTMLElement) {
@@ -87,6 +91,10 @@ export class ConsoleApp {
       },
       toggleMute: (id) => this.#desk.toggleMute(id),
       toggleTalk: (id) => this.#toggleTalk(id),
+      dispatch: (id) => {
+        const call = this.#state.calls[id]?.call;
+        if (call) this.#dispatch.open(id, call.terminal);
+      },
       snapshot: (id, jpeg) => this.#desk.snapshot(id, jpeg),
       snapshotFailed: (_id, error) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error)),
     });
@@ -110,10 +118,12 @@ export class ConsoleApp {
     this.#ringBanner.addEventListener('click', () => this.#nav.open('desk'));
     const showError = (error: unknown) => this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error));
     const showInfo = (message: Bilingual) => this.#toasts.show('info', message);
+    this.#dispatch = new DispatchDesk({ onError: showError, onInfo: showInfo });
+    const report = new ReportView({ onError: showError });
     this.#fleet = new FleetPage({ onError: showError });
     const admin = (view: { el: HTMLElement; refresh(): Promise<void> }) => ({ el: h('div', { class: 'admin-panel' }, view.el), onShow: () => void view.refresh() });
     const pages: Record<Page, PageDef> = {
-      desk: { el: h('main', { class: 'layout' }, this.#terminals.el, h('div', { class: 'calls-column' }, this.#desk.disposition.el, this.#calls.el), this.#desk.side(this.#missedView.el, this.#recent.el)) },
+      desk: { el: h('main', { class: 'layout' }, this.#terminals.el, h('div', { class: 'calls-column' }, this.#desk.disposition.el, this.#dispatch.panel.el, this.#calls.el), this.#desk.side(this.#missedView.el, this.#recent.el)) },
       map: { el: this.#desk.mapPage },
       history: { el: this.#desk.history.el },
       fleet: { el: this.#fleet.el, onShow: () => this.#fleet.show() },
@@ -121,6 +131,7 @@ export class ConsoleApp {
       accounts: admin(new AccountsView({ onError: showError, onDone: showInfo })),
       audit: admin(new AuditView({ onError: showError })),
       password: admin(new PasswordView({ onError: showError, onDone: showInfo })),
+      report: { el: report.el, onShow: () => void report.refresh() },
     };
     this.#nav = new ConsoleNav({
       root: this.#root,
@@ -175,6 +186,11 @@ export class ConsoleApp {
   }
 
   #enter(user: UserView): void {
+    // Hook (dispatch, issue 13): responders have their own phone page.
+    if (user.role === 'responder') {
+      location.assign('./responder.html');
+      return;
+    }
     this.#root.dataset.view = 'console';
     this.#root.replaceChildren(this.#consoleEl, this.#toasts.el);
     const socket = new ConsoleSocket({
@@ -201,11 +217,13 @@ export class ConsoleApp {
     this.#update(() => setConnection(setUser(initialState(), user), 'connecting'));
     this.#desk.enter();
     socket.start();
+    this.#dispatch.enter(async () => (await api.me()) !== null);
     void this.#loadPermissions();
     this.#tick = setInterval(() => this.#update((s) => s), 1_000);
   }
 
   #leave(): void {
+    this.#dispatch.leave();
     this.#socket?.close();
     this.#socket = null;
     this.#nav.reset();

@@ -17,6 +17,15 @@ const EVENT_LABELS: Record<string, { zh: string; en: string }> = {
   ended: { zh: '通话结束', en: 'Ended' },
   disposition: { zh: '处置记录', en: 'Disposition recorded' },
   snapshot: { zh: '截图', en: 'Snapshot taken' },
+  // dispatch (issue 13)
+  dispatched: { zh: '派警', en: 'Responder dispatched' },
+  dispatch_accepted: { zh: '处警人员接单', en: 'Dispatch accepted' },
+  dispatch_en_route: { zh: '处警人员出发', en: 'En route' },
+  dispatch_on_scene: { zh: '处警人员到场', en: 'On scene' },
+  dispatch_done: { zh: '处警完成', en: 'Done' },
+  dispatch_refused: { zh: '处警人员拒绝', en: 'Dispatch refused' },
+  dispatch_escalated: { zh: '派单超时未接，需改派', en: 'Dispatch not accepted in time' },
+  dispatch_cancelled: { zh: '撤回派单', en: 'Dispatch cancelled' },
 };
 
 function day(epochMs: number): string {

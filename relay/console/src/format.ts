@@ -109,6 +109,16 @@ const ERROR_LABELS: Record<string, Bilingual> = {
   quota_exceeded: { zh: '本次呼叫的截图已达上限', en: 'This call already has the most snapshots it can keep' },
   bad_image: { zh: '图片无效', en: 'Not a valid image' },
   disk_full: { zh: '存储空间不足，无法保存证据', en: 'Storage nearly full: evidence cannot be saved' },
+  // dispatch (issue 13)
+  responder_not_found: { zh: '找不到该处警人员', en: 'No such responder' },
+  responder_off_duty: { zh: '处警人员未在岗', en: 'The responder is off duty' },
+  responder_busy: { zh: '处警人员正在执行其他任务', en: 'The responder is on another job' },
+  already_dispatched: { zh: '该人员已派往此呼叫', en: 'Already dispatched to this call' },
+  dispatch_not_found: { zh: '找不到该派单', en: 'No such dispatch' },
+  not_your_job: { zh: '该任务不是派给您的', en: 'That job is not yours' },
+  bad_transition: { zh: '当前状态不能进行此操作', en: 'Not possible in the current status' },
+  bad_coordinates: { zh: '位置不合理', en: 'Impossible position' },
+  position_too_frequent: { zh: '位置上报过于频繁', en: 'Position reported too often' },
 };
 
 export function errorLabel(code: string): Bilingual {

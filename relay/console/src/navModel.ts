@@ -3,7 +3,7 @@
 import type { Permission } from './admin/adminApi.ts';
 import type { IconName } from './icons.ts';
 
-export const PAGES = ['desk', 'map', 'history', 'fleet', 'terminals', 'accounts', 'audit', 'password'] as const;
+export const PAGES = ['desk', 'map', 'history', 'report', 'fleet', 'terminals', 'accounts', 'audit', 'password'] as const;
 export type Page = (typeof PAGES)[number];
 
 export interface Tab {
@@ -20,6 +20,7 @@ export const TABS: readonly Tab[] = [
   // The map and the history are duty-desk pages: they show the calls.
   { page: 'map', zh: '地图', en: 'Map', icon: 'map', needs: 'calls.read' },
   { page: 'history', zh: '呼叫记录', en: 'Call history', icon: 'history', needs: 'calls.read' },
+  { page: 'report', zh: '响应时间', en: 'Response times', icon: null, needs: 'reports.read' },
   { page: 'fleet', zh: '终端状态', en: 'Fleet', icon: null, needs: 'terminals.read' },
   { page: 'terminals', zh: '终端管理', en: 'Terminals', icon: null, needs: 'terminals.manage' },
   { page: 'accounts', zh: '账号', en: 'Accounts', icon: null, needs: 'users.manage' },

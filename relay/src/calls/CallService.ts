@@ -277,6 +277,12 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     this.#presence.get(live.terminalId)?.send('call.officerAudio', { callId, producerId: producer.id });
   }
 
+  // --- hook for dispatch (issue 13): a responder's talk button hands the terminal's
+  // speaker back to the officer's microphone when released.
+  officerProducerOf(callId: string): string | null {
+    return this.#live.get(callId)?.officerProducerId ?? null;
+  }
+
   assertOfficerMayEnd(callId: string, officer: Officer): void {
     const record = this.#calls.get(callId);
     if (!record) throw new AppError(ErrorCode.CallNotFound, `no call ${callId}`);

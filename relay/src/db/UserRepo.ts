@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { DbError, sqliteCode } from './DbError.ts';
 import { hashPassword, verifyPasswordHash } from './passwordHash.ts';
 
-export const USER_ROLES = ['officer', 'supervisor', 'technician', 'field', 'admin'] as const;
+export const USER_ROLES = ['officer', 'supervisor', 'technician', 'field', 'admin', 'responder'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 /** A user as the rest of the relay sees it; the password hash never leaves this file. */

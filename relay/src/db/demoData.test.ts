@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_USERS, seedDemo } from './demoData.ts';
+import { DEMO_RESPONDERS, DEMO_USERS, seedDemo } from './demoData.ts';
 import { TerminalRepo } from './TerminalRepo.ts';
 import { UserRepo } from './UserRepo.ts';
 import { makeTempDb } from './testSupport.ts';
@@ -51,7 +51,7 @@ describe('seedDemo', () => {
 
   it('adds demo users who can log in with the printed passwords', async () => {
     const result = await seedDemo(db);
-    expect(result.usersAdded).toBe(DEMO_USERS.length);
+    expect(result.usersAdded).toBe(DEMO_USERS.length + DEMO_RESPONDERS.length);
     const users = new UserRepo({ db });
     expect(new Set(DEMO_USERS.map((u) => u.role))).toEqual(new Set(['officer', 'supervisor', 'technician', 'field', 'admin']));
     for (const demo of DEMO_USERS) {
@@ -75,7 +75,7 @@ describe('seedDemo', () => {
     expect(again).toEqual({ terminalsAdded: 0, usersAdded: 0 });
     expect(terminals.count()).toBe(before.length);
     expect(terminals.get(edited.id)?.notes).toBe('已迁移至路口北侧');
-    expect(users.list()).toHaveLength(DEMO_USERS.length);
+    expect(users.list()).toHaveLength(DEMO_USERS.length + DEMO_RESPONDERS.length);
     expect(await users.verifyPassword('officer1', 'changed')).not.toBeNull();
   });
 });

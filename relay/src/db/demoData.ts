@@ -3,6 +3,8 @@ import { TerminalRepo } from './TerminalRepo.ts';
 import type { TerminalInput } from './TerminalRepo.ts';
 import { UserRepo } from './UserRepo.ts';
 import type { UserRole } from './UserRepo.ts';
+import type { ResponderKind } from '@helppoint/shared';
+import { ResponderRepo } from './ResponderRepo.ts';
 
 /**
  * Demo help points around Shichahai (什刹海), Xicheng district. Street and hutong names
@@ -131,6 +133,12 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'admin', displayName: '系统管理员', role: 'admin', password: 'demo-admin' },
 ];
 
+/** Responders on phones (issue 13): one community police officer, one patrol unit. */
+export const DEMO_RESPONDERS: readonly (DemoUser & { unitName: string; kind: ResponderKind })[] = [
+  { username: 'responder1', displayName: '社区民警 刘洋', role: 'responder', password: 'demo-responder1', unitName: '什刹海警务室 1组', kind: 'community_police' },
+  { username: 'responder2', displayName: '巡逻队员 孙伟', role: 'responder', password: 'demo-responder2', unitName: '什刹海巡逻 2号', kind: 'patrol' },
+];
+
 export interface SeedResult {
   terminalsAdded: number;
   usersAdded: number;
@@ -157,6 +165,13 @@ export async function seedDemo(db: Database, options: { now?: () => number } = {
   for (const u of DEMO_USERS) {
     if (users.getByUsername(u.username)) continue;
     await users.create(u);
+    usersAdded++;
+  }
+  const responders = new ResponderRepo({ db });
+  for (const r of DEMO_RESPONDERS) {
+    if (users.getByUsername(r.username)) continue;
+    const created = await users.create(r);
+    responders.setProfile(created.id, r.unitName, r.kind);
     usersAdded++;
   }
   return { terminalsAdded, usersAdded };

@@ -104,6 +104,8 @@ export class ConsoleGateway {
     conn.setHandlers({
       hello: () => {
         if (ready) throw new AppError(ErrorCode.AlreadyHello, 'hello was already sent on this connection');
+        // Hook (issue 13): responders use /ws/responder; the desk socket is not theirs.
+        if (may(user.role, 'responder.self')) throw new AppError(ErrorCode.Forbidden, 'responders use the responder page (/responder.html)');
         ready = true;
         this.#connections.add(conn);
         const seesCalls = may(user.role, 'calls.read');

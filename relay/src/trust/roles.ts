@@ -16,6 +16,16 @@ export const PERMISSIONS = {
   'terminals.manage': ['technician', 'admin'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
+  // dispatch (issue 13): responders only ever get the responder.* permissions,
+  // so every desk route refuses them with forbidden.
+  /** send on-duty responders to a call; see their status and position (audited) */
+  'dispatch.assign': ['officer', 'supervisor', 'admin'],
+  /** the response-time report and its CSV */
+  'reports.read': ['supervisor', 'admin'],
+  /** set responders' unit name and kind */
+  'responders.manage': ['admin'],
+  /** a responder's own phone page: duty, position, their jobs */
+  'responder.self': ['responder'],
 } as const satisfies Record<Permission, readonly UserRole[]>;
 
 export type { Permission };

@@ -12,3 +12,4 @@ export * from './history.ts';
 export * from './missedCalls.ts';
 export type * from './catalog.ts';
 export * from './rest.ts';
+export * from './dispatch.ts';

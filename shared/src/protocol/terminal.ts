@@ -102,6 +102,10 @@ export const TerminalEvents = {
     data: Type.Object({ callId: CallId }),
     doc: 'An officer is looking in: produce camera and microphone into this call (no voice prompt; the LED blinks slowly). The officer may talk (call.officerAudio); a button press ends the look-in and asks for help as usual.',
   },
+  'call.helpDispatched': {
+    data: Type.Object({ callId: CallId }),
+    doc: 'Someone was sent to the terminal (dispatch, issue 13): tell the resident help is on the way. May come after the call ended.',
+  },
   'call.ended': {
     data: Type.Object({ callId: CallId, reason: EndReasonSchema }),
     doc: 'The call is over, with the reason.',

@@ -26,6 +26,7 @@ export const ROLE_LABELS: Record<string, Bilingual> = {
   technician: { zh: '运维技术员', en: 'Technician' },
   field: { zh: '社区民警', en: 'Field staff' },
   admin: { zh: '管理员', en: 'Admin' },
+  responder: { zh: '处警人员', en: 'Responder' },
 };
 
 export function time(ms: number | null): string {

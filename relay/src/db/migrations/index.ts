@@ -6,8 +6,9 @@ import { migration004 } from './004_health.ts';
 import { migration005 } from './005_lookin_kind.ts';
 import { migration006 } from './006_district_outbox.ts';
 import { migration007 } from './007_hardening.ts';
+import { migration008 } from './008_dispatch.ts';
 
 export type { Migration } from './Migration.ts';
 
 /** Every migration the code knows, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
