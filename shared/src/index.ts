@@ -2,6 +2,7 @@ export * from './errors.ts';
 export * from './endReasons.ts';
 export * from './backoff.ts';
 export * from './iceRecovery.ts';
+export * from './media/MediaTransport.ts';
 export * from './events.ts';
 export * from './protocol/index.ts';
 export * from './wire.ts';

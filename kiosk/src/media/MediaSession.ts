@@ -1,22 +1,24 @@
 import type { Logger } from 'pino';
 import { Device } from 'mediasoup-client';
-import { IceRecovery, type IceRecoveryOptions } from '@helppoint/shared';
 import type { types as msc } from 'mediasoup-client';
+import { MediaTransport, type RecoveryTimings, type TransportParams } from '@helppoint/shared';
 import type { Camera } from '../hw/Camera.ts';
 import type { Microphone } from '../hw/Microphone.ts';
 import type { Speaker } from '../hw/Speaker.ts';
 import { installWebRtcGlobals } from './webrtcGlobals.ts';
+
+export type { RecoveryTimings };
 
 /** The signalling calls the media session needs (SignalClient provides them). */
 export interface MediaSignal {
   request<T>(type: string, data: unknown): Promise<T>;
 }
 
-interface TransportOptions {
+interface ConsumerParams {
   id: string;
-  iceParameters: msc.IceParameters;
-  iceCandidates: msc.IceCandidate[];
-  dtlsParameters: msc.DtlsParameters;
+  producerId: string;
+  kind: 'audio' | 'video';
+  rtpParameters: msc.RtpParameters;
 }
 
 export interface MediaStats {
@@ -26,21 +28,37 @@ export interface MediaStats {
   officerAudioFrames: number;
   sendTransportState: string | null;
   recvTransportState: string | null;
-  /** Recovery after network faults (issue 6): ICE restarts and full re-joins in this call. */
+  /** Recovery after network faults (issue 6): ICE restarts and full re-joins (warm transports: since the last hello). */
   iceRestarts: number;
   rejoins: number;
+  /** The send transport is connected and the camera and microphone producers stand by (issue 15). */
+  warm: boolean;
 }
 
 type WrtcTrack = msc.ProducerOptions['track'] & object;
 
-/** Timings of the automatic recovery (tests shorten them). */
-export type RecoveryTimings = Pick<IceRecoveryOptions, 'graceMs' | 'connectTimeoutMs' | 'maxRejoins' | 'backoff'>;
+interface Link {
+  device: Device;
+  send: MediaTransport;
+  recv: MediaTransport;
+  /** Camera and microphone producers on the send transport, fed only during a call. */
+  producers: { video: msc.Producer; audio: msc.Producer } | null;
+  /** Set up the link (producers made, receive side warmed): null while that is under way or failed. */
+  ready: Promise<void> | null;
+}
 
 /**
  * Sends the camera and microphone into a call and plays the officer's voice
  * on the speaker, through mediasoup-client on top of @roamhq/wrtc. Camera
  * frames (I420) go into an RTCVideoSource, 10 ms PCM frames into an
  * RTCAudioSource; the officer's track comes out of an RTCAudioSink.
+ *
+ * Warm while idle (issue 15): at each hello the send transport is created
+ * and connected with the camera and microphone producers on it (the relay
+ * keeps them paused; the sources get no frames, so nothing is sent), and
+ * the receive transport is connected too (on a consumer of a producer that
+ * never sends). A press then only starts the camera and microphone pumps;
+ * the relay puts the standing producers into the new call itself.
  */
 export class MediaSession {
   readonly #signal: MediaSignal;
@@ -49,20 +67,18 @@ export class MediaSession {
   readonly #speaker: Speaker;
   readonly #log: Logger;
   readonly #wrtc = installWebRtcGlobals();
-  #device: Device | null = null;
+  readonly #recoveryTimings: RecoveryTimings;
+  /** One video and one audio source for the life of the service: the producers' tracks. */
+  readonly #sources = this.#makeSources();
+  #link: Link | null = null;
   #loadedCaps: string | null = null;
   #callId: string | null = null;
-  #sendTransport: msc.Transport | null = null;
-  #recvTransport: msc.Transport | null = null;
-  #stopPumps: (() => Promise<void>) | null = null;
-  #sink: { stop(): void } | null = null;
-  #stats: MediaStats = emptyStats(null);
-  /** The tracks fed by the camera and microphone pumps: re-produced as they are after a re-join. */
-  #tracks: { video: WrtcTrack; audio: WrtcTrack } | null = null;
+  #pumping = false;
+  #officer: { consumer: msc.Consumer; sink: { stop(): void } } | null = null;
   #officerProducerId: string | null = null;
-  #recovery: { send: IceRecovery; recv: IceRecovery } | null = null;
-  readonly #recoveryTimings: RecoveryTimings;
-  /** Serialises start/stop so a quick cancel never races a half-started call. */
+  #stats: MediaStats = emptyStats(null);
+  #closed = false;
+  /** Serialises warm-up, start and stop so a quick cancel never races a half-started call. */
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: { signal: MediaSignal; camera: Camera; microphone: Microphone; speaker: Speaker; logger: Logger; recovery?: RecoveryTimings }) {
@@ -74,24 +90,42 @@ export class MediaSession {
     this.#log = opts.logger.child({ component: 'media' });
   }
 
-  /** Loads the relay's codecs; done at every hello so a press costs no extra round trip. */
-  async load(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
-    const key = JSON.stringify(routerRtpCapabilities);
-    if (this.#device && this.#loadedCaps === key) return;
-    const device = new Device({ handlerName: 'Chrome111' });
-    await device.load({ routerRtpCapabilities: routerRtpCapabilities as unknown as msc.RtpCapabilities });
-    this.#device = device;
-    this.#loadedCaps = key;
-    this.#log.info({ canSendVideo: device.canProduce('video'), canSendAudio: device.canProduce('audio') }, 'media device loaded');
+  #makeSources() {
+    const video = new this.#wrtc.nonstandard.RTCVideoSource();
+    const audio = new this.#wrtc.nonstandard.RTCAudioSource();
+    return { video, audio, videoTrack: video.createTrack() as WrtcTrack, audioTrack: audio.createTrack() as WrtcTrack };
+  }
+
+  /**
+   * At every hello: the relay dropped whatever this terminal had on the old
+   * connection, so the link is built again (codecs loaded, transports warm).
+   */
+  load(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
+    return this.#enqueue(async () => {
+      const key = JSON.stringify(routerRtpCapabilities);
+      let device = this.#link?.device ?? null;
+      this.#dropLink();
+      if (!device || this.#loadedCaps !== key) {
+        device = new Device({ handlerName: 'Chrome111' });
+        await device.load({ routerRtpCapabilities: routerRtpCapabilities as unknown as msc.RtpCapabilities });
+        this.#loadedCaps = key;
+        this.#log.info({ canSendVideo: device.canProduce('video'), canSendAudio: device.canProduce('audio') }, 'media device loaded');
+      }
+      this.#link = this.#newLink(device);
+      await this.#warm(this.#link).catch((err: unknown) => this.#log.warn({ err }, 'could not warm the media link while idle; the next call tries again'));
+    });
   }
 
   get stats(): MediaStats {
-    return { ...this.#stats, ...this.#recoveryCounts() };
-  }
-
-  #recoveryCounts(): Pick<MediaStats, 'iceRestarts' | 'rejoins'> {
-    const r = this.#recovery;
-    return r ? { iceRestarts: r.send.restarts + r.recv.restarts, rejoins: r.send.rejoins + r.recv.rejoins } : { iceRestarts: 0, rejoins: 0 };
+    const link = this.#link;
+    return {
+      ...this.#stats,
+      sendTransportState: link?.send.connectionState ?? null,
+      recvTransportState: link?.recv.connectionState ?? null,
+      iceRestarts: link ? link.send.restarts + link.recv.restarts : 0,
+      rejoins: link ? link.send.rejoins + link.recv.rejoins : 0,
+      warm: link?.producers != null && link.send.connectionState === 'connected',
+    };
   }
 
   startCall(callId: string): Promise<void> {
@@ -112,180 +146,185 @@ export class MediaSession {
     return next;
   }
 
+  #newLink(device: Device): Link {
+    const log = this.#log;
+    const request = <T>(type: string, data: unknown) => this.#signal.request<T>(type, data);
+    const signalFor = (direction: 'send' | 'recv') => ({
+      // No callId: warm transports outlive calls.
+      create: () => request<TransportParams>('rtc.createTransport', { direction }),
+      connect: (transportId: string, dtlsParameters: msc.DtlsParameters) => request('rtc.connectTransport', { transportId, dtlsParameters }).then(() => undefined),
+      restartIce: (transportId: string) => request<{ iceParameters: msc.IceParameters }>('rtc.restartIce', { transportId }).then((r) => r.iceParameters),
+      produce: (transportId: string, kind: 'audio' | 'video', rtpParameters: msc.RtpParameters) =>
+        request<{ producerId: string }>('rtc.produce', { transportId, kind, rtpParameters }).then((r) => r.producerId),
+    });
+    const link: Link = {
+      device,
+      producers: null,
+      ready: null,
+      send: new MediaTransport({
+        device,
+        direction: 'send',
+        signal: signalFor('send'),
+        log,
+        recovery: this.#recoveryTimings,
+        serialize: (job) => this.#enqueue(job),
+        repopulate: async (transport) => {
+          link.producers = null;
+          await this.#produce(link, transport);
+          log.info({ callId: this.#callId }, 're-joined: camera and microphone produced again');
+        },
+        giveUp: () => this.#gaveUp(link, 'send'),
+        onState: (state) => log.info({ state, callId: this.#callId }, 'send transport state'),
+      }),
+      recv: new MediaTransport({
+        device,
+        direction: 'recv',
+        signal: signalFor('recv'),
+        log,
+        recovery: this.#recoveryTimings,
+        serialize: (job) => this.#enqueue(job),
+        repopulate: async (transport) => {
+          this.#closeOfficer();
+          await this.#warmRecv(link, transport);
+          const callId = this.#callId;
+          const producerId = this.#officerProducerId;
+          log.warn({ producerId }, "re-joined: new receive transport for the officer's voice");
+          if (callId && producerId) await this.#playOfficer(callId, producerId);
+        },
+        giveUp: () => this.#gaveUp(link, 'recv'),
+      }),
+    };
+    return link;
+  }
+
+  /** Every re-join failed: in a call it ends as media_failed; idle, the next hello or call builds a new link. */
+  #gaveUp(link: Link, direction: 'send' | 'recv'): void {
+    if (this.#link !== link) return;
+    const callId = this.#callId;
+    const device = link.device;
+    this.#dropLink();
+    this.#link = this.#newLink(device);
+    if (!callId) {
+      this.#log.warn({ direction }, 'warm media link lost; rebuilt at the next call');
+      return;
+    }
+    this.#log.error({ direction, callId }, 'call media lost for good: ending the call as media_failed');
+    this.#signal.request('help.cancel', { callId, reason: 'media_failed' }).catch((err: unknown) => this.#log.warn({ err }, 'media_failed not delivered'));
+  }
+
+  /** Producers made and the receive transport connected; shared by concurrent callers, retried after a failure. */
+  #warm(link: Link): Promise<void> {
+    link.ready ??= (async () => {
+      const t0 = Date.now();
+      await this.#produce(link, await link.send.open());
+      await this.#warmRecv(link, await link.recv.open());
+      this.#log.info({ ms: Date.now() - t0 }, 'media link warm: camera and microphone producers standing by');
+    })().catch((error: unknown) => {
+      link.ready = null;
+      throw error;
+    });
+    return link.ready;
+  }
+
+  async #produce(link: Link, transport: msc.Transport): Promise<void> {
+    const { device } = link;
+    // VP8 for the picture (wrtc has no H264); a modest bitrate suits LTE uplinks.
+    const vp8 = device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
+    const video = await transport.produce({ track: this.#sources.videoTrack, ...(vp8 ? { codec: vp8 } : {}), encodings: [{ maxBitrate: 900_000 }], stopTracks: false });
+    const audio = await transport.produce({ track: this.#sources.audioTrack, stopTracks: false });
+    link.producers = { video, audio };
+  }
+
+  async #warmRecv(link: Link, transport: msc.Transport): Promise<void> {
+    const params = await this.#signal.request<ConsumerParams>('rtc.warmUp', { transportId: transport.id, rtpCapabilities: link.device.rtpCapabilities });
+    // Consuming the never-sending beacon makes the transport connect now (it stays paused).
+    await transport.consume(params);
+  }
+
   async #start(callId: string): Promise<void> {
-    const device = this.#device;
-    if (!device) throw new Error('media device not loaded (no hello yet)');
+    if (this.#closed) throw new Error('media session closed');
+    const link = this.#link;
+    if (!link) throw new Error('media device not loaded (no hello yet)');
     if (this.#callId) await this.#stop();
     this.#callId = callId;
     this.#stats = emptyStats(callId);
     const log = this.#log.child({ callId });
-    this.#recovery = {
-      send: this.#newRecovery(callId, 'send', log),
-      recv: this.#newRecovery(callId, 'recv', log),
-    };
     const t0 = Date.now();
-
-    const videoSource = new this.#wrtc.nonstandard.RTCVideoSource();
-    const audioSource = new this.#wrtc.nonstandard.RTCAudioSource();
-    const videoTrack = videoSource.createTrack();
-    const audioTrack = audioSource.createTrack();
-
-    // Start the pumps first: the camera takes a moment to deliver its first frame.
+    // The pumps first: the camera takes a moment to deliver its first frame,
+    // and the link is normally warm already (if not, it is made meanwhile).
+    const warm = this.#warm(link);
+    warm.catch(() => undefined);
+    this.#pumping = true;
     await this.#camera.start((frame) => {
-      videoSource.onFrame({ width: frame.width, height: frame.height, data: frame.data });
+      this.#sources.video.onFrame({ width: frame.width, height: frame.height, data: frame.data });
       // Call set-up time is measured from these logs (scripts/bench-call-setup).
       if (++this.#stats.videoFramesSent === 1) log.info({ ms: Date.now() - t0 }, 'first camera frame');
     });
     await this.#mic.start((samples) => {
-      audioSource.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
+      this.#sources.audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
       this.#stats.audioFramesSent++;
     });
-    this.#stopPumps = async () => {
-      await Promise.allSettled([this.#camera.stop(), this.#mic.stop()]);
-      videoTrack.stop();
-      audioTrack.stop();
-    };
-
-    this.#tracks = { video: videoTrack, audio: audioTrack };
-    await this.#openSend(device, callId, log, t0);
+    await warm;
     log.info({ ms: Date.now() - t0 }, 'camera and microphone live in the call');
   }
 
-  /** The send transport with the camera and microphone on it (at call start, and again at each re-join). */
-  async #openSend(device: Device, callId: string, log: Logger, t0: number): Promise<void> {
-    const tracks = this.#tracks;
-    if (!tracks) throw new Error('no camera and microphone tracks');
-    const opts = await this.#signal.request<TransportOptions>('rtc.createTransport', { direction: 'send', callId });
-    const transport = device.createSendTransport(opts);
-    this.#sendTransport = transport;
-    this.#wireTransport(transport, log);
-    transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
-      this.#signal
-        .request<{ producerId: string }>('rtc.produce', { transportId: transport.id, kind, rtpParameters, callId })
-        .then(({ producerId }) => callback({ id: producerId }), errback);
-    });
-    transport.on('connectionstatechange', (state) => {
-      if (this.#sendTransport !== transport) return;
-      this.#stats.sendTransportState = state;
-      log.info({ state, ms: Date.now() - t0 }, 'send transport state');
-    });
-    // VP8 for the picture (wrtc has no H264); a modest bitrate suits LTE uplinks.
-    const vp8 = device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
-    await transport.produce({ track: tracks.video, ...(vp8 ? { codec: vp8 } : {}), encodings: [{ maxBitrate: 900_000 }], stopTracks: false });
-    await transport.produce({ track: tracks.audio, stopTracks: false });
-  }
-
-  #newRecovery(callId: string, direction: 'send' | 'recv', log: Logger): IceRecovery {
-    const current = () => (direction === 'send' ? this.#sendTransport : this.#recvTransport);
-    return new IceRecovery({
-      ...this.#recoveryTimings,
-      label: direction,
-      log,
-      restartIce: async () => {
-        const transport = current();
-        if (!transport || transport.closed) throw new Error('no transport to restart');
-        const { iceParameters } = await this.#signal.request<{ iceParameters: msc.IceParameters }>('rtc.restartIce', { transportId: transport.id });
-        await transport.restartIce({ iceParameters });
-        log.info({ transportId: transport.id, direction }, 'ICE restarted with the relay\'s new parameters');
-      },
-      rejoin: () => this.#enqueue(() => (direction === 'send' ? this.#rejoinSend(callId, log) : this.#rejoinRecv(callId, log))),
-      giveUp: () => {
-        if (this.#callId !== callId) return;
-        log.error({ direction }, 'call media lost for good: ending the call as media_failed');
-        this.#signal.request('help.cancel', { callId, reason: 'media_failed' }).catch((err: unknown) => log.warn({ err }, 'media_failed not delivered'));
-      },
-    });
-  }
-
-  async #rejoinSend(callId: string, log: Logger): Promise<void> {
-    const device = this.#device;
-    if (!device || this.#callId !== callId) return;
-    this.#sendTransport?.close();
-    this.#sendTransport = null;
-    log.warn('re-joining: new send transport, camera and microphone produced again');
-    await this.#openSend(device, callId, log, Date.now());
-    log.info('re-joined: camera and microphone produced again');
-  }
-
-  async #rejoinRecv(callId: string, log: Logger): Promise<void> {
-    if (this.#callId !== callId) return;
-    this.#recvTransport?.close();
-    this.#recvTransport = null;
-    const producerId = this.#officerProducerId;
-    log.warn({ producerId }, 're-joining: new receive transport for the officer\'s voice');
-    if (producerId) await this.#playOfficer(callId, producerId);
-    else this.#recovery?.recv.reset(); // nothing to hear yet: the next call.officerAudio builds it
-  }
-
   async #playOfficer(callId: string, producerId: string): Promise<void> {
-    const device = this.#device;
-    if (!device || this.#callId !== callId) {
+    const link = this.#link;
+    if (!link || this.#callId !== callId) {
       this.#log.warn({ callId, producerId }, 'officer audio for a call that is not ours; ignored');
       return;
     }
     const log = this.#log.child({ callId });
     this.#officerProducerId = producerId;
-    if (!this.#recvTransport) {
-      const opts = await this.#signal.request<TransportOptions>('rtc.createTransport', { direction: 'recv', callId });
-      const recv = device.createRecvTransport(opts);
-      this.#recvTransport = recv;
-      this.#wireTransport(recv, log);
-      recv.on('connectionstatechange', (state) => {
-        if (this.#recvTransport === recv) this.#stats.recvTransportState = state;
-      });
-    }
-    const transport = this.#recvTransport;
-    const params = await this.#signal.request<{ id: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: msc.RtpParameters }>(
-      'rtc.consume',
-      { transportId: transport.id, producerId, rtpCapabilities: device.rtpCapabilities },
-    );
+    const transport = await link.recv.open();
+    const params = await this.#signal.request<ConsumerParams>('rtc.consume', { transportId: transport.id, producerId, rtpCapabilities: link.device.rtpCapabilities });
     const consumer = await transport.consume(params);
-    this.#sink?.stop();
+    this.#closeOfficer();
     const sink = new this.#wrtc.nonstandard.RTCAudioSink(consumer.track);
     sink.ondata = (d: { samples: Int16Array; sampleRate: number; channelCount?: number }) => {
       this.#speaker.write(d.samples, d.sampleRate, d.channelCount ?? 1);
       this.#stats.officerAudioFrames++;
     };
-    this.#sink = sink;
+    this.#officer = { consumer, sink };
     await this.#signal.request('rtc.resumeConsumer', { consumerId: consumer.id });
     log.info({ producerId }, "officer's voice playing on the speaker");
   }
 
-  #wireTransport(transport: msc.Transport, log: Logger): void {
-    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.#signal.request('rtc.connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
-    });
-    transport.on('connectionstatechange', (state) => {
-      if (state === 'failed') log.error({ transportId: transport.id, direction: transport.direction }, 'media transport failed');
-      const current = transport.direction === 'send' ? this.#sendTransport : this.#recvTransport;
-      // Only the transport in use drives recovery; a replaced one may still report its end.
-      if (current === transport) this.#recovery?.[transport.direction].stateChanged(state);
-    });
+  #closeOfficer(): void {
+    this.#officer?.sink.stop();
+    this.#officer?.consumer.close();
+    this.#officer = null;
   }
 
   async #stop(): Promise<void> {
     if (!this.#callId) return;
     const callId = this.#callId;
     this.#callId = null;
-    const counts = this.#recoveryCounts();
-    this.#recovery?.send.close();
-    this.#recovery?.recv.close();
-    this.#recovery = null;
     this.#officerProducerId = null;
-    this.#tracks = null;
-    this.#sink?.stop();
-    this.#sink = null;
-    this.#sendTransport?.close();
-    this.#recvTransport?.close();
-    this.#sendTransport = null;
-    this.#recvTransport = null;
-    await this.#stopPumps?.();
-    this.#stopPumps = null;
-    this.#log.info({ ...this.#stats, ...counts, callId }, 'call media stopped');
+    this.#closeOfficer();
+    if (this.#pumping) {
+      this.#pumping = false;
+      await Promise.allSettled([this.#camera.stop(), this.#mic.stop()]);
+    }
+    // The transports and producers stay: the relay pauses the producers, and the next press reuses them.
+    this.#log.info({ ...this.stats, callId }, 'call media stopped');
+  }
+
+  #dropLink(): void {
+    const link = this.#link;
+    this.#link = null;
+    if (!link) return;
+    link.send.close();
+    link.recv.close();
+    this.#closeOfficer();
   }
 
   async close(): Promise<void> {
     await this.stopCall();
+    this.#closed = true;
+    this.#dropLink();
+    this.#sources.videoTrack.stop();
+    this.#sources.audioTrack.stop();
   }
 }
 
@@ -295,9 +334,10 @@ function emptyStats(callId: string | null): MediaStats {
     videoFramesSent: 0,
     audioFramesSent: 0,
     officerAudioFrames: 0,
-    sendTransportState: callId ? 'new' : null,
+    sendTransportState: null,
     recvTransportState: null,
     iceRestarts: 0,
     rejoins: 0,
+    warm: false,
   };
 }

@@ -16,6 +16,8 @@ interface LiveCall {
   /** An officer's look-in, not a terminal's call: a press replaces it with a real call. */
   lookin?: boolean;
   ringTimer: ReturnType<typeof setTimeout> | null;
+  /** Listeners on producers that outlive the call (standing ones): removed when it ends. */
+  detach: (() => void)[];
   /** Escalation while ringing, then the maximum call length once answered. */
   dutyTimer: ReturnType<typeof setTimeout> | null;
   log: Logger;
@@ -33,6 +35,12 @@ export interface CallTimings {
 export interface CallServiceEvents {
   /** Every change a console should show. */
   callUpdated: [CallView];
+  /**
+   * A call of this terminal now exists (before any console hears of it): the
+   * terminal's gateway puts its standing producers into it, so the very first
+   * call.updated already carries the picture.
+   */
+  callOpened: [callId: string, terminalId: string];
   /** The call is over: gateways close the media they hold for it. */
   callClosed: [callId: string, terminalId: string];
   /** The answering officer's microphone is live (the recorder adds it). */
@@ -110,7 +118,7 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     }
     const { call } = this.#calls.createOrGet({ requestId, terminalId, at: Date.now(), kind });
     const log = this.#log.child({ callId: call.id, terminalId });
-    const live: LiveCall = { id: call.id, terminalId, slot: session.slot, producers: new Map(), officerProducerId: null, ringTimer: null, dutyTimer: null, log };
+    const live: LiveCall = { id: call.id, terminalId, slot: session.slot, producers: new Map(), officerProducerId: null, ringTimer: null, dutyTimer: null, detach: [], log };
     this.#live.set(call.id, live);
     live.ringTimer = setTimeout(() => this.end(call.id, 'no_answer', 'relay'), this.#timings.ringTimeoutMs);
     live.ringTimer.unref?.();
@@ -118,7 +126,8 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
       live.dutyTimer = setTimeout(() => this.#escalate(live), this.#timings.escalateAfterMs);
       live.dutyTimer.unref?.();
     }
-    log.info({ requestId, kind }, 'help requested: ringing consoles');
+    this.emit('callOpened', call.id, terminalId);
+    log.info({ requestId, kind, producers: live.producers.size }, 'help requested: ringing consoles');
     this.#publish(call.id);
     return { callId: call.id, created: true };
   }
@@ -145,10 +154,11 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     if (busy) throw new AppError(ErrorCode.TerminalBusy, `terminal ${terminalId} is in a call`, { callId: busy });
     const call = this.#calls.createLookin({ terminalId, userId: officer.id, at: Date.now() });
     const log = this.#log.child({ callId: call.id, terminalId });
-    const live: LiveCall = { id: call.id, terminalId, slot: session.slot, producers: new Map(), officerProducerId: null, lookin: true, ringTimer: null, dutyTimer: null, log };
+    const live: LiveCall = { id: call.id, terminalId, slot: session.slot, producers: new Map(), officerProducerId: null, lookin: true, ringTimer: null, dutyTimer: null, detach: [], log };
     this.#live.set(call.id, live);
     live.dutyTimer = setTimeout(() => this.end(call.id, 'max_duration', 'relay'), this.#timings.maxCallMs);
     live.dutyTimer.unref?.();
+    this.emit('callOpened', call.id, terminalId);
     log.info({ officerId: officer.id, officer: officer.displayName }, 'look-in started');
     session.send('lookin.started', { callId: call.id });
     return this.#publish(call.id);
@@ -185,17 +195,24 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     return this.#publish(callId);
   }
 
-  /** A terminal's camera or microphone is live in the call. */
-  addTerminalProducer(callId: string, terminalId: string, producer: types.Producer): void {
+  /**
+   * A terminal's camera or microphone is live in the call. `publish: false`
+   * while the call is being opened (its first call.updated follows).
+   */
+  addTerminalProducer(callId: string, terminalId: string, producer: types.Producer, publish = true): void {
     const live = this.#liveOrThrow(callId);
     if (live.terminalId !== terminalId) throw new AppError(ErrorCode.NotYourCall, 'that call belongs to another terminal');
+    // A re-joined terminal's new producer of a kind replaces the old one in the call.
+    for (const p of live.producers.values()) if (p.kind === producer.kind && p.id !== producer.id) live.producers.delete(p.id);
     live.producers.set(producer.id, { id: producer.id, kind: producer.kind });
-    producer.observer.on('close', () => {
+    const onClose = () => {
       if (live.producers.delete(producer.id) && this.#live.has(callId)) this.#publish(callId);
-    });
+    };
+    producer.observer.on('close', onClose);
+    live.detach.push(() => producer.observer.off('close', onClose));
     this.#calls.addEvent(callId, 'media', terminalId, { kind: producer.kind, producerId: producer.id });
     live.log.info({ kind: producer.kind, producerId: producer.id }, 'terminal media live');
-    this.#publish(callId);
+    if (publish) this.#publish(callId);
   }
 
   /** The answering officer's microphone: the terminal plays it. */
@@ -233,6 +250,7 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     this.#live.delete(callId);
     if (live.ringTimer) clearTimeout(live.ringTimer);
     if (live.dutyTimer) clearTimeout(live.dutyTimer);
+    for (const off of live.detach.splice(0)) off();
     live.log.info({ reason, endedBy }, 'call ended');
     this.#presence.get(live.terminalId)?.send('call.ended', { callId, reason });
     this.emit('callClosed', callId, live.terminalId);

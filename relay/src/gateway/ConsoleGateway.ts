@@ -8,7 +8,7 @@ import { may } from '../trust/roles.ts';
 import type { FleetService } from '../fleet/FleetService.ts';
 import type { TerminalPresence, TerminalSession } from '../presence/TerminalPresence.ts';
 import { MediaPeer } from '../sfu/MediaPeer.ts';
-import type { WorkerPool } from '../sfu/WorkerPool.ts';
+import type { PoolSlot, WorkerPool } from '../sfu/WorkerPool.ts';
 import { CloseCode, Connection } from './Connection.ts';
 import { rtcHandlers } from './rtcHandlers.ts';
 
@@ -77,6 +77,8 @@ export class ConsoleGateway {
     });
     const officer: Officer = { id: user.id, displayName: user.displayName };
     const peer = new MediaPeer({ logger: conn.log });
+    // The worker of this console's warm receive transport (calls on other workers are piped to it).
+    let warmSlot: PoolSlot | null = null;
     const mayAnswer = () => {
       if (!may(user.role, 'calls.answer')) throw new AppError(ErrorCode.Forbidden, `role ${user.role} cannot take calls`);
     };
@@ -128,18 +130,29 @@ export class ConsoleGateway {
       },
       ...rtcHandlers({
         peer,
+        pool,
         slotFor: (callId) => {
           // Media of a call (the terminal's camera) is only for those who may take calls.
           mayAnswer();
-          if (!callId) throw new AppError(ErrorCode.BadMessage, 'consoles must say which call a transport is for');
-          return calls.slotForCall(callId);
+          if (callId) return calls.slotForCall(callId);
+          // No call: the warm receive transport kept while signed in, so a ring only adds consumers.
+          warmSlot ??= pool.acquire();
+          return warmSlot;
         },
         mayProduce: (callId, kind) => {
           mayAnswer();
+          if (!callId) throw new AppError(ErrorCode.BadMessage, 'consoles must say which call they talk into');
           if (kind !== 'audio') throw new AppError(ErrorCode.BadMessage, 'officers send audio only');
           calls.assertOfficerMayEnd(callId, officer);
         },
-        onProduce: (callId, producer) => calls.addOfficerProducer(callId, officer, producer),
+        mayConsume: (producerId) => {
+          mayAnswer();
+          // Only a terminal's media in a call this console is shown (a standing, idle producer never).
+          const call = calls.openCalls().find((c) => this.#shows(conn, c) && c.producers.some((p) => p.id === producerId));
+          if (!call) throw new AppError(ErrorCode.CannotConsume, `producer ${producerId} is in no call this console may see`);
+          return calls.slotForCall(call.id);
+        },
+        onProduce: (callId, producer) => calls.addOfficerProducer(callId!, officer, producer), // mayProduce refused no callId
         onConsume: (producerId, kind) => {
           if (kind !== 'video') return;
           const call = calls.openCalls().find((c) => c.producers.some((p) => p.id === producerId));
@@ -156,6 +169,7 @@ export class ConsoleGateway {
       if (own.size === 0 && this.#byUser.get(user.id) === own) this.#byUser.delete(user.id);
       calls.off('callClosed', onCallClosed);
       peer.close();
+      if (warmSlot) pool.release(warmSlot);
       conn.log.info({ code, reason }, 'console disconnected');
     });
   }

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import {
   AppError,
@@ -49,6 +50,8 @@ export interface TerminalGatewayOptions {
  */
 /** What relay-wide events need from one authenticated terminal connection. */
 interface Attached {
+  /** A call of this terminal was opened: its standing producers join it. */
+  openCall(callId: string): void;
   closeCall(callId: string): void;
   dropIfKeyChanged(): void;
 }
@@ -71,6 +74,9 @@ export class TerminalGateway {
     this.#opts = opts;
     this.#log = opts.logger.child({ component: 'terminal-gateway' });
     this.#nonces = new NonceBook({ ttlMs: opts.challengeTtlMs ?? 30_000 });
+    opts.calls.on('callOpened', (callId, terminalId) => {
+      for (const a of this.#byTerminal.get(terminalId) ?? []) a.openCall(callId);
+    });
     opts.calls.on('callClosed', (callId, terminalId) => {
       for (const a of this.#byTerminal.get(terminalId) ?? []) a.closeCall(callId);
     });
@@ -133,6 +139,16 @@ export class TerminalGateway {
     let session: TerminalSession | null = null;
     let signedWith: string | null = null;
     let peer: MediaPeer | null = null;
+    /**
+     * The terminal's camera and microphone producers on its warm send
+     * transport: paused on the relay (nothing is forwarded or recorded) except
+     * while a call of this terminal is open.
+     */
+    const standing = new Map<'audio' | 'video', types.Producer>();
+    const joinCall = (callId: string, producer: types.Producer, publish: boolean) => {
+      calls.addTerminalProducer(callId, session!.terminalId, producer, publish);
+      void producer.resume().catch((err: unknown) => conn.log.warn({ err, producerId: producer.id }, 'could not resume a standing producer'));
+    };
     let silenceTimer: ReturnType<typeof setTimeout> | null = null;
     const helloTimer = setTimeout(() => conn.close(CloseCode.HelloTimeout, 'hello_required'), this.#opts.helloTimeoutMs ?? 10_000);
 
@@ -211,9 +227,22 @@ export class TerminalGateway {
         },
         ...rtcHandlers({
           peer,
+          pool,
           slotFor: (callId) => (callId ? calls.slotForCall(callId) : own.slot),
-          mayProduce: (callId) => calls.assertTerminalOwns(callId, own.terminalId),
-          onProduce: (callId, producer) => calls.addTerminalProducer(callId, own.terminalId, producer),
+          mayProduce: (callId) => {
+            if (callId) calls.assertTerminalOwns(callId, own.terminalId);
+          },
+          onProduce: (callId, producer) => {
+            if (callId) return calls.addTerminalProducer(callId, own.terminalId, producer);
+            standing.get(producer.kind)?.close();
+            standing.set(producer.kind, producer);
+            producer.observer.once('close', () => {
+              if (standing.get(producer.kind) === producer) standing.delete(producer.kind);
+            });
+            // Re-joined (or first made) during a call: it goes straight into it.
+            const open = calls.openCallOf(own.terminalId);
+            if (open) joinCall(open, producer, true);
+          },
         }),
       });
       armSilence();
@@ -236,7 +265,18 @@ export class TerminalGateway {
       conn.log.warn({ terminalId: session.terminalId, state: key?.state }, 'terminal key revoked or replaced: dropping its connection');
       conn.close(CloseCode.Unauthenticated, key?.state === 'revoked' ? ErrorCode.TerminalRevoked : ErrorCode.BadSignature);
     };
-    const attached: Attached = { closeCall: (callId) => peer?.closeCall(callId), dropIfKeyChanged };
+    const attached: Attached = {
+      openCall: (callId) => {
+        for (const producer of standing.values()) joinCall(callId, producer, false);
+      },
+      closeCall: (callId) => {
+        peer?.closeCall(callId);
+        for (const producer of standing.values()) {
+          void producer.pause().catch((err: unknown) => conn.log.debug({ err, producerId: producer.id }, 'standing producer already gone'));
+        }
+      },
+      dropIfKeyChanged,
+    };
 
     conn.on('closed', (code, reason) => {
       this.#connections.delete(conn);

@@ -1,8 +1,8 @@
-import type { RequestData } from '@helppoint/shared';
+import { AppError, ErrorCode, type RequestData } from '@helppoint/shared';
 import type { RtcRequests } from '@helppoint/shared';
 import type { types } from 'mediasoup';
 import type { MediaPeer } from '../sfu/MediaPeer.ts';
-import type { PoolSlot } from '../sfu/WorkerPool.ts';
+import type { PoolSlot, WorkerPool } from '../sfu/WorkerPool.ts';
 
 type Rtc = typeof RtcRequests;
 
@@ -13,16 +13,30 @@ type Rtc = typeof RtcRequests;
  */
 export function rtcHandlers(opts: {
   peer: MediaPeer;
+  pool: WorkerPool;
+  /** The router a transport goes on: the call's, or (no call: a warm transport) the connection's own. */
   slotFor: (callId: string | undefined) => PoolSlot;
-  onProduce: (callId: string, producer: types.Producer) => void;
+  /** `callId` undefined: a terminal's standing producer (created paused on the relay). */
+  onProduce: (callId: string | undefined, producer: types.Producer) => void;
   /** Checked before a producer is created, so a refused produce leaves nothing behind. */
-  mayProduce: (callId: string, kind: 'audio' | 'video') => void;
+  mayProduce: (callId: string | undefined, kind: 'audio' | 'video') => void;
+  /**
+   * Checked before a consumer is created: may this connection see that
+   * producer? Returns the slot it lives on (piped to the transport's router
+   * when that is another worker), or undefined for "the transport's own".
+   */
+  mayConsume?: (producerId: string) => PoolSlot | undefined;
   /** Told after each consumer is made (consoles audit who looked into a terminal's camera). */
   onConsume?: (producerId: string, kind: 'audio' | 'video') => void;
 }) {
   const { peer } = opts;
   // Remembers which slot each transport was made on, for consume.
   const slotOfTransport = new Map<string, PoolSlot>();
+  const transportSlot = (transportId: string): PoolSlot => {
+    const slot = slotOfTransport.get(transportId);
+    if (!slot) throw new AppError(ErrorCode.TransportNotFound, `no transport ${transportId} on this connection`);
+    return slot;
+  };
   return {
     'rtc.createTransport': async (d: RequestData<Rtc, 'rtc.createTransport'>) => {
       const slot = opts.slotFor(d.callId);
@@ -36,7 +50,7 @@ export function rtcHandlers(opts: {
     },
     'rtc.produce': async (d: RequestData<Rtc, 'rtc.produce'>) => {
       opts.mayProduce(d.callId, d.kind);
-      const producer = await peer.produce(d.transportId, d.kind, d.rtpParameters, { callId: d.callId });
+      const producer = await peer.produce(d.transportId, d.kind, d.rtpParameters, { callId: d.callId ?? null }, d.callId === undefined);
       try {
         opts.onProduce(d.callId, producer);
       } catch (error) {
@@ -46,11 +60,14 @@ export function rtcHandlers(opts: {
       return { producerId: producer.id };
     },
     'rtc.consume': async (d: RequestData<Rtc, 'rtc.consume'>) => {
-      const slot = slotOfTransport.get(d.transportId) ?? opts.slotFor(undefined);
+      const slot = transportSlot(d.transportId);
+      const home = opts.mayConsume?.(d.producerId);
+      if (home && home !== slot) await opts.pool.pipe(d.producerId, home, slot);
       const consumer = await peer.consume(slot, d.transportId, d.producerId, d.rtpCapabilities);
       opts.onConsume?.(d.producerId, consumer.kind);
       return consumer;
     },
+    'rtc.warmUp': async (d: RequestData<Rtc, 'rtc.warmUp'>) => peer.warmUp(transportSlot(d.transportId), d.transportId, d.rtpCapabilities),
     'rtc.restartIce': async (d: RequestData<Rtc, 'rtc.restartIce'>) => ({ iceParameters: await peer.restartIce(d.transportId) }),
     'rtc.resumeConsumer': async (d: RequestData<Rtc, 'rtc.resumeConsumer'>) => {
       await peer.resumeConsumer(d.consumerId);

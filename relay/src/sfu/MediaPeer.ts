@@ -41,7 +41,7 @@ export class MediaPeer {
       transport.close();
       throw new AppError(ErrorCode.Disconnected, 'peer closed');
     }
-    if (callId !== undefined) this.#replaceForRejoin(callId, direction, transport.id);
+    this.#replaceForRejoin(callId, direction, transport.id);
     this.#transports.set(transport.id, { transport, callId });
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') this.#log.warn({ transportId: transport.id, state }, 'transport DTLS ended');
@@ -58,10 +58,11 @@ export class MediaPeer {
 
   /**
    * A peer re-joining after a network fault asks for a new transport of the
-   * same call and direction: the old one is dead, so it is closed, and with
-   * it its producers (the call publishes their removal) and consumers.
+   * same call and direction (or a new warm one: no call): the old one is dead,
+   * so it is closed, and with it its producers (the call publishes their
+   * removal) and consumers.
    */
-  #replaceForRejoin(callId: string, direction: 'send' | 'recv', newId: string): void {
+  #replaceForRejoin(callId: string | undefined, direction: 'send' | 'recv', newId: string): void {
     for (const { transport, callId: c } of [...this.#transports.values()]) {
       if (c !== callId || (transport.appData as { direction?: string }).direction !== direction) continue;
       this.#log.warn({ callId, direction, oldTransportId: transport.id, transportId: newId, iceState: transport.iceState }, 'transport re-joined: closing the old one');
@@ -82,9 +83,10 @@ export class MediaPeer {
     await rtc(() => transport.connect({ dtlsParameters: dtlsParameters as unknown as types.DtlsParameters }));
   }
 
-  async produce(transportId: string, kind: 'audio' | 'video', rtpParameters: Record<string, unknown>, appData: Record<string, unknown>): Promise<types.Producer> {
+  /** `paused`: a terminal's standing producer, which forwards nothing until a call resumes it. */
+  async produce(transportId: string, kind: 'audio' | 'video', rtpParameters: Record<string, unknown>, appData: Record<string, unknown>, paused = false): Promise<types.Producer> {
     const { transport } = this.#transport(transportId);
-    const producer = await rtc(() => transport.produce({ kind, rtpParameters: rtpParameters as unknown as types.RtpParameters, appData }));
+    const producer = await rtc(() => transport.produce({ kind, rtpParameters: rtpParameters as unknown as types.RtpParameters, appData, paused }));
     this.#producers.set(producer.id, producer);
     producer.observer.on('close', () => this.#producers.delete(producer.id));
     return producer;
@@ -110,6 +112,20 @@ export class MediaPeer {
       kind: consumer.kind,
       rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>,
     };
+  }
+
+  /**
+   * A consumer of the slot's beacon (a producer that never sends) on a warm
+   * receive transport: consuming it makes the peer connect the transport now.
+   * It stays paused for the transport's life.
+   */
+  async warmUp(slot: PoolSlot, transportId: string, rtpCapabilities: Record<string, unknown>) {
+    const { transport } = this.#transport(transportId);
+    if ((transport.appData as { direction?: string }).direction !== 'recv') throw new AppError(ErrorCode.BadMessage, 'only a receive transport is warmed up');
+    const consumer = await rtc(() =>
+      transport.consume({ producerId: slot.beacon.id, rtpCapabilities: rtpCapabilities as unknown as types.RtpCapabilities, paused: true, appData: { beacon: true } }),
+    );
+    return { id: consumer.id, producerId: slot.beacon.id, kind: consumer.kind, rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown> };
   }
 
   async resumeConsumer(consumerId: string): Promise<void> {
