@@ -6,6 +6,7 @@ import type { Camera } from '../hw/Camera.ts';
 import type { Microphone } from '../hw/Microphone.ts';
 import type { Speaker } from '../hw/Speaker.ts';
 import { installWebRtcGlobals } from './webrtcGlobals.ts';
+import { LinkAdapter, type LinkAdapterStats } from './LinkAdapter.ts';
 
 export type { RecoveryTimings };
 
@@ -33,6 +34,8 @@ export interface MediaStats {
   rejoins: number;
   /** The send transport is connected and the camera and microphone producers stand by (issue 15). */
   warm: boolean;
+  /** How the picture follows the uplink in this call (null outside a call). */
+  link: LinkAdapterStats | null;
 }
 
 type WrtcTrack = msc.ProducerOptions['track'] & object;
@@ -75,6 +78,7 @@ export class MediaSession {
   #callId: string | null = null;
   #pumping = false;
   #officer: { consumer: msc.Consumer; sink: { stop(): void } } | null = null;
+  #adapter: LinkAdapter | null = null;
   #officerProducerId: string | null = null;
   #stats: MediaStats = emptyStats(null);
   #closed = false;
@@ -125,6 +129,7 @@ export class MediaSession {
       iceRestarts: link ? link.send.restarts + link.recv.restarts : 0,
       rejoins: link ? link.send.rejoins + link.recv.rejoins : 0,
       warm: link?.producers != null && link.send.connectionState === 'connected',
+      link: this.#adapter?.stats ?? null,
     };
   }
 
@@ -171,6 +176,7 @@ export class MediaSession {
         repopulate: async (transport) => {
           link.producers = null;
           await this.#produce(link, transport);
+          if (this.#callId) this.#adapt(link, log);
           log.info({ callId: this.#callId }, 're-joined: camera and microphone produced again');
         },
         giveUp: () => this.#gaveUp(link, 'send'),
@@ -231,8 +237,23 @@ export class MediaSession {
     // VP8 for the picture (wrtc has no H264); a modest bitrate suits LTE uplinks.
     const vp8 = device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
     const video = await transport.produce({ track: this.#sources.videoTrack, ...(vp8 ? { codec: vp8 } : {}), encodings: [{ maxBitrate: 900_000 }], stopTracks: false });
-    const audio = await transport.produce({ track: this.#sources.audioTrack, stopTracks: false });
+    // The voice matters most on a bad link: in-band FEC against loss, and it goes first when the uplink is short.
+    const audio = await transport.produce({
+      track: this.#sources.audioTrack,
+      stopTracks: false,
+      codecOptions: { opusFec: true, opusDtx: false },
+      encodings: [{ priority: 'high', networkPriority: 'high' }],
+    });
     link.producers = { video, audio };
+  }
+
+  /** The picture follows the uplink while a call lasts (the producers are idle otherwise). */
+  #adapt(link: Link, log: Logger): void {
+    this.#adapter?.close();
+    this.#adapter = null;
+    const transport = link.send.current;
+    if (!transport || !link.producers) return;
+    this.#adapter = new LinkAdapter({ transport, video: link.producers.video, cameraFps: this.#camera.fps, logger: log });
   }
 
   async #warmRecv(link: Link, transport: msc.Transport): Promise<void> {
@@ -265,6 +286,7 @@ export class MediaSession {
       this.#stats.audioFramesSent++;
     });
     await warm;
+    this.#adapt(link, log);
     log.info({ ms: Date.now() - t0 }, 'camera and microphone live in the call');
   }
 
@@ -302,12 +324,22 @@ export class MediaSession {
     this.#callId = null;
     this.#officerProducerId = null;
     this.#closeOfficer();
+    const linkStats = this.#adapter?.stats ?? null;
+    if (this.#adapter) {
+      this.#adapter.close();
+      this.#adapter = null;
+      // The next call starts from the full picture again; its own link decides from there.
+      const video = this.#link?.producers?.video;
+      if (video && !video.closed) {
+        await video.setRtpEncodingParameters({ maxBitrate: 900_000, scaleResolutionDownBy: 1, maxFramerate: 30 }).catch((err: unknown) => this.#log.debug({ err }, 'could not reset the video encoder'));
+      }
+    }
     if (this.#pumping) {
       this.#pumping = false;
       await Promise.allSettled([this.#camera.stop(), this.#mic.stop()]);
     }
     // The transports and producers stay: the relay pauses the producers, and the next press reuses them.
-    this.#log.info({ ...this.stats, callId }, 'call media stopped');
+    this.#log.info({ ...this.stats, link: linkStats, callId }, 'call media stopped');
   }
 
   #dropLink(): void {
@@ -339,5 +371,6 @@ function emptyStats(callId: string | null): MediaStats {
     iceRestarts: 0,
     rejoins: 0,
     warm: false,
+    link: null,
   };
 }
