@@ -11,6 +11,8 @@ export interface ControllerSignal {
   on(event: 'event', fn: (type: string, data: unknown) => void): unknown;
   on(event: 'disconnected', fn: (reason: string) => void): unknown;
   on(event: 'connected', fn: () => void): unknown;
+  /** Connected to the relay now (SignalClient has it; absent: assume so). */
+  readonly ready?: boolean;
 }
 
 /** The durable record of presses (Outbox): written before a request is sent. */
@@ -26,6 +28,8 @@ export interface SecondPath {
 
 /** What the controller needs from the media session. */
 export interface ControllerMedia {
+  /** A press is on its way to the relay: start the camera and microphone now, so the picture is there when the call is. */
+  prepare?(): Promise<void>;
   startCall(callId: string): Promise<void>;
   playOfficerAudio(callId: string, producerId: string): Promise<void>;
   stopCall(): Promise<void>;
@@ -230,6 +234,8 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
         // Written before it is sent: a crash or outage from here on cannot lose this press.
         const { requestId } = action;
         const { pressedAt } = this.#presses.add(requestId, Date.now());
+        // Connected: the call will exist in one round trip; the camera's start-up overlaps it.
+        if (this.#signal.ready !== false && this.#media.prepare) this.#media.prepare().catch((error: unknown) => log.warn({ err: error }, 'could not start the camera early'));
         this.#signal.request<{ callId: string; created: boolean; missed?: boolean }>('help.request', { requestId, pressedAt }).then(
           (r) => {
             this.#presses.markDelivered(requestId, r.callId);

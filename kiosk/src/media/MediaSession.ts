@@ -133,6 +133,15 @@ export class MediaSession {
     };
   }
 
+  /**
+   * The camera and microphone start before the call exists (the press is on
+   * its way): frames go to the standing producers, which the relay resumes
+   * when it creates the call. stopCall() stops them if no call follows.
+   */
+  prepare(): Promise<void> {
+    return this.#enqueue(() => this.#startPumps());
+  }
+
   startCall(callId: string): Promise<void> {
     return this.#enqueue(() => this.#start(callId));
   }
@@ -268,26 +277,39 @@ export class MediaSession {
     if (!link) throw new Error('media device not loaded (no hello yet)');
     if (this.#callId) await this.#stop();
     this.#callId = callId;
-    this.#stats = emptyStats(callId);
-    const log = this.#log.child({ callId });
     const t0 = Date.now();
-    // The pumps first: the camera takes a moment to deliver its first frame,
-    // and the link is normally warm already (if not, it is made meanwhile).
+    // The link is normally warm already (if not, it is made while the camera starts).
     const warm = this.#warm(link);
     warm.catch(() => undefined);
-    this.#pumping = true;
-    await this.#camera.start((frame) => {
-      this.#sources.video.onFrame({ width: frame.width, height: frame.height, data: frame.data });
-      // Call set-up time is measured from these logs (scripts/bench-call-setup).
-      if (++this.#stats.videoFramesSent === 1) log.info({ ms: Date.now() - t0 }, 'first camera frame');
-    });
-    await this.#mic.start((samples) => {
-      this.#sources.audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
-      this.#stats.audioFramesSent++;
-    });
+    await this.#startPumps();
+    this.#stats.callId = callId;
     await warm;
-    this.#adapt(link, log);
-    log.info({ ms: Date.now() - t0 }, 'camera and microphone live in the call');
+    this.#adapt(link, this.#log.child({ callId }));
+    this.#log.info({ callId, ms: Date.now() - t0 }, 'camera and microphone live in the call');
+  }
+
+  /** Camera and microphone frames into the sources (once per call; prepare() may have done it). */
+  async #startPumps(): Promise<void> {
+    if (this.#closed || this.#pumping) return;
+    this.#stats = emptyStats(this.#callId);
+    this.#pumping = true;
+    const t0 = Date.now();
+    const log = this.#log;
+    try {
+      await this.#camera.start((frame) => {
+        this.#sources.video.onFrame({ width: frame.width, height: frame.height, data: frame.data });
+        // Call set-up time is measured from these logs (scripts/bench-call-setup).
+        if (++this.#stats.videoFramesSent === 1) log.info({ callId: this.#callId, ms: Date.now() - t0 }, 'first camera frame');
+      });
+      await this.#mic.start((samples) => {
+        this.#sources.audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
+        this.#stats.audioFramesSent++;
+      });
+    } catch (error) {
+      this.#pumping = false;
+      await Promise.allSettled([this.#camera.stop(), this.#mic.stop()]);
+      throw error;
+    }
   }
 
   async #playOfficer(callId: string, producerId: string): Promise<void> {
@@ -319,7 +341,7 @@ export class MediaSession {
   }
 
   async #stop(): Promise<void> {
-    if (!this.#callId) return;
+    if (!this.#callId && !this.#pumping) return;
     const callId = this.#callId;
     this.#callId = null;
     this.#officerProducerId = null;
