@@ -30,6 +30,8 @@ export interface SecondPath {
 export interface ControllerMedia {
   /** A press is on its way to the relay: start the camera and microphone now, so the picture is there when the call is. */
   prepare?(): Promise<void>;
+  /** The relay's side of the media link is gone (media_failed): make it again. */
+  rebuildLink?(): Promise<void>;
   startCall(callId: string): Promise<void>;
   playOfficerAudio(callId: string, producerId: string): Promise<void>;
   stopCall(): Promise<void>;
@@ -193,6 +195,8 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
       }
       case 'call.ended': {
         const d = data as EventData<typeof TerminalEvents, 'call.ended'>;
+        // The relay lost this terminal's media (a worker died): the warm link is gone with it; build it again before the redial.
+        if (d.reason === 'media_failed') this.#media.rebuildLink?.().catch((error: unknown) => this.#log.warn({ err: error }, 'could not rebuild the media link'));
         this.dispatch({ type: 'ended', callId: d.callId, reason: d.reason as EndReason, freshRequestId: randomUUID() });
         break;
       }

@@ -120,6 +120,22 @@ export class MediaSession {
     });
   }
 
+  /**
+   * The relay lost this terminal's transports (a mediasoup worker died, the
+   * call ended as media_failed): new ones now, rather than waiting for ICE
+   * to notice. Queued before the redial's startCall.
+   */
+  rebuildLink(): Promise<void> {
+    return this.#enqueue(async () => {
+      const device = this.#link?.device;
+      if (!device || this.#closed) return;
+      this.#dropLink();
+      this.#link = this.#newLink(device);
+      this.#log.warn('media link rebuilt after the relay lost it');
+      await this.#warm(this.#link).catch((err: unknown) => this.#log.warn({ err }, 'could not warm the rebuilt media link'));
+    });
+  }
+
   get stats(): MediaStats {
     const link = this.#link;
     return {
