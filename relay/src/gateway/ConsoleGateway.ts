@@ -131,10 +131,11 @@ export class ConsoleGateway {
       ...rtcHandlers({
         peer,
         pool,
-        slotFor: (callId) => {
+        slotFor: (callId, direction) => {
           // Media of a call (the terminal's camera) is only for those who may take calls.
           mayAnswer();
           if (callId) return calls.slotForCall(callId);
+          if (direction === 'send') throw new AppError(ErrorCode.BadMessage, "consoles say which call they talk into (only the receive transport is kept warm)");
           // No call: the warm receive transport kept while signed in, so a ring only adds consumers.
           warmSlot ??= pool.acquire();
           return warmSlot;

@@ -15,7 +15,7 @@ export function rtcHandlers(opts: {
   peer: MediaPeer;
   pool: WorkerPool;
   /** The router a transport goes on: the call's, or (no call: a warm transport) the connection's own. */
-  slotFor: (callId: string | undefined) => PoolSlot;
+  slotFor: (callId: string | undefined, direction: 'send' | 'recv') => PoolSlot;
   /** `callId` undefined: a terminal's standing producer (created paused on the relay). */
   onProduce: (callId: string | undefined, producer: types.Producer) => void;
   /** Checked before a producer is created, so a refused produce leaves nothing behind. */
@@ -39,7 +39,7 @@ export function rtcHandlers(opts: {
   };
   return {
     'rtc.createTransport': async (d: RequestData<Rtc, 'rtc.createTransport'>) => {
-      const slot = opts.slotFor(d.callId);
+      const slot = opts.slotFor(d.callId, d.direction);
       const info = await peer.createTransport(slot, d.direction, d.callId);
       slotOfTransport.set(info.id, slot);
       return info;
