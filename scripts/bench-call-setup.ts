@@ -243,7 +243,8 @@ try {
 } finally {
   await browser.close();
   await relay.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (process.env['HELPPOINT_KEEP_LOGS']) console.error(`logs kept in ${dir}`);
+  else fs.rmSync(dir, { recursive: true, force: true });
 }
 
 const ringOf = (r: (typeof results)[number], loaded = false) => summarize((loaded ? r.loaded : r.presses).map((p) => p.ring));
