@@ -88,7 +88,6 @@ const STEPS: { name: string; from: 'kiosk' | 'relay'; match: (e: LogEntry) => bo
 
 const dbPath = path.join(dir, 'relay.db');
 const backgroundIds = simTerminalIds(args.background);
-if (backgroundIds.length) registerSimTerminals(dbPath, backgroundIds);
 const relay = await startRelay({ logDir: dir, dbPath, env: { HELPPOINT_LOG_LEVEL: 'info' } });
 const baseUrl = relay.ready['url']!;
 const health = backgroundIds.length ? await SimHealth.create() : null;
@@ -113,6 +112,9 @@ try {
     window.RTCPeerConnection = Tracked;
   });
   await signInConsole(page, baseUrl, 'officer1', 'demo-officer1');
+  // Registered only now, behind the relay's back (it reads terminals from SQLite): a console
+  // signed in with 10,000 terminals in its list is a problem of its own (hello and list are O(N)), not this one.
+  if (backgroundIds.length) registerSimTerminals(dbPath, backgroundIds);
   // The clock strip's reader, from the same source the camera's writer lives beside.
   await page.evaluate(`window.__decodeClock = ${decodeClockStrip.toString()}`);
   // Both set-ups run side by side and their presses alternate, so a busy

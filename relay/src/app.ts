@@ -214,6 +214,7 @@ export class Relay {
         audit,
         enrolment,
         challengeTtlMs: config.challengeTtlMs,
+        keySweepMs: config.keySweepMs,
         fleet,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
       }),

@@ -40,6 +40,12 @@ export interface TerminalGatewayOptions {
   /** Receives heartbeats' health reports, self-tests and alarms (issue 5). */
   fleet?: FleetService;
   heartbeatIntervalMs?: number;
+  /**
+   * How often every connected terminal's key is checked against the database
+   * (catches a revocation made with the CLI by another process; the relay's
+   * own revocations drop the connection at once). Default 30 s.
+   */
+  keySweepMs?: number;
   helloTimeoutMs?: number;
   pingIntervalMs?: number;
 }
@@ -69,6 +75,7 @@ export class TerminalGateway {
    * thousands of terminals that was a listener list walked on each event.
    */
   readonly #byTerminal = new Map<string, Set<Attached>>();
+  readonly #keySweep: ReturnType<typeof setInterval>;
 
   constructor(opts: TerminalGatewayOptions) {
     this.#opts = opts;
@@ -83,6 +90,21 @@ export class TerminalGateway {
     opts.enrolment.on('keyChanged', (terminalId: string) => {
       for (const a of this.#byTerminal.get(terminalId) ?? []) a.dropIfKeyChanged();
     });
+    this.#keySweep = setInterval(() => void this.#sweepKeys(), opts.keySweepMs ?? 30_000);
+    this.#keySweep.unref?.();
+  }
+
+  /**
+   * Key checks off the heartbeat's path (issue 15): one sweep over the
+   * connected terminals, in slices that yield to the event loop between
+   * them, so a press never waits behind 10,000 key lookups.
+   */
+  async #sweepKeys(): Promise<void> {
+    const ids = [...this.#byTerminal.keys()];
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const id of ids.slice(i, i + 500)) for (const a of this.#byTerminal.get(id) ?? []) a.dropIfKeyChanged();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   #attach(terminalId: string, a: Attached): void {
@@ -194,7 +216,6 @@ export class TerminalGateway {
       conn.setHandlers({
         hello,
         heartbeat: (h: RequestData<T, 'heartbeat'>) => {
-          dropIfKeyChanged();
           presence.touch(own);
           armSilence();
           log.debug({ seq: h.seq }, 'heartbeat');
@@ -257,7 +278,7 @@ export class TerminalGateway {
     conn.setHandlers({ hello });
 
     // A revoked or re-keyed terminal loses its connection at once, not at its next reconnect.
-    // Heartbeats also re-check, which catches revocations made with the CLI by another process.
+    // The key sweep also re-checks, which catches revocations made with the CLI by another process.
     const dropIfKeyChanged = () => {
       if (!session) return;
       const key = this.#opts.keys.get(session.terminalId);
@@ -295,6 +316,7 @@ export class TerminalGateway {
   }
 
   close(): void {
+    clearInterval(this.#keySweep);
     for (const conn of this.#connections) conn.close(CloseCode.GoingAway, 'relay_shutdown');
   }
 }
