@@ -217,6 +217,7 @@ export class Relay {
         keySweepMs: config.keySweepMs,
         fleet,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
+        tamperCalls: config.tamperCalls,
       }),
       console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet }),
     };

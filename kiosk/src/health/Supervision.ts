@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TerminalHealth } from '@helppoint/shared';
+import type { TerminalHealth, TerminalSender } from '@helppoint/shared';
 import type { Camera } from '../hw/Camera.ts';
 import type { Led } from '../hw/Led.ts';
 import type { Microphone } from '../hw/Microphone.ts';
@@ -15,11 +15,10 @@ import { HealthCollector } from './HealthCollector.ts';
 import { recentMicLevelDbfs } from './micLevel.ts';
 
 /** What supervision needs from the signalling client. */
-export interface SupervisionSignal {
+export interface SupervisionSignal extends TerminalSender {
   readonly ready: boolean;
   readonly lastRttMs: number | null;
   readonly clockOffsetMs: number | null;
-  request<T>(type: string, data: unknown): Promise<T>;
   on(event: 'connected', fn: () => void): unknown;
 }
 

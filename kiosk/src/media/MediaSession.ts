@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Device } from 'mediasoup-client';
 import type { types as msc } from 'mediasoup-client';
-import { MediaTransport, type RecoveryTimings, type TransportParams } from '@helppoint/shared';
+import { MediaTransport, type RecoveryTimings, type TerminalSender } from '@helppoint/shared';
 import type { Camera } from '../hw/Camera.ts';
 import type { Microphone } from '../hw/Microphone.ts';
 import type { Speaker } from '../hw/Speaker.ts';
@@ -11,15 +11,15 @@ import { LinkAdapter, type LinkAdapterStats } from './LinkAdapter.ts';
 export type { RecoveryTimings };
 
 /** The signalling calls the media session needs (SignalClient provides them). */
-export interface MediaSignal {
-  request<T>(type: string, data: unknown): Promise<T>;
-}
+export type MediaSignal = TerminalSender;
 
-interface ConsumerParams {
-  id: string;
-  producerId: string;
-  kind: 'audio' | 'video';
-  rtpParameters: msc.RtpParameters;
+/**
+ * The wire carries mediasoup's parameter objects opaquely (RtcObject: the
+ * relay's mediasoup checks them); this is where the kiosk reads a consumer's
+ * as mediasoup-client's type.
+ */
+function consumerOptions(o: { id: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: Record<string, unknown> }): msc.ConsumerOptions {
+  return { id: o.id, producerId: o.producerId, kind: o.kind, rtpParameters: o.rtpParameters as msc.RtpParameters };
 }
 
 export interface MediaStats {
@@ -111,7 +111,7 @@ export class MediaSession {
       this.#dropLink();
       if (!device || this.#loadedCaps !== key) {
         device = new Device({ handlerName: 'Chrome111' });
-        await device.load({ routerRtpCapabilities: routerRtpCapabilities as unknown as msc.RtpCapabilities });
+        await device.load({ routerRtpCapabilities: routerRtpCapabilities as msc.RtpCapabilities });
         this.#loadedCaps = key;
         this.#log.info({ canSendVideo: device.canProduce('video'), canSendAudio: device.canProduce('audio') }, 'media device loaded');
       }
@@ -178,14 +178,15 @@ export class MediaSession {
 
   #newLink(device: Device): Link {
     const log = this.#log;
-    const request = <T>(type: string, data: unknown) => this.#signal.request<T>(type, data);
+    const signal = this.#signal;
     const signalFor = (direction: 'send' | 'recv') => ({
       // No callId: warm transports outlive calls.
-      create: () => request<TransportParams>('rtc.createTransport', { direction }),
-      connect: (transportId: string, dtlsParameters: msc.DtlsParameters) => request('rtc.connectTransport', { transportId, dtlsParameters }).then(() => undefined),
-      restartIce: (transportId: string) => request<{ iceParameters: msc.IceParameters }>('rtc.restartIce', { transportId }).then((r) => r.iceParameters),
+      create: () => signal.request('rtc.createTransport', { direction }),
+      connect: (transportId: string, dtlsParameters: msc.DtlsParameters) =>
+        signal.request('rtc.connectTransport', { transportId, dtlsParameters: dtlsParameters as Record<string, unknown> }).then(() => undefined),
+      restartIce: (transportId: string) => signal.request('rtc.restartIce', { transportId }).then((r) => r.iceParameters as msc.IceParameters),
       produce: (transportId: string, kind: 'audio' | 'video', rtpParameters: msc.RtpParameters) =>
-        request<{ producerId: string }>('rtc.produce', { transportId, kind, rtpParameters }).then((r) => r.producerId),
+        signal.request('rtc.produce', { transportId, kind, rtpParameters: rtpParameters as Record<string, unknown> }).then((r) => r.producerId),
     });
     const link: Link = {
       device,
@@ -282,9 +283,9 @@ export class MediaSession {
   }
 
   async #warmRecv(link: Link, transport: msc.Transport): Promise<void> {
-    const params = await this.#signal.request<ConsumerParams>('rtc.warmUp', { transportId: transport.id, rtpCapabilities: link.device.rtpCapabilities });
+    const params = await this.#signal.request('rtc.warmUp', { transportId: transport.id, rtpCapabilities: link.device.rtpCapabilities as Record<string, unknown> });
     // Consuming the never-sending beacon makes the transport connect now (it stays paused).
-    await transport.consume(params);
+    await transport.consume(consumerOptions(params));
   }
 
   async #start(callId: string): Promise<void> {
@@ -337,8 +338,8 @@ export class MediaSession {
     const log = this.#log.child({ callId });
     this.#officerProducerId = producerId;
     const transport = await link.recv.open();
-    const params = await this.#signal.request<ConsumerParams>('rtc.consume', { transportId: transport.id, producerId, rtpCapabilities: link.device.rtpCapabilities });
-    const consumer = await transport.consume(params);
+    const params = await this.#signal.request('rtc.consume', { transportId: transport.id, producerId, rtpCapabilities: link.device.rtpCapabilities as Record<string, unknown> });
+    const consumer = await transport.consume(consumerOptions(params));
     this.#closeOfficer();
     const sink = new this.#wrtc.nonstandard.RTCAudioSink(consumer.track);
     sink.ondata = (d: { samples: Int16Array; sampleRate: number; channelCount?: number }) => {

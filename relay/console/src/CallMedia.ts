@@ -1,7 +1,5 @@
 import type { Device, types } from 'mediasoup-client';
-// The files themselves, not the package index: the index would bundle TypeBox and every schema into the console.
-import type { RecoveryLog } from '../../../shared/src/iceRecovery.ts';
-import { MediaTransport, type TransportSignal } from '../../../shared/src/media/MediaTransport.ts';
+import { MediaTransport, type RecoveryLog, type TransportSignal } from '@helppoint/shared/runtime';
 import type { ConsoleRequestData, ConsoleRequestResult, ConsoleRequestType, MediaKind } from './protocolTypes.ts';
 
 export type RequestFn = <K extends ConsoleRequestType>(type: K, data: ConsoleRequestData<K>) => Promise<ConsoleRequestResult<K>>;
@@ -37,11 +35,11 @@ export function transportSignal(request: RequestFn, direction: 'send' | 'recv', 
   return {
     create: () => request('rtc.createTransport', callId === undefined ? { direction } : { direction, callId }),
     connect: async (transportId, dtlsParameters) => {
-      await request('rtc.connectTransport', { transportId, dtlsParameters: dtlsParameters as unknown as Record<string, unknown> });
+      await request('rtc.connectTransport', { transportId, dtlsParameters: dtlsParameters as Record<string, unknown> });
     },
-    restartIce: async (transportId) => (await request('rtc.restartIce', { transportId })).iceParameters as unknown as types.IceParameters,
+    restartIce: async (transportId) => (await request('rtc.restartIce', { transportId })).iceParameters as types.IceParameters,
     produce: async (transportId, kind, rtpParameters) =>
-      (await request('rtc.produce', { transportId, kind, rtpParameters: rtpParameters as unknown as Record<string, unknown>, ...(callId ? { callId } : {}) })).producerId,
+      (await request('rtc.produce', { transportId, kind, rtpParameters: rtpParameters as Record<string, unknown>, ...(callId ? { callId } : {}) })).producerId,
   };
 }
 
@@ -214,14 +212,14 @@ export class CallMedia {
     const options = await this.#request('rtc.consume', {
       transportId: transport.id,
       producerId,
-      rtpCapabilities: this.#device.recvRtpCapabilities as unknown as Record<string, unknown>,
+      rtpCapabilities: this.#device.recvRtpCapabilities as Record<string, unknown>,
     });
     if (this.#closed) return;
     const consumer = await transport.consume({
       id: options.id,
       producerId: options.producerId,
       kind: options.kind,
-      rtpParameters: options.rtpParameters as unknown as types.RtpParameters,
+      rtpParameters: options.rtpParameters as types.RtpParameters,
     });
     if (this.#closed) {
       consumer.close();

@@ -1,6 +1,6 @@
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
-import { MediaTransport } from '../../../shared/src/media/MediaTransport.ts';
+import { MediaTransport } from '@helppoint/shared/runtime';
 import { CallMedia, transportSignal, type RequestFn } from './CallMedia.ts';
 import type { MediaWant } from './selectors.ts';
 
@@ -55,7 +55,7 @@ export class MediaManager {
     this.#device = null;
     const device = new Device();
     const loading = device
-      .load({ routerRtpCapabilities: routerRtpCapabilities as unknown as types.RtpCapabilities })
+      .load({ routerRtpCapabilities: routerRtpCapabilities as types.RtpCapabilities })
       .then(() => {
         if (this.#loading !== loading) return;
         this.#device = device;
@@ -120,10 +120,10 @@ export class MediaManager {
     if (!device) throw new Error('no media device');
     const options = await this.#opts.request('rtc.warmUp', {
       transportId: transport.id,
-      rtpCapabilities: device.recvRtpCapabilities as unknown as Record<string, unknown>,
+      rtpCapabilities: device.recvRtpCapabilities as Record<string, unknown>,
     });
     // Stays paused: it only makes the transport connect now rather than at the first ring.
-    await transport.consume({ id: options.id, producerId: options.producerId, kind: options.kind, rtpParameters: options.rtpParameters as unknown as types.RtpParameters });
+    await transport.consume({ id: options.id, producerId: options.producerId, kind: options.kind, rtpParameters: options.rtpParameters as types.RtpParameters });
   }
 
   #dropRecv(): void {

@@ -135,7 +135,7 @@ export class MediaTransport {
     const { device, signal } = this.#opts;
     const params = await signal.create();
     if (this.#closed) throw new Error('media transport closed');
-    const options = params as unknown as types.TransportOptions;
+    const options = params as types.TransportOptions;
     const transport = this.direction === 'send' ? device.createSendTransport(options) : device.createRecvTransport(options);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       signal.connect(transport.id, dtlsParameters).then(
