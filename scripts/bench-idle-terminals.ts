@@ -2,8 +2,10 @@
  * Idle terminals: N signalling-only terminals (hello + heartbeats every 10 s,
  * the relay's own interval) connected to one relay process with one mediasoup
  * worker. Measures the relay's CPU (median of several windows), RSS, memory
- * per terminal (RSS growth over the idle relay ÷ N) and heartbeat lag.
- *   node scripts/bench-idle-terminals.ts [--sizes 1000,5000,10000] [--window 15] [--repeats 3] [--dry-run]
+ * per terminal (RSS growth over the idle relay ÷ N) and heartbeat lag. Every
+ * heartbeat carries the health report a real terminal sends (the kiosk's own
+ * HealthCollector), as the relay stores each one (--health=false: bare beats).
+ *   node scripts/bench-idle-terminals.ts [--sizes 1000,5000,10000] [--window 15] [--repeats 3] [--health=false] [--dry-run]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,9 +18,11 @@ import { mdTable, publish } from './lib/bench/report.ts';
 import { fmt, median, percentile } from './lib/bench/stats.ts';
 import { registerSimTerminals, simTerminalIds } from './lib/bench/terminalAuth.ts';
 import { TerminalSwarm } from './lib/bench/TerminalSwarm.ts';
+import { SimHealth } from './lib/bench/simHealth.ts';
 
-const USAGE = 'usage: bench-idle-terminals [--sizes 1000,5000] [--window 15] [--repeats 3] [--dry-run]   (full: --sizes 1000,5000,10000)';
-const args = parseArgs(process.argv.slice(2), { sizes: '1000,5000', window: 15, repeats: 3, dryRun: false }, USAGE);
+const USAGE = 'usage: bench-idle-terminals [--sizes 1000,5000] [--window 15] [--repeats 3] [--health=false] [--dry-run]   (full: --sizes 1000,5000,10000)';
+const args = parseArgs(process.argv.slice(2), { sizes: '1000,5000', window: 15, repeats: 3, health: true, dryRun: false }, USAGE);
+const health = args.health ? await SimHealth.create() : undefined;
 const sizes = intList(args.sizes, 'sizes');
 if (args.window < 1 || args.repeats < 1) throw new Error(`--window and --repeats must be ≥ 1\n${USAGE}`);
 
@@ -46,7 +50,7 @@ const rows: Row[] = [];
 try {
   for (const n of sizes) {
     const r = await startBenchRelay({ dir, dbPath, workers: 1, name: `relay-${n}` });
-    const swarm = new TerminalSwarm({ url: r.wsTerminalUrl, ids: ids.slice(0, n) });
+    const swarm = new TerminalSwarm({ url: r.wsTerminalUrl, ids: ids.slice(0, n), ...(health ? { health } : {}) });
     try {
       await sleep(2000);
       const baseRss = procSnapshot(r.pid)!.rssKiB;
@@ -120,13 +124,24 @@ publish(
     title: 'Idle terminals on one relay',
     target: '≥ 10,000 terminals on one relay core, ≤ 20 KB each',
     machine,
-    setup: `Signalling-only simulated terminals (hello + a heartbeat every 10 s, one process), one relay process with 1 mediasoup worker; relay CPU is the median of ${args.repeats} windows of ${args.window} s after the ramp; KiB per terminal = relay RSS growth over the idle relay ÷ N.`,
+    setup: `Signalling-only simulated terminals (hello + a heartbeat every 10 s${health ? ' carrying the health report a real terminal sends (kiosk HealthCollector)' : ', bare: no health report'}, one process), one relay process with 1 mediasoup worker; relay CPU is the median of ${args.repeats} windows of ${args.window} s after the ramp; KiB per terminal = relay RSS growth over the idle relay ÷ N.`,
     table,
     notes: [
       'The target is judged on "KiB per terminal" (all growth over the idle relay ÷ N, so it includes one-off heap growth); "marginal" is the growth from the previous size ÷ the added terminals. "terminals per core" divides N by the relay\'s CPU share: how many a fully busy core would carry at this rate. "machine busy" is the whole machine (all cores, including the simulator and other work) during the windows.',
     ],
     headline: rows.map((x) => `${x.n}: ${fmt(x.cpuPct, 1)} % CPU, ${fmt(x.kibEach, 1)} KiB each, lag p95 ${fmt(x.lagP95, 1)} ms`).join('; '),
     met: big ? big.cpuPct < 100 && big.kibEach <= 20 && big.failures === 0 : perCore(last) >= 10_000 && last.kibEach <= 20 ? null : false,
+    result: {
+      health: Boolean(health),
+      terminals: last.n,
+      cpu_pct: last.cpuPct,
+      kib_each: last.kibEach,
+      lag_p50_ms: last.lagP50,
+      lag_p95_ms: last.lagP95,
+      lag_max_ms: last.lagMax,
+      missed: last.failures,
+      load1: Number(machine.load1),
+    },
   },
   { write: !args.dryRun },
 );

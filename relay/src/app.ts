@@ -321,6 +321,7 @@ export class Relay {
         audit,
         enrolment,
         challengeTtlMs: config.challengeTtlMs,
+        keySweepMs: config.keySweepMs,
         fleet,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         media,

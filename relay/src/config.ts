@@ -36,6 +36,8 @@ export interface RelayConfig {
   mapTileUrl: string;
   /** Terminals heartbeat this often; 3 missed ones mean offline (tests shorten it). */
   heartbeatIntervalMs: number;
+  /** How often connected terminals' keys are re-checked against the database (CLI revocations by another process). */
+  keySweepMs: number;
   /** Built console (Vite output); served at / when it exists. */
   consoleDir: string;
   /** Seed demo terminals and accounts at start-up. */
@@ -112,6 +114,7 @@ export function defaultConfig(): RelayConfig {
     retentionDays: 30,
     mapTileUrl: '',
     heartbeatIntervalMs: 10_000,
+    keySweepMs: 30_000,
     consoleDir: path.resolve(here, '../console/dist'),
     demo: false,
     logLevel: 'info',

@@ -4,6 +4,8 @@ export * from './callKinds.ts';
 export * from './permissions.ts';
 export * from './backoff.ts';
 export * from './iceRecovery.ts';
+export * from './media/MediaTransport.ts';
+export * from './media/clockStrip.ts';
 export * from './events.ts';
 export * from './protocol/index.ts';
 export * from './wire.ts';

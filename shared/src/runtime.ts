@@ -13,5 +13,7 @@ export * from './backoff.ts';
 export * from './events.ts';
 export * from './rpc.ts';
 export * from './iceRecovery.ts';
+export * from './media/MediaTransport.ts';
+export * from './media/clockStrip.ts';
 export * from './disposition.ts';
 export * from './protocol/limits.ts';

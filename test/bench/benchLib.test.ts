@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs, intList } from '../../scripts/lib/bench/args.ts';
 import type { MachineInfo } from '../../scripts/lib/bench/machine.ts';
-import { previousHistory, writeSection, type BenchReport } from '../../scripts/lib/bench/report.ts';
+import { previousHistory, resultLine, writeSection, type BenchReport } from '../../scripts/lib/bench/report.ts';
 import { deriveSrtpKeys } from '../../scripts/lib/bench/srtpEncrypt.ts';
 import { percentile, summarize } from '../../scripts/lib/bench/stats.ts';
 
@@ -35,6 +35,16 @@ describe('benchmark report writer', () => {
     const h = previousHistory(doc, 'demo');
     expect(h).toHaveLength(20);
     expect(h[0]).toContain('run 24');
+  });
+});
+
+describe('result line', () => {
+  it('puts the verdict first, rounds numbers, marks unknowns and keeps values one word', () => {
+    expect(resultLine({ met: true, result: { ring_p95_ms: 18.04, first_frame_p50_ms: Number.NaN, link: 'LTE poor', health: false, x: null } })).toBe(
+      'result: met=yes ring_p95_ms=18 first_frame_p50_ms=na link=LTE_poor health=false x=na',
+    );
+    expect(resultLine({ met: null })).toBe('result: met=na');
+    expect(resultLine({ met: false, result: { n: 3 } })).toBe('result: met=no n=3');
   });
 });
 

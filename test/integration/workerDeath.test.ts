@@ -38,7 +38,9 @@ describe('a mediasoup worker dies during calls', () => {
     for (const s of [a, b]) await pressButton(s);
     const callA = await eventually(async () => (await kioskStatus(a)).call.callId, 10_000, 'call A');
     const callB = await eventually(async () => (await kioskStatus(b)).call.callId, 10_000, 'call B');
-    await eventually(async () => producersOf(callA) === 2 && producersOf(callB) === 2, 20_000, 'both calls sending video and audio');
+    // Standing producers join a call at once (issue 15): "sending" means the cameras deliver frames too.
+    await eventually(async () => producersOf(callA) === 2 && producersOf(callB) === 2, 20_000, 'both calls carry video and audio');
+    for (const s of [a, b]) await eventually(async () => (await kioskStatus(s)).media.videoFramesSent > 0, 20_000, 'both cameras sending');
     const slotA = relay.relay.calls.slotForCall(callA);
     expect(relay.relay.calls.slotForCall(callB)).not.toBe(slotA); // spread over the two workers
     const deadPid = slotA.worker.pid;

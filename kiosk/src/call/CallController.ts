@@ -10,6 +10,8 @@ export interface ControllerSignal extends TerminalSender {
   on(event: 'event', fn: (...args: TerminalEventArgs) => void): unknown;
   on(event: 'disconnected', fn: (reason: string) => void): unknown;
   on(event: 'connected', fn: () => void): unknown;
+  /** Connected to the relay now (SignalClient has it; absent: assume so). */
+  readonly ready?: boolean;
 }
 
 /** The durable record of presses (Outbox): written before a request is sent. */
@@ -25,6 +27,10 @@ export interface SecondPath {
 
 /** What the controller needs from the media session. */
 export interface ControllerMedia {
+  /** A press is on its way to the relay: start the camera and microphone now, so the picture is there when the call is. */
+  prepare?(): Promise<void>;
+  /** The relay's side of the media link is gone (media_failed): make it again. */
+  rebuildLink?(): Promise<void>;
   startCall(callId: string): Promise<void>;
   playOfficerAudio(callId: string, producerId: string): Promise<void>;
   stopCall(): Promise<void>;
@@ -183,6 +189,8 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
         this.dispatch({ type: 'officerAudio', callId: data.callId, producerId: data.producerId });
         break;
       case 'call.ended':
+        // The relay lost this terminal's media (a worker died): the warm link is gone with it; build it again before the redial.
+        if (data.reason === 'media_failed') this.#media.rebuildLink?.().catch((error: unknown) => this.#log.warn({ err: error }, 'could not rebuild the media link'));
         this.dispatch({ type: 'ended', callId: data.callId, reason: data.reason, freshRequestId: randomUUID() });
         break;
       case 'call.helpDispatched':
@@ -224,6 +232,8 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
         // Written before it is sent: a crash or outage from here on cannot lose this press.
         const { requestId } = action;
         const { pressedAt } = this.#presses.add(requestId, Date.now());
+        // Connected: the call will exist in one round trip; the camera's start-up overlaps it.
+        if (this.#signal.ready !== false && this.#media.prepare) this.#media.prepare().catch((error: unknown) => log.warn({ err: error }, 'could not start the camera early'));
         this.#signal.request('help.request', { requestId, pressedAt }).then(
           (r) => {
             this.#presses.markDelivered(requestId, r.callId);

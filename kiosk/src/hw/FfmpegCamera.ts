@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { BackoffOptions } from '@helppoint/shared';
+import { stampClockStrip, type BackoffOptions } from '@helppoint/shared';
 import { i420FrameBytes } from './Camera.ts';
 import type { Camera, VideoFrame } from './Camera.ts';
 import { escapeFilterValue } from './ffmpegFilter.ts';
@@ -16,6 +16,8 @@ export interface FfmpegCameraOptions {
   logger?: Logger;
   backoff?: BackoffOptions;
   killTimeoutMs?: number;
+  /** Draw the capture time as a machine-readable strip on each frame (shared/src/media/clockStrip.ts). */
+  clockStrip?: boolean;
   /** See FrameSlicer: >0 reuses frame buffers (consumer must copy synchronously). */
   poolSize?: number;
 }
@@ -28,6 +30,11 @@ export interface TestPatternOptions {
   label: string;
   /** Font for the label and clock; found among common Debian paths when omitted. */
   fontFile?: string | null;
+  /**
+   * The capture time as a machine-readable strip across the top (default on):
+   * benchmarks read it back from the console's decoded frames for glass-to-glass delay.
+   */
+  clockStrip?: boolean;
   ffmpegPath?: string;
   logger?: Logger;
   backoff?: BackoffOptions;
@@ -92,6 +99,7 @@ export class FfmpegCamera implements Camera {
       backoff: opts.backoff,
       killTimeoutMs: opts.killTimeoutMs,
       poolSize: opts.poolSize,
+      clockStrip: opts.clockStrip ?? true,
     });
   }
 
@@ -173,7 +181,9 @@ export class FfmpegCamera implements Camera {
     await this.#pipe.start(this.args, (data) => {
       this.#framesDelivered += 1;
       this.#lastFrameAtMs = performance.now();
-      onFrame({ data, width: this.width, height: this.height });
+      const frame = { data, width: this.width, height: this.height };
+      if (this.#opts.clockStrip) stampClockStrip(frame, Date.now());
+      onFrame(frame);
     });
   }
 

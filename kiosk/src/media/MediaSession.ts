@@ -1,27 +1,25 @@
 import type { Logger } from 'pino';
 import { Device } from 'mediasoup-client';
-import { IceRecovery, type IceRecoveryOptions, type TerminalRequestResult, type TerminalSender } from '@helppoint/shared';
 import type { types as msc } from 'mediasoup-client';
+import { MediaTransport, type RecoveryTimings, type TerminalSender } from '@helppoint/shared';
 import type { Camera } from '../hw/Camera.ts';
 import type { Microphone } from '../hw/Microphone.ts';
 import type { Speaker } from '../hw/Speaker.ts';
 import { installWebRtcGlobals } from './webrtcGlobals.ts';
+import { LinkAdapter, type LinkAdapterStats } from './LinkAdapter.ts';
+
+export type { RecoveryTimings };
 
 /** The signalling calls the media session needs (SignalClient provides them). */
 export type MediaSignal = TerminalSender;
 
 /**
  * The wire carries mediasoup's parameter objects opaquely (RtcObject: the
- * relay's mediasoup checks them); this is the one place the kiosk reads them
- * as mediasoup-client's types.
+ * relay's mediasoup checks them); this is where the kiosk reads a consumer's
+ * as mediasoup-client's type.
  */
-function transportOptions(o: TerminalRequestResult<'rtc.createTransport'>): msc.TransportOptions {
-  return {
-    id: o.id,
-    iceParameters: o.iceParameters as msc.IceParameters,
-    iceCandidates: o.iceCandidates as msc.IceCandidate[],
-    dtlsParameters: o.dtlsParameters as msc.DtlsParameters,
-  };
+function consumerOptions(o: { id: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: Record<string, unknown> }): msc.ConsumerOptions {
+  return { id: o.id, producerId: o.producerId, kind: o.kind, rtpParameters: o.rtpParameters as msc.RtpParameters };
 }
 
 export interface MediaStats {
@@ -31,21 +29,39 @@ export interface MediaStats {
   officerAudioFrames: number;
   sendTransportState: string | null;
   recvTransportState: string | null;
-  /** Recovery after network faults (issue 6): ICE restarts and full re-joins in this call. */
+  /** Recovery after network faults (issue 6): ICE restarts and full re-joins (warm transports: since the last hello). */
   iceRestarts: number;
   rejoins: number;
+  /** The send transport is connected and the camera and microphone producers stand by (issue 15). */
+  warm: boolean;
+  /** How the picture follows the uplink in this call (null outside a call). */
+  link: LinkAdapterStats | null;
 }
 
 type WrtcTrack = msc.ProducerOptions['track'] & object;
 
-/** Timings of the automatic recovery (tests shorten them). */
-export type RecoveryTimings = Pick<IceRecoveryOptions, 'graceMs' | 'connectTimeoutMs' | 'maxRejoins' | 'backoff'>;
+interface Link {
+  device: Device;
+  send: MediaTransport;
+  recv: MediaTransport;
+  /** Camera and microphone producers on the send transport, fed only during a call. */
+  producers: { video: msc.Producer; audio: msc.Producer } | null;
+  /** Set up the link (producers made, receive side warmed): null while that is under way or failed. */
+  ready: Promise<void> | null;
+}
 
 /**
  * Sends the camera and microphone into a call and plays the officer's voice
  * on the speaker, through mediasoup-client on top of @roamhq/wrtc. Camera
  * frames (I420) go into an RTCVideoSource, 10 ms PCM frames into an
  * RTCAudioSource; the officer's track comes out of an RTCAudioSink.
+ *
+ * Warm while idle (issue 15): at each hello the send transport is created
+ * and connected with the camera and microphone producers on it (the relay
+ * keeps them paused; the sources get no frames, so nothing is sent), and
+ * the receive transport is connected too (on a consumer of a producer that
+ * never sends). A press then only starts the camera and microphone pumps;
+ * the relay puts the standing producers into the new call itself.
  */
 export class MediaSession {
   readonly #signal: MediaSignal;
@@ -54,20 +70,19 @@ export class MediaSession {
   readonly #speaker: Speaker;
   readonly #log: Logger;
   readonly #wrtc = installWebRtcGlobals();
-  #device: Device | null = null;
+  readonly #recoveryTimings: RecoveryTimings;
+  /** One video and one audio source for the life of the service: the producers' tracks. */
+  readonly #sources = this.#makeSources();
+  #link: Link | null = null;
   #loadedCaps: string | null = null;
   #callId: string | null = null;
-  #sendTransport: msc.Transport | null = null;
-  #recvTransport: msc.Transport | null = null;
-  #stopPumps: (() => Promise<void>) | null = null;
-  #sink: { stop(): void } | null = null;
-  #stats: MediaStats = emptyStats(null);
-  /** The tracks fed by the camera and microphone pumps: re-produced as they are after a re-join. */
-  #tracks: { video: WrtcTrack; audio: WrtcTrack } | null = null;
+  #pumping = false;
+  #officer: { consumer: msc.Consumer; sink: { stop(): void } } | null = null;
+  #adapter: LinkAdapter | null = null;
   #officerProducerId: string | null = null;
-  #recovery: { send: IceRecovery; recv: IceRecovery } | null = null;
-  readonly #recoveryTimings: RecoveryTimings;
-  /** Serialises start/stop so a quick cancel never races a half-started call. */
+  #stats: MediaStats = emptyStats(null);
+  #closed = false;
+  /** Serialises warm-up, start and stop so a quick cancel never races a half-started call. */
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(opts: { signal: MediaSignal; camera: Camera; microphone: Microphone; speaker: Speaker; logger: Logger; recovery?: RecoveryTimings }) {
@@ -79,24 +94,68 @@ export class MediaSession {
     this.#log = opts.logger.child({ component: 'media' });
   }
 
-  /** Loads the relay's codecs; done at every hello so a press costs no extra round trip. */
-  async load(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
-    const key = JSON.stringify(routerRtpCapabilities);
-    if (this.#device && this.#loadedCaps === key) return;
-    const device = new Device({ handlerName: 'Chrome111' });
-    await device.load({ routerRtpCapabilities: routerRtpCapabilities as msc.RtpCapabilities });
-    this.#device = device;
-    this.#loadedCaps = key;
-    this.#log.info({ canSendVideo: device.canProduce('video'), canSendAudio: device.canProduce('audio') }, 'media device loaded');
+  #makeSources() {
+    const video = new this.#wrtc.nonstandard.RTCVideoSource();
+    const audio = new this.#wrtc.nonstandard.RTCAudioSource();
+    return { video, audio, videoTrack: video.createTrack() as WrtcTrack, audioTrack: audio.createTrack() as WrtcTrack };
+  }
+
+  /**
+   * At every hello: the relay dropped whatever this terminal had on the old
+   * connection, so the link is built again (codecs loaded, transports warm).
+   */
+  load(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
+    return this.#enqueue(async () => {
+      const key = JSON.stringify(routerRtpCapabilities);
+      let device = this.#link?.device ?? null;
+      this.#dropLink();
+      if (!device || this.#loadedCaps !== key) {
+        device = new Device({ handlerName: 'Chrome111' });
+        await device.load({ routerRtpCapabilities: routerRtpCapabilities as msc.RtpCapabilities });
+        this.#loadedCaps = key;
+        this.#log.info({ canSendVideo: device.canProduce('video'), canSendAudio: device.canProduce('audio') }, 'media device loaded');
+      }
+      this.#link = this.#newLink(device);
+      await this.#warm(this.#link).catch((err: unknown) => this.#log.warn({ err }, 'could not warm the media link while idle; the next call tries again'));
+    });
+  }
+
+  /**
+   * The relay lost this terminal's transports (a mediasoup worker died, the
+   * call ended as media_failed): new ones now, rather than waiting for ICE
+   * to notice. Queued before the redial's startCall.
+   */
+  rebuildLink(): Promise<void> {
+    return this.#enqueue(async () => {
+      const device = this.#link?.device;
+      if (!device || this.#closed) return;
+      this.#dropLink();
+      this.#link = this.#newLink(device);
+      this.#log.warn('media link rebuilt after the relay lost it');
+      await this.#warm(this.#link).catch((err: unknown) => this.#log.warn({ err }, 'could not warm the rebuilt media link'));
+    });
   }
 
   get stats(): MediaStats {
-    return { ...this.#stats, ...this.#recoveryCounts() };
+    const link = this.#link;
+    return {
+      ...this.#stats,
+      sendTransportState: link?.send.connectionState ?? null,
+      recvTransportState: link?.recv.connectionState ?? null,
+      iceRestarts: link ? link.send.restarts + link.recv.restarts : 0,
+      rejoins: link ? link.send.rejoins + link.recv.rejoins : 0,
+      warm: link?.producers != null && link.send.connectionState === 'connected',
+      link: this.#adapter?.stats ?? null,
+    };
   }
 
-  #recoveryCounts(): Pick<MediaStats, 'iceRestarts' | 'rejoins'> {
-    const r = this.#recovery;
-    return r ? { iceRestarts: r.send.restarts + r.recv.restarts, rejoins: r.send.rejoins + r.recv.rejoins } : { iceRestarts: 0, rejoins: 0 };
+  /**
+   * The camera and microphone start before the call exists (the press is on
+   * its way): frames go to the standing producers, which the relay resumes
+   * when it creates the call. stopCall() stops them if no call follows.
+   */
+  prepare(): Promise<void> {
+    return this.#enqueue(() => this.#startPumps());
   }
 
   startCall(callId: string): Promise<void> {
@@ -117,177 +176,226 @@ export class MediaSession {
     return next;
   }
 
-  async #start(callId: string): Promise<void> {
-    const device = this.#device;
-    if (!device) throw new Error('media device not loaded (no hello yet)');
-    if (this.#callId) await this.#stop();
-    this.#callId = callId;
-    this.#stats = emptyStats(callId);
-    const log = this.#log.child({ callId });
-    this.#recovery = {
-      send: this.#newRecovery(callId, 'send', log),
-      recv: this.#newRecovery(callId, 'recv', log),
-    };
-    const t0 = Date.now();
-
-    const videoSource = new this.#wrtc.nonstandard.RTCVideoSource();
-    const audioSource = new this.#wrtc.nonstandard.RTCAudioSource();
-    const videoTrack = videoSource.createTrack();
-    const audioTrack = audioSource.createTrack();
-
-    // Start the pumps first: the camera takes a moment to deliver its first frame.
-    await this.#camera.start((frame) => {
-      videoSource.onFrame({ width: frame.width, height: frame.height, data: frame.data });
-      // Call set-up time is measured from these logs (scripts/bench-call-setup).
-      if (++this.#stats.videoFramesSent === 1) log.info({ ms: Date.now() - t0 }, 'first camera frame');
+  #newLink(device: Device): Link {
+    const log = this.#log;
+    const signal = this.#signal;
+    const signalFor = (direction: 'send' | 'recv') => ({
+      // No callId: warm transports outlive calls.
+      create: () => signal.request('rtc.createTransport', { direction }),
+      connect: (transportId: string, dtlsParameters: msc.DtlsParameters) =>
+        signal.request('rtc.connectTransport', { transportId, dtlsParameters: dtlsParameters as Record<string, unknown> }).then(() => undefined),
+      restartIce: (transportId: string) => signal.request('rtc.restartIce', { transportId }).then((r) => r.iceParameters as msc.IceParameters),
+      produce: (transportId: string, kind: 'audio' | 'video', rtpParameters: msc.RtpParameters) =>
+        signal.request('rtc.produce', { transportId, kind, rtpParameters: rtpParameters as Record<string, unknown> }).then((r) => r.producerId),
     });
-    await this.#mic.start((samples) => {
-      audioSource.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
-      this.#stats.audioFramesSent++;
-    });
-    this.#stopPumps = async () => {
-      await Promise.allSettled([this.#camera.stop(), this.#mic.stop()]);
-      videoTrack.stop();
-      audioTrack.stop();
+    const link: Link = {
+      device,
+      producers: null,
+      ready: null,
+      send: new MediaTransport({
+        device,
+        direction: 'send',
+        signal: signalFor('send'),
+        log,
+        recovery: this.#recoveryTimings,
+        serialize: (job) => this.#enqueue(job),
+        repopulate: async (transport) => {
+          link.producers = null;
+          await this.#produce(link, transport);
+          if (this.#callId) this.#adapt(link, log);
+          log.info({ callId: this.#callId }, 're-joined: camera and microphone produced again');
+        },
+        giveUp: () => this.#gaveUp(link, 'send'),
+        onState: (state) => log.info({ state, callId: this.#callId }, 'send transport state'),
+      }),
+      recv: new MediaTransport({
+        device,
+        direction: 'recv',
+        signal: signalFor('recv'),
+        log,
+        recovery: this.#recoveryTimings,
+        serialize: (job) => this.#enqueue(job),
+        repopulate: async (transport) => {
+          this.#closeOfficer();
+          await this.#warmRecv(link, transport);
+          const callId = this.#callId;
+          const producerId = this.#officerProducerId;
+          log.warn({ producerId }, "re-joined: new receive transport for the officer's voice");
+          if (callId && producerId) await this.#playOfficer(callId, producerId);
+        },
+        giveUp: () => this.#gaveUp(link, 'recv'),
+      }),
     };
-
-    this.#tracks = { video: videoTrack, audio: audioTrack };
-    await this.#openSend(device, callId, log, t0);
-    log.info({ ms: Date.now() - t0 }, 'camera and microphone live in the call');
+    return link;
   }
 
-  /** The send transport with the camera and microphone on it (at call start, and again at each re-join). */
-  async #openSend(device: Device, callId: string, log: Logger, t0: number): Promise<void> {
-    const tracks = this.#tracks;
-    if (!tracks) throw new Error('no camera and microphone tracks');
-    const opts = await this.#signal.request('rtc.createTransport', { direction: 'send', callId });
-    const transport = device.createSendTransport(transportOptions(opts));
-    this.#sendTransport = transport;
-    this.#wireTransport(transport, log);
-    transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
-      this.#signal
-        .request('rtc.produce', { transportId: transport.id, kind, rtpParameters, callId })
-        .then(({ producerId }) => callback({ id: producerId }), errback);
+  /** Every re-join failed: in a call it ends as media_failed; idle, the next hello or call builds a new link. */
+  #gaveUp(link: Link, direction: 'send' | 'recv'): void {
+    if (this.#link !== link) return;
+    const callId = this.#callId;
+    const device = link.device;
+    this.#dropLink();
+    this.#link = this.#newLink(device);
+    if (!callId) {
+      this.#log.warn({ direction }, 'warm media link lost; rebuilt at the next call');
+      return;
+    }
+    this.#log.error({ direction, callId }, 'call media lost for good: ending the call as media_failed');
+    this.#signal.request('help.cancel', { callId, reason: 'media_failed' }).catch((err: unknown) => this.#log.warn({ err }, 'media_failed not delivered'));
+  }
+
+  /** Producers made and the receive transport connected; shared by concurrent callers, retried after a failure. */
+  #warm(link: Link): Promise<void> {
+    link.ready ??= (async () => {
+      const t0 = Date.now();
+      await this.#produce(link, await link.send.open());
+      await this.#warmRecv(link, await link.recv.open());
+      this.#log.info({ ms: Date.now() - t0 }, 'media link warm: camera and microphone producers standing by');
+    })().catch((error: unknown) => {
+      link.ready = null;
+      throw error;
     });
-    transport.on('connectionstatechange', (state) => {
-      if (this.#sendTransport !== transport) return;
-      this.#stats.sendTransportState = state;
-      log.info({ state, ms: Date.now() - t0 }, 'send transport state');
-    });
+    return link.ready;
+  }
+
+  async #produce(link: Link, transport: msc.Transport): Promise<void> {
+    const { device } = link;
     // VP8 for the picture (wrtc has no H264); a modest bitrate suits LTE uplinks.
     const vp8 = device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
-    await transport.produce({ track: tracks.video, ...(vp8 ? { codec: vp8 } : {}), encodings: [{ maxBitrate: 900_000 }], stopTracks: false });
-    await transport.produce({ track: tracks.audio, stopTracks: false });
-  }
-
-  #newRecovery(callId: string, direction: 'send' | 'recv', log: Logger): IceRecovery {
-    const current = () => (direction === 'send' ? this.#sendTransport : this.#recvTransport);
-    return new IceRecovery({
-      ...this.#recoveryTimings,
-      label: direction,
-      log,
-      restartIce: async () => {
-        const transport = current();
-        if (!transport || transport.closed) throw new Error('no transport to restart');
-        const { iceParameters } = await this.#signal.request('rtc.restartIce', { transportId: transport.id });
-        await transport.restartIce({ iceParameters: iceParameters as msc.IceParameters });
-        log.info({ transportId: transport.id, direction }, 'ICE restarted with the relay\'s new parameters');
-      },
-      rejoin: () => this.#enqueue(() => (direction === 'send' ? this.#rejoinSend(callId, log) : this.#rejoinRecv(callId, log))),
-      giveUp: () => {
-        if (this.#callId !== callId) return;
-        log.error({ direction }, 'call media lost for good: ending the call as media_failed');
-        this.#signal.request('help.cancel', { callId, reason: 'media_failed' }).catch((err: unknown) => log.warn({ err }, 'media_failed not delivered'));
-      },
+    const video = await transport.produce({ track: this.#sources.videoTrack, ...(vp8 ? { codec: vp8 } : {}), encodings: [{ maxBitrate: 900_000 }], stopTracks: false });
+    // The voice matters most on a bad link: in-band FEC against loss, and it goes first when the uplink is short.
+    const audio = await transport.produce({
+      track: this.#sources.audioTrack,
+      stopTracks: false,
+      codecOptions: { opusFec: true, opusDtx: false },
+      encodings: [{ priority: 'high', networkPriority: 'high' }],
     });
+    link.producers = { video, audio };
   }
 
-  async #rejoinSend(callId: string, log: Logger): Promise<void> {
-    const device = this.#device;
-    if (!device || this.#callId !== callId) return;
-    this.#sendTransport?.close();
-    this.#sendTransport = null;
-    log.warn('re-joining: new send transport, camera and microphone produced again');
-    await this.#openSend(device, callId, log, Date.now());
-    log.info('re-joined: camera and microphone produced again');
+  /** The picture follows the uplink while a call lasts (the producers are idle otherwise). */
+  #adapt(link: Link, log: Logger): void {
+    this.#adapter?.close();
+    this.#adapter = null;
+    const transport = link.send.current;
+    if (!transport || !link.producers) return;
+    this.#adapter = new LinkAdapter({ transport, video: link.producers.video, cameraFps: this.#camera.fps, logger: log });
   }
 
-  async #rejoinRecv(callId: string, log: Logger): Promise<void> {
-    if (this.#callId !== callId) return;
-    this.#recvTransport?.close();
-    this.#recvTransport = null;
-    const producerId = this.#officerProducerId;
-    log.warn({ producerId }, 're-joining: new receive transport for the officer\'s voice');
-    if (producerId) await this.#playOfficer(callId, producerId);
-    else this.#recovery?.recv.reset(); // nothing to hear yet: the next call.officerAudio builds it
+  async #warmRecv(link: Link, transport: msc.Transport): Promise<void> {
+    const params = await this.#signal.request('rtc.warmUp', { transportId: transport.id, rtpCapabilities: link.device.rtpCapabilities as Record<string, unknown> });
+    // Consuming the never-sending beacon makes the transport connect now (it stays paused).
+    await transport.consume(consumerOptions(params));
+  }
+
+  async #start(callId: string): Promise<void> {
+    if (this.#closed) throw new Error('media session closed');
+    const link = this.#link;
+    if (!link) throw new Error('media device not loaded (no hello yet)');
+    if (this.#callId) await this.#stop();
+    this.#callId = callId;
+    const t0 = Date.now();
+    // The link is normally warm already (if not, it is made while the camera starts).
+    const warm = this.#warm(link);
+    warm.catch(() => undefined);
+    await this.#startPumps();
+    this.#stats.callId = callId;
+    await warm;
+    this.#adapt(link, this.#log.child({ callId }));
+    this.#log.info({ callId, ms: Date.now() - t0 }, 'camera and microphone live in the call');
+  }
+
+  /** Camera and microphone frames into the sources (once per call; prepare() may have done it). */
+  async #startPumps(): Promise<void> {
+    if (this.#closed || this.#pumping) return;
+    this.#stats = emptyStats(this.#callId);
+    this.#pumping = true;
+    const t0 = Date.now();
+    const log = this.#log;
+    try {
+      await this.#camera.start((frame) => {
+        this.#sources.video.onFrame({ width: frame.width, height: frame.height, data: frame.data });
+        // Call set-up time is measured from these logs (scripts/bench-call-setup).
+        if (++this.#stats.videoFramesSent === 1) log.info({ callId: this.#callId, ms: Date.now() - t0 }, 'first camera frame');
+      });
+      await this.#mic.start((samples) => {
+        this.#sources.audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
+        this.#stats.audioFramesSent++;
+      });
+    } catch (error) {
+      this.#pumping = false;
+      await Promise.allSettled([this.#camera.stop(), this.#mic.stop()]);
+      throw error;
+    }
   }
 
   async #playOfficer(callId: string, producerId: string): Promise<void> {
-    const device = this.#device;
-    if (!device || this.#callId !== callId) {
+    const link = this.#link;
+    if (!link || this.#callId !== callId) {
       this.#log.warn({ callId, producerId }, 'officer audio for a call that is not ours; ignored');
       return;
     }
     const log = this.#log.child({ callId });
     this.#officerProducerId = producerId;
-    if (!this.#recvTransport) {
-      const opts = await this.#signal.request('rtc.createTransport', { direction: 'recv', callId });
-      const recv = device.createRecvTransport(transportOptions(opts));
-      this.#recvTransport = recv;
-      this.#wireTransport(recv, log);
-      recv.on('connectionstatechange', (state) => {
-        if (this.#recvTransport === recv) this.#stats.recvTransportState = state;
-      });
-    }
-    const transport = this.#recvTransport;
-    const params = await this.#signal.request('rtc.consume', { transportId: transport.id, producerId, rtpCapabilities: device.rtpCapabilities });
-    const consumer = await transport.consume({ ...params, rtpParameters: params.rtpParameters as msc.RtpParameters });
-    this.#sink?.stop();
+    const transport = await link.recv.open();
+    const params = await this.#signal.request('rtc.consume', { transportId: transport.id, producerId, rtpCapabilities: link.device.rtpCapabilities as Record<string, unknown> });
+    const consumer = await transport.consume(consumerOptions(params));
+    this.#closeOfficer();
     const sink = new this.#wrtc.nonstandard.RTCAudioSink(consumer.track);
     sink.ondata = (d: { samples: Int16Array; sampleRate: number; channelCount?: number }) => {
       this.#speaker.write(d.samples, d.sampleRate, d.channelCount ?? 1);
       this.#stats.officerAudioFrames++;
     };
-    this.#sink = sink;
+    this.#officer = { consumer, sink };
     await this.#signal.request('rtc.resumeConsumer', { consumerId: consumer.id });
     log.info({ producerId }, "officer's voice playing on the speaker");
   }
 
-  #wireTransport(transport: msc.Transport, log: Logger): void {
-    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.#signal.request('rtc.connectTransport', { transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
-    });
-    transport.on('connectionstatechange', (state) => {
-      if (state === 'failed') log.error({ transportId: transport.id, direction: transport.direction }, 'media transport failed');
-      const current = transport.direction === 'send' ? this.#sendTransport : this.#recvTransport;
-      // Only the transport in use drives recovery; a replaced one may still report its end.
-      if (current === transport) this.#recovery?.[transport.direction].stateChanged(state);
-    });
+  #closeOfficer(): void {
+    this.#officer?.sink.stop();
+    this.#officer?.consumer.close();
+    this.#officer = null;
   }
 
   async #stop(): Promise<void> {
-    if (!this.#callId) return;
+    if (!this.#callId && !this.#pumping) return;
     const callId = this.#callId;
     this.#callId = null;
-    const counts = this.#recoveryCounts();
-    this.#recovery?.send.close();
-    this.#recovery?.recv.close();
-    this.#recovery = null;
     this.#officerProducerId = null;
-    this.#tracks = null;
-    this.#sink?.stop();
-    this.#sink = null;
-    this.#sendTransport?.close();
-    this.#recvTransport?.close();
-    this.#sendTransport = null;
-    this.#recvTransport = null;
-    await this.#stopPumps?.();
-    this.#stopPumps = null;
-    this.#log.info({ ...this.#stats, ...counts, callId }, 'call media stopped');
+    this.#closeOfficer();
+    const linkStats = this.#adapter?.stats ?? null;
+    if (this.#adapter) {
+      this.#adapter.close();
+      this.#adapter = null;
+      // The next call starts from the full picture again; its own link decides from there.
+      const video = this.#link?.producers?.video;
+      if (video && !video.closed) {
+        await video.setRtpEncodingParameters({ maxBitrate: 900_000, scaleResolutionDownBy: 1, maxFramerate: 30 }).catch((err: unknown) => this.#log.debug({ err }, 'could not reset the video encoder'));
+      }
+    }
+    if (this.#pumping) {
+      this.#pumping = false;
+      await Promise.allSettled([this.#camera.stop(), this.#mic.stop()]);
+    }
+    // The transports and producers stay: the relay pauses the producers, and the next press reuses them.
+    this.#log.info({ ...this.stats, link: linkStats, callId }, 'call media stopped');
+  }
+
+  #dropLink(): void {
+    const link = this.#link;
+    this.#link = null;
+    if (!link) return;
+    link.send.close();
+    link.recv.close();
+    this.#closeOfficer();
   }
 
   async close(): Promise<void> {
     await this.stopCall();
+    this.#closed = true;
+    this.#dropLink();
+    this.#sources.videoTrack.stop();
+    this.#sources.audioTrack.stop();
   }
 }
 
@@ -297,9 +405,11 @@ function emptyStats(callId: string | null): MediaStats {
     videoFramesSent: 0,
     audioFramesSent: 0,
     officerAudioFrames: 0,
-    sendTransportState: callId ? 'new' : null,
+    sendTransportState: null,
     recvTransportState: null,
     iceRestarts: 0,
     rejoins: 0,
+    warm: false,
+    link: null,
   };
 }

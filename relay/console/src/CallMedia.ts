@@ -1,6 +1,5 @@
 import type { Device, types } from 'mediasoup-client';
-// The file itself, not the package index: the index would bundle TypeBox and every schema into the console.
-import { IceRecovery, type RecoveryLog } from '@helppoint/shared/runtime';
+import { MediaTransport, type RecoveryLog, type TransportSignal } from '@helppoint/shared/runtime';
 import type { ConsoleRequestData, ConsoleRequestResult, ConsoleRequestType, MediaKind } from './protocolTypes.ts';
 
 export type RequestFn = <K extends ConsoleRequestType>(type: K, data: ConsoleRequestData<K>) => Promise<ConsoleRequestResult<K>>;
@@ -10,6 +9,11 @@ export interface CallMediaOptions {
   callId: string;
   device: Device;
   request: RequestFn;
+  /**
+   * The console's warm receive transport (MediaManager keeps it connected while signed in). Without one
+   * (the responder's phone, a district officer at a station) the call gets a receive transport of its own.
+   */
+  recv?: () => Promise<types.Transport>;
   /** Something went wrong with this call's media; the officer sees a toast. */
   onError: (code: string, message: string) => void;
   /** Tracks or mic state changed: the card re-reads them. */
@@ -29,21 +33,36 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The rtc.* requests one transport needs, bound to a call (callId) or to none (the warm receive transport). */
+export function transportSignal(request: RequestFn, direction: 'send' | 'recv', callId?: string): TransportSignal {
+  return {
+    create: () => request('rtc.createTransport', callId === undefined ? { direction } : { direction, callId }),
+    connect: async (transportId, dtlsParameters) => {
+      await request('rtc.connectTransport', { transportId, dtlsParameters: dtlsParameters as Record<string, unknown> });
+    },
+    restartIce: async (transportId) => (await request('rtc.restartIce', { transportId })).iceParameters as types.IceParameters,
+    produce: async (transportId, kind, rtpParameters) =>
+      (await request('rtc.produce', { transportId, kind, rtpParameters: rtpParameters as Record<string, unknown>, ...(callId ? { callId } : {}) })).producerId,
+  };
+}
+
 /**
- * One call's media on this console: a receive transport carrying the
- * terminal's camera and microphone (from the moment it rings) and, once this
- * officer answers, a send transport carrying the officer's microphone.
- * All changes run one after another on a queue, so overlapping call.updated
- * events never race each other into duplicate transports.
+ * One call's media on this console: consumers of the terminal's camera and
+ * microphone (from the moment it rings) on the console's warm receive
+ * transport, and, once this officer answers, a send transport carrying the
+ * officer's microphone. All changes run one after another on a queue, so
+ * overlapping call.updated events never race each other into duplicates.
  */
 export class CallMedia {
   readonly callId: string;
   readonly #device: Device;
   readonly #request: RequestFn;
+  readonly #recv: () => Promise<types.Transport>;
   readonly #onError: CallMediaOptions['onError'];
   readonly #onChange: CallMediaOptions['onChange'];
-  #recv: types.Transport | null = null;
-  #send: types.Transport | null = null;
+  readonly #send: MediaTransport;
+  /** This call's own receive transport, when no warm one was given. */
+  readonly #ownRecv: MediaTransport | null = null;
   readonly #consumers = new Map<string, types.Consumer>();
   /** Producers that could not be consumed: not retried on every update. */
   readonly #failed = new Set<string>();
@@ -55,7 +74,6 @@ export class CallMedia {
   #closed = false;
   /** What the call needs now: a re-joined receive transport consumes these again. */
   #target: MediaTarget | null = null;
-  readonly #recovery: { send: IceRecovery; recv: IceRecovery };
 
   constructor(opts: CallMediaOptions) {
     this.callId = opts.callId;
@@ -64,57 +82,51 @@ export class CallMedia {
     this.#onError = opts.onError;
     this.#onChange = opts.onChange;
     const log = callLog(opts.callId);
-    this.#recovery = {
-      recv: this.#newRecovery('recv', log),
-      send: this.#newRecovery('send', log),
-    };
-  }
-
-  /**
-   * A network fault (ICE disconnected for a while, or failed) is recovered
-   * without the officer doing anything: ICE restart, then a re-join. The
-   * officer only hears of it (a toast) if every re-join failed.
-   */
-  #newRecovery(direction: 'send' | 'recv', log: RecoveryLog): IceRecovery {
-    const recovery = new IceRecovery({
-      label: direction,
+    if (opts.recv) {
+      this.#recv = opts.recv;
+    } else {
+      const own: MediaTransport = new MediaTransport({
+        device: opts.device,
+        direction: 'recv',
+        signal: transportSignal(opts.request, 'recv', opts.callId),
+        log,
+        serialize: (job) => this.#enqueueOrThrow(job),
+        repopulate: async () => this.recvReplaced(),
+        giveUp: () => {
+          if (!this.#closed) this.#onError('rtc_failed', 'receive media could not be recovered');
+        },
+      });
+      this.#ownRecv = own;
+      this.#recv = () => own.open();
+    }
+    // A network fault is recovered without the officer doing anything (ICE
+    // restart, then a re-join); they hear of it only if every re-join failed.
+    this.#send = new MediaTransport({
+      device: opts.device,
+      direction: 'send',
+      signal: transportSignal(opts.request, 'send', opts.callId),
       log,
-      restartIce: async () => {
-        const transport = direction === 'send' ? this.#send : this.#recv;
-        if (!transport || transport.closed) throw new Error('no transport to restart');
-        const { iceParameters } = await this.#request('rtc.restartIce', { transportId: transport.id });
-        await transport.restartIce({ iceParameters: iceParameters as unknown as types.IceParameters });
-        log.info({ transportId: transport.id, direction }, "ICE restarted with the relay's new parameters");
+      serialize: (job) => this.#enqueueOrThrow(job),
+      repopulate: async () => {
+        this.#micProducer = null;
+        const track = this.#mic;
+        log.warn({ mic: this.#micState }, 're-joined: microphone produced again');
+        if (!track || this.#micState !== 'live') return this.#send.resetRecovery();
+        await this.#produceMic(track);
       },
-      rejoin: () => this.#enqueueOrThrow(() => (direction === 'send' ? this.#rejoinSend(log) : this.#rejoinRecv(log))),
       giveUp: () => {
-        if (!this.#closed) this.#onError('rtc_failed', `${direction} media could not be recovered`);
+        if (!this.#closed) this.#onError('rtc_failed', 'send media could not be recovered');
       },
     });
-    return recovery;
   }
 
-  async #rejoinRecv(log: RecoveryLog): Promise<void> {
+  /** The warm receive transport was rebuilt after a network fault: consume this call again on it. */
+  recvReplaced(): void {
     for (const consumer of this.#consumers.values()) consumer.close();
     this.#consumers.clear();
     this.#failed.clear();
-    this.#recv?.close();
-    this.#recv = null;
     this.#onChange();
-    log.warn({ producers: this.#target?.producers.length ?? 0 }, 're-joining: new receive transport, consuming the call again');
-    if (this.#target) await this.#sync(this.#target);
-    if (!this.#consumers.size) this.#recovery.recv.reset(); // nothing to receive yet: the next update builds it
-  }
-
-  async #rejoinSend(log: RecoveryLog): Promise<void> {
-    this.#micProducer?.close();
-    this.#micProducer = null;
-    this.#send?.close();
-    this.#send = null;
-    const track = this.#mic;
-    log.warn({ mic: this.#micState }, 're-joining: new send transport, microphone produced again');
-    if (!track || this.#micState !== 'live') return this.#recovery.send.reset();
-    await this.#produceMic(track);
+    if (this.#target) this.sync(this.#target);
   }
 
   get closed(): boolean {
@@ -160,18 +172,15 @@ export class CallMedia {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#recovery.send.close();
-    this.#recovery.recv.close();
+    // The consumers only: the receive transport stays warm for the next call.
     for (const consumer of this.#consumers.values()) consumer.close();
     this.#consumers.clear();
     this.#micProducer?.close();
     this.#micProducer = null;
     this.#mic?.stop();
     this.#mic = null;
-    this.#send?.close();
-    this.#recv?.close();
-    this.#send = null;
-    this.#recv = null;
+    this.#send.close();
+    this.#ownRecv?.close();
     this.#micState = 'off';
     this.#onChange();
   }
@@ -219,67 +228,20 @@ export class CallMedia {
     if (target.sendMic && this.#micState === 'off' && !this.#closed) await this.#startMic();
   }
 
-  async #recvTransport(): Promise<types.Transport> {
-    if (this.#recv && !this.#recv.closed) return this.#recv;
-    const options = await this.#request('rtc.createTransport', { direction: 'recv', callId: this.callId });
-    if (this.#closed) throw new Error('closed');
-    const transport = this.#device.createRecvTransport(options as unknown as types.TransportOptions);
-    this.#wireTransport(transport);
-    this.#recv = transport;
-    return transport;
-  }
-
-  async #sendTransport(): Promise<types.Transport> {
-    if (this.#send && !this.#send.closed) return this.#send;
-    const options = await this.#request('rtc.createTransport', { direction: 'send', callId: this.callId });
-    if (this.#closed) throw new Error('closed');
-    const transport = this.#device.createSendTransport(options as unknown as types.TransportOptions);
-    this.#wireTransport(transport);
-    transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
-      this.#request('rtc.produce', {
-        transportId: transport.id,
-        kind,
-        rtpParameters: rtpParameters as unknown as Record<string, unknown>,
-        callId: this.callId,
-      }).then(
-        ({ producerId }) => callback({ id: producerId }),
-        (error: unknown) => errback(error instanceof Error ? error : new Error(String(error))),
-      );
-    });
-    this.#send = transport;
-    return transport;
-  }
-
-  #wireTransport(transport: types.Transport): void {
-    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
-      this.#request('rtc.connectTransport', {
-        transportId: transport.id,
-        dtlsParameters: dtlsParameters as unknown as Record<string, unknown>,
-      }).then(
-        () => callback(),
-        (error: unknown) => errback(error instanceof Error ? error : new Error(String(error))),
-      );
-    });
-    transport.on('connectionstatechange', (state) => {
-      if (this.#closed) return;
-      // Only the transport in use drives recovery; a replaced one may still report its end.
-      if (transport === (transport.direction === 'send' ? this.#send : this.#recv)) this.#recovery[transport.direction].stateChanged(state);
-    });
-  }
-
   async #consume(producerId: string): Promise<void> {
-    const transport = await this.#recvTransport();
+    const transport = await this.#recv();
+    if (this.#closed) return;
     const options = await this.#request('rtc.consume', {
       transportId: transport.id,
       producerId,
-      rtpCapabilities: this.#device.recvRtpCapabilities as unknown as Record<string, unknown>,
+      rtpCapabilities: this.#device.recvRtpCapabilities as Record<string, unknown>,
     });
     if (this.#closed) return;
     const consumer = await transport.consume({
       id: options.id,
       producerId: options.producerId,
       kind: options.kind,
-      rtpParameters: options.rtpParameters as unknown as types.RtpParameters,
+      rtpParameters: options.rtpParameters as types.RtpParameters,
     });
     if (this.#closed) {
       consumer.close();
@@ -301,7 +263,7 @@ export class CallMedia {
 
   /** The officer's microphone on the send transport (at answer, and again at each re-join). */
   async #produceMic(track: MediaStreamTrack): Promise<void> {
-    const transport = await this.#sendTransport();
+    const transport = await this.#send.open();
     if (this.#closed) return;
     const producer = await transport.produce({ track, stopTracks: false, codecOptions: { opusDtx: true, opusFec: true } });
     if (this.#closed) {

@@ -25,6 +25,8 @@ interface LiveCall {
   producers: Map<string, { id: string; kind: 'audio' | 'video' }>;
   officerProducerId: string | null;
   timers: Map<TimerName, ReturnType<typeof setTimeout>>;
+  /** Listeners on producers that outlive the call (a terminal's standing ones): removed when it ends. */
+  detach: (() => void)[];
   log: Logger;
 }
 
@@ -59,6 +61,12 @@ export interface CallServiceEvents {
   transition: [CallTransition];
   /** Every change a console should show (also media coming and going, which is not a transition). */
   callUpdated: [CallView];
+  /**
+   * A call of this terminal now exists (before any console hears of it): the
+   * terminal's gateway puts its standing producers into it (issue 15), so the
+   * very first call.updated already carries the picture.
+   */
+  callOpened: [callId: string, terminalId: string];
   /** The call is over: gateways close the media they hold for it. */
   callClosed: [callId: string, terminalId: string];
   /** The answering officer's microphone is live (the recorder adds it). */
@@ -191,8 +199,9 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
   #track(callId: string, terminalId: string, slot: PoolSlot, kind: CallView['kind']): LiveCall {
     const log = this.#log.child({ callId, terminalId });
     const start = initialState(kind);
-    const live: LiveCall = { id: callId, terminalId, slot, state: start.state, producers: new Map(), officerProducerId: null, timers: new Map(), log };
+    const live: LiveCall = { id: callId, terminalId, slot, state: start.state, producers: new Map(), officerProducerId: null, timers: new Map(), detach: [], log };
     this.#live.set(callId, live);
+    this.emit('callOpened', callId, terminalId);
     this.#apply(live, start.actions, null, 'created');
     return live;
   }
@@ -249,18 +258,25 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     this.#dispatch(callId, { type: 'officerHangup' });
   }
 
-  /** A terminal's camera or microphone is live in the call. */
-  addTerminalProducer(callId: string, terminalId: string, producer: types.Producer): void {
+  /**
+   * A terminal's camera or microphone is live in the call. `publish: false`
+   * while the call is being opened (its first call.updated follows).
+   */
+  addTerminalProducer(callId: string, terminalId: string, producer: types.Producer, publish = true): void {
     const live = this.#liveOrThrow(callId);
     if (live.terminalId !== terminalId) throw new AppError(ErrorCode.NotYourCall, 'that call belongs to another terminal');
+    // A re-joined terminal's new producer of a kind replaces the old one in the call.
+    for (const p of live.producers.values()) if (p.kind === producer.kind && p.id !== producer.id) live.producers.delete(p.id);
     live.producers.set(producer.id, { id: producer.id, kind: producer.kind });
-    producer.observer.on('close', () => {
+    const onClose = () => {
       if (live.producers.delete(producer.id) && this.#live.has(callId)) this.#publish(callId);
-    });
+    };
+    producer.observer.on('close', onClose);
+    live.detach.push(() => producer.observer.off('close', onClose));
     this.#calls.addEvent(callId, 'media', terminalId, { kind: producer.kind, producerId: producer.id });
     live.log.info({ kind: producer.kind, producerId: producer.id }, 'terminal media live');
     if (live.state.name === 'recovering' && producer.kind === 'video') this.#dispatch(callId, { type: 'mediaBack' });
-    else this.#publish(callId);
+    else if (publish) this.#publish(callId);
   }
 
   /** The answering officer's microphone: the terminal plays it. */
@@ -400,6 +416,7 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
         case 'end': {
           changed = this.#calls.end({ callId: live.id, reason: action.reason, endedBy: action.endedBy, at: Date.now() });
           this.#live.delete(live.id);
+          for (const off of live.detach.splice(0)) off();
           live.log.info({ reason: action.reason, endedBy: action.endedBy }, 'call ended');
           terminal()?.send('call.ended', { callId: live.id, reason: action.reason });
           this.emit('callClosed', live.id, live.terminalId);

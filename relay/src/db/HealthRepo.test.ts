@@ -98,7 +98,29 @@ describe('HealthRepo', () => {
     expect(repo.lastSelfTests().get('XC-HT-001')?.passed).toBe(false);
   });
 
-  it('refuses samples for a terminal that does not exist', () => {
-    expect(() => repo.recordSample('XC-NOPE-9', T0, health())).toThrow(/FOREIGN KEY/);
+  it('refuses samples for a terminal that does not exist, without losing the others of the batch', () => {
+    repo.recordSample('XC-HT-001', T0, health({ uptimeS: 1 }));
+    repo.recordSample('XC-NOPE-9', T0, health());
+    repo.recordSample('XC-HT-001', T0 + 10_000, health({ uptimeS: 11 }));
+    expect(repo.flush()).toEqual({ written: 2, refused: 1 });
+    expect(repo.refusedSamples).toBe(1);
+    expect(repo.history('XC-HT-001', 0)).toHaveLength(2);
+    expect(db.prepare("SELECT count(*) AS n FROM health_samples WHERE terminal_id = 'XC-NOPE-9'").get()).toEqual({ n: 0 });
+  });
+
+  it('writes heartbeat samples in batches, soon after they arrive, and reads see the queued ones', async () => {
+    const batched = new HealthRepo({ db, flushEveryMs: 50, flushMax: 3 });
+    const count = () => (db.prepare('SELECT count(*) AS n FROM health_samples').get() as { n: number }).n;
+    batched.recordSample('XC-HT-001', T0, health());
+    batched.recordSample('XC-HT-001', T0 + 1, health());
+    expect(count()).toBe(0); // not yet: queued, off the heartbeat's path
+    expect(batched.pendingSamples).toBe(2);
+    batched.recordSample('XC-HT-001', T0 + 2, health());
+    expect(count()).toBe(3); // a full batch is written at once
+    batched.recordSample('XC-HT-001', T0 + 3, health());
+    await new Promise((r) => setTimeout(r, 120));
+    expect(count()).toBe(4); // the rest within flushEveryMs
+    batched.recordSample('XC-HT-001', T0 + 4, health());
+    expect(batched.history('XC-HT-001', 0)).toHaveLength(5); // a read writes the queue first
   });
 });

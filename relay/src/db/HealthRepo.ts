@@ -8,6 +8,10 @@ export interface HealthRepoOptions {
   bucketMs?: number;
   /** Aggregates older than this are deleted. */
   retentionMs?: number;
+  /** Health samples are written in batches: at most this long after they arrive (default 250 ms)… */
+  flushEveryMs?: number;
+  /** …or as soon as this many are waiting (default 500). */
+  flushMax?: number;
 }
 
 export interface LatestSample {
@@ -41,6 +45,11 @@ export class HealthRepo {
   readonly bucketMs: number;
   readonly retentionMs: number;
   readonly #db: Database;
+  #pending: LatestSample[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly #flushEveryMs: number;
+  readonly #flushMax: number;
+  readonly #insertBatch: (batch: LatestSample[]) => void;
   readonly #insertSample: Statement<[string, number, number | null, number | null, number | null, number | null, string]>;
   readonly #latest: Statement<[], SampleRow>;
   readonly #rawSince: Statement<[string, number], HealthPoint>;
@@ -65,6 +74,13 @@ export class HealthRepo {
       `INSERT OR REPLACE INTO health_samples (terminal_id, at, cpu_temp_c, rssi_dbm, rtt_ms, load1, health) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
     // The newest sample per terminal: what the fleet page shows after a relay restart.
+    this.#flushEveryMs = opts.flushEveryMs ?? 250;
+    this.#flushMax = opts.flushMax ?? 500;
+    this.#insertBatch = db.transaction((batch: LatestSample[]) => {
+      for (const { terminalId, at, health } of batch) {
+        this.#insertSample.run(terminalId, at, health.cpuTempC, health.lte?.rssiDbm ?? null, health.rttMs, health.load1, JSON.stringify(health));
+      }
+    });
     this.#latest = db.prepare(
       `SELECT s.terminal_id, s.at, s.health FROM health_samples s
        JOIN (SELECT terminal_id, max(at) AS at FROM health_samples GROUP BY terminal_id) m USING (terminal_id, at)`,
@@ -110,11 +126,58 @@ export class HealthRepo {
     );
   }
 
+  /**
+   * Queues one heartbeat's health sample; they are written together, in one
+   * transaction, at most `flushEveryMs` later, in chunks small enough (≤ 500 rows, a few ms) that a press never waits long behind one (issue 15: with 10,000 terminals
+   * a write per heartbeat kept the event loop busy while a press waited).
+   * Every read below writes the queue first, so readers never miss a sample.
+   */
   recordSample(terminalId: string, at: number, health: TerminalHealth): void {
-    this.#insertSample.run(terminalId, at, health.cpuTempC, health.lte?.rssiDbm ?? null, health.rttMs, health.load1, JSON.stringify(health));
+    this.#pending.push({ terminalId, at, health });
+    if (this.#pending.length >= this.#flushMax) this.flush();
+    else if (!this.#flushTimer) {
+      this.#flushTimer = setTimeout(() => this.flush(), this.#flushEveryMs);
+      this.#flushTimer.unref?.();
+    }
+  }
+
+  /**
+   * Writes the queued samples now (also at shutdown). One refused sample (its
+   * terminal was deleted meanwhile) must not cost the others: then they are
+   * written one by one and the refused ones are counted and dropped.
+   */
+  flush(): { written: number; refused: number } {
+    if (this.#flushTimer) clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
+    const batch = this.#pending;
+    if (!batch.length) return { written: 0, refused: 0 };
+    this.#pending = [];
+    try {
+      this.#insertBatch(batch);
+      return { written: batch.length, refused: 0 };
+    } catch {
+      let refused = 0;
+      for (const one of batch) {
+        try {
+          this.#insertBatch([one]);
+        } catch {
+          refused++;
+        }
+      }
+      this.refusedSamples += refused;
+      return { written: batch.length - refused, refused };
+    }
+  }
+
+  /** Samples dropped at a flush because the database refused them (unknown terminal). */
+  refusedSamples = 0;
+
+  get pendingSamples(): number {
+    return this.#pending.length;
   }
 
   latestSamples(): LatestSample[] {
+    this.flush();
     return this.#latest.all().map((r) => ({ terminalId: r.terminal_id, at: r.at, health: JSON.parse(r.health) as TerminalHealth }));
   }
 
@@ -124,6 +187,7 @@ export class HealthRepo {
    * bucket is never split between raw rows and an aggregate.
    */
   compact(now: number): { folded: number; droppedBuckets: number } {
+    this.flush();
     const cutoff = Math.floor((now - this.rawWindowMs) / this.bucketMs) * this.bucketMs;
     return this.#db.transaction(() => {
       this.#fold.run({ bucket: this.bucketMs, cutoff });
@@ -135,6 +199,7 @@ export class HealthRepo {
 
   /** Points for charts: buckets for the older part, raw samples for the recent part. */
   history(terminalId: string, since: number): HealthPoint[] {
+    this.flush();
     const raw = this.#rawSince.all(terminalId, since);
     const firstRaw = raw[0]?.at ?? Number.POSITIVE_INFINITY;
     const agg = this.#aggSince.all(terminalId, since).filter((p) => p.at < firstRaw);

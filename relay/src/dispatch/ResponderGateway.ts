@@ -75,6 +75,7 @@ export class ResponderGateway {
       },
       ...rtcHandlers({
         peer,
+        pool,
         slotFor: (callId) => {
           isResponder();
           if (!callId) throw new AppError(ErrorCode.BadMessage, 'say which call a transport is for');
@@ -84,9 +85,11 @@ export class ResponderGateway {
         mayProduce: (callId, kind) => {
           isResponder();
           if (kind !== 'audio') throw new AppError(ErrorCode.BadMessage, 'responders send audio only');
+          if (!callId) throw new AppError(ErrorCode.BadMessage, 'say which call you talk into');
           dispatch.jobOnCall(callId, user.id);
         },
-        onProduce: (callId, producer) => dispatch.setTalkProducer(dispatch.jobOnCall(callId, user.id).id, producer.id),
+        // mayProduce refused a produce without a call
+        onProduce: (callId, producer) => dispatch.setTalkProducer(dispatch.jobOnCall(callId!, user.id).id, producer.id),
         // A responder may consume only the media of the call its job is on, on a transport opened for that call.
         mayConsume: (producerId, transportCallId) => {
           isResponder();
@@ -98,6 +101,7 @@ export class ResponderGateway {
           if (!call) return refuse('consume on a transport opened for your job’s call');
           dispatch.jobOnCall(call.id, user.id);
           if (!call.producers.some((p) => p.id === producerId)) return refuse('that media is not part of your job’s call');
+          return calls.slotForCall(call.id);
         },
         onConsume: (producerId, kind) => {
           const call = calls.openCalls().find((c) => c.producers.some((p) => p.id === producerId));

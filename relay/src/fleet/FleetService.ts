@@ -127,6 +127,11 @@ export class FleetService extends TypedEmitter<FleetEvents> {
 
   close(): void {
     clearInterval(this.#compactTimer);
+    try {
+      this.#opts.health.flush();
+    } catch (err) {
+      this.#log.error({ err }, 'could not write the last health samples');
+    }
   }
 
   #online(terminalId: string): void {

@@ -8,7 +8,7 @@ import { may } from '../trust/roles.ts';
 import type { FleetService } from '../fleet/FleetService.ts';
 import type { TerminalPresence, TerminalSession } from '../presence/TerminalPresence.ts';
 import { MediaPeer } from '../sfu/MediaPeer.ts';
-import type { WorkerPool } from '../sfu/WorkerPool.ts';
+import type { PoolSlot, WorkerPool } from '../sfu/WorkerPool.ts';
 import { CloseCode, Connection } from './Connection.ts';
 import { rtcHandlers } from './rtcHandlers.ts';
 import type { MediaAuthorisation } from '../security/MediaAuthorisation.ts';
@@ -92,6 +92,8 @@ export class ConsoleGateway {
     });
     const officer: Officer = { id: user.id, displayName: user.displayName };
     const peer = new MediaPeer({ logger: conn.log });
+    // The worker of this console's warm receive transport (calls on other workers are piped to it).
+    let warmSlot: PoolSlot | null = null;
     const mayAnswer = () => {
       if (!may(user.role, 'calls.answer')) throw new AppError(ErrorCode.Forbidden, `role ${user.role} cannot take calls`);
     };
@@ -150,28 +152,42 @@ export class ConsoleGateway {
       },
       ...rtcHandlers({
         peer,
-        slotFor: (callId) => {
+          callOfProducer: (producerId) => calls.openCalls().find((c) => c.producers.some((p) => p.id === producerId))?.id,
+        pool,
+        slotFor: (callId, direction) => {
           // Media of a call (the terminal's camera) is only for those who may take calls.
           mayAnswer();
-          if (!callId) throw new AppError(ErrorCode.BadMessage, 'consoles must say which call a transport is for');
-          const slot = calls.slotForCall(callId);
-          this.#opts.media.assertOfficerInCall(user.id, callId);
-          return slot;
+          if (callId) {
+            const slot = calls.slotForCall(callId);
+            this.#opts.media.assertOfficerInCall(user.id, callId);
+            return slot;
+          }
+          if (direction === 'send') throw new AppError(ErrorCode.BadMessage, "consoles say which call they talk into (only the receive transport is kept warm)");
+          // No call: the warm receive transport kept while signed in, so a ring only adds consumers.
+          warmSlot ??= pool.acquire();
+          return warmSlot;
         },
         mayProduce: (callId, kind) => {
           mayAnswer();
+          if (!callId) throw new AppError(ErrorCode.BadMessage, 'consoles must say which call they talk into');
           if (kind !== 'audio') throw new AppError(ErrorCode.BadMessage, 'officers send audio only');
           calls.assertOfficerMayEnd(callId, officer);
         },
         onProduce: (callId, producer) => {
-          calls.addOfficerProducer(callId, officer, producer);
-          this.#opts.media.track(callId, 'officer', producer);
+          // mayProduce refused a produce without a call
+          calls.addOfficerProducer(callId!, officer, producer);
+          this.#opts.media.track(callId!, 'officer', producer);
         },
-        // Consuming is authorised against the call this officer is part of, and every consume (audio too) is audited.
+        // Consuming is authorised against the call this officer is part of (on the warm transport: the
+        // producer's call), only a terminal's media in a call this console is shown, and every consume
+        // (audio too) is audited.
         mayConsume: (producerId, transportCallId) => {
           mayAnswer();
           try {
-            this.#opts.media.authoriseConsole(user.id, transportCallId, producerId);
+            const owner = this.#opts.media.authoriseConsole(user.id, transportCallId, producerId);
+            const call = calls.openCalls().find((c) => c.id === owner.callId && this.#shows(conn, c));
+            if (!call) throw new AppError(ErrorCode.CannotConsume, `producer ${producerId} is in no call this console may see`);
+            return calls.slotForCall(call.id);
           } catch (error) {
             const code = error instanceof AppError ? error.code : ErrorCode.Internal;
             this.#opts.audit.write({ actor: `user:${user.username}`, action: 'media.consume', target: producerId, outcome: 'refused', detail: { code, callId: transportCallId ?? null }, remote: remoteAddress });
@@ -199,6 +215,7 @@ export class ConsoleGateway {
       calls.off('callClosed', onCallClosed);
       calls.off('callUpdated', onCallUpdated);
       peer.close();
+      if (warmSlot) pool.release(warmSlot);
       conn.log.info({ code, reason }, 'console disconnected');
     });
   }

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import {
   AppError,
@@ -43,6 +44,12 @@ export interface TerminalGatewayOptions {
   /** Receives heartbeats' health reports, self-tests and alarms (issue 5). */
   fleet?: FleetService;
   heartbeatIntervalMs?: number;
+  /**
+   * How often every connected terminal's key is checked against the database
+   * (catches a revocation made with the CLI by another process; the relay's
+   * own revocations drop the connection at once). Default 30 s.
+   */
+  keySweepMs?: number;
   /** The door switch opening while idle rings a tamper call (default true; a station may turn it off). */
   tamperCalls?: boolean;
   /** A terminal's microphone activity in one of its calls (issue 11): the console gateway shows it. */
@@ -61,6 +68,8 @@ export interface TerminalGatewayOptions {
  */
 /** What relay-wide events need from one authenticated terminal connection. */
 interface Attached {
+  /** A call of this terminal was opened: its standing producers join it. */
+  openCall(callId: string): void;
   closeCall(callId: string): void;
   dropIfKeyChanged(): void;
 }
@@ -78,17 +87,36 @@ export class TerminalGateway {
    * thousands of terminals that was a listener list walked on each event.
    */
   readonly #byTerminal = new Map<string, Set<Attached>>();
+  readonly #keySweep: ReturnType<typeof setInterval>;
 
   constructor(opts: TerminalGatewayOptions) {
     this.#opts = opts;
     this.#log = opts.logger.child({ component: 'terminal-gateway' });
     this.#nonces = new NonceBook({ ttlMs: opts.challengeTtlMs ?? 30_000 });
+    opts.calls.on('callOpened', (callId, terminalId) => {
+      for (const a of this.#byTerminal.get(terminalId) ?? []) a.openCall(callId);
+    });
     opts.calls.on('callClosed', (callId, terminalId) => {
       for (const a of this.#byTerminal.get(terminalId) ?? []) a.closeCall(callId);
     });
     opts.enrolment.on('keyChanged', (terminalId: string) => {
       for (const a of this.#byTerminal.get(terminalId) ?? []) a.dropIfKeyChanged();
     });
+    this.#keySweep = setInterval(() => void this.#sweepKeys(), opts.keySweepMs ?? 30_000);
+    this.#keySweep.unref?.();
+  }
+
+  /**
+   * Key checks off the heartbeat's path (issue 15): one sweep over the
+   * connected terminals, in slices that yield to the event loop between
+   * them, so a press never waits behind 10,000 key lookups.
+   */
+  async #sweepKeys(): Promise<void> {
+    const ids = [...this.#byTerminal.keys()];
+    for (let i = 0; i < ids.length; i += 500) {
+      for (const id of ids.slice(i, i + 500)) for (const a of this.#byTerminal.get(id) ?? []) a.dropIfKeyChanged();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   #attach(terminalId: string, a: Attached): void {
@@ -145,6 +173,17 @@ export class TerminalGateway {
     let session: TerminalSession | null = null;
     let signedWith: string | null = null;
     let peer: MediaPeer | null = null;
+    /**
+     * The terminal's camera and microphone producers on its warm send
+     * transport: paused on the relay (nothing is forwarded or recorded) except
+     * while a call of this terminal is open.
+     */
+    const standing = new Map<'audio' | 'video', types.Producer>();
+    const joinCall = (callId: string, producer: types.Producer, publish: boolean) => {
+      calls.addTerminalProducer(callId, session!.terminalId, producer, publish);
+      this.#opts.media.track(callId, 'terminal', producer);
+      void producer.resume().catch((err: unknown) => conn.log.warn({ err, producerId: producer.id }, 'could not resume a standing producer'));
+    };
     let silenceTimer: ReturnType<typeof setTimeout> | null = null;
     const helloTimer = setTimeout(() => conn.close(CloseCode.HelloTimeout, 'hello_required'), this.#opts.helloTimeoutMs ?? 10_000);
 
@@ -191,7 +230,6 @@ export class TerminalGateway {
       conn.setHandlers(limits.guard(own.terminalId, {
         hello,
         heartbeat: (h: RequestData<T, 'heartbeat'>) => {
-          dropIfKeyChanged();
           presence.touch(own);
           armSilence();
           log.debug({ seq: h.seq }, 'heartbeat');
@@ -238,15 +276,32 @@ export class TerminalGateway {
         },
         ...rtcHandlers({
           peer,
+          callOfProducer: (producerId) => calls.openCalls().find((c) => c.producers.some((p) => p.id === producerId))?.id,
+          pool,
           slotFor: (callId) => (callId ? calls.slotForCall(callId) : own.slot),
-          mayProduce: (callId) => calls.assertTerminalOwns(callId, own.terminalId),
-          onProduce: (callId, producer) => {
-            calls.addTerminalProducer(callId, own.terminalId, producer);
-            this.#opts.media.track(callId, 'terminal', producer);
+          mayProduce: (callId) => {
+            if (callId) calls.assertTerminalOwns(callId, own.terminalId);
           },
+          onProduce: (callId, producer) => {
+            if (callId) {
+              calls.addTerminalProducer(callId, own.terminalId, producer);
+              this.#opts.media.track(callId, 'terminal', producer);
+              return;
+            }
+            standing.get(producer.kind)?.close();
+            standing.set(producer.kind, producer);
+            producer.observer.once('close', () => {
+              if (standing.get(producer.kind) === producer) standing.delete(producer.kind);
+            });
+            // Re-joined (or first made) during a call: it goes straight into it.
+            const open = calls.openCallOf(own.terminalId);
+            if (open) joinCall(open, producer, true);
+          },
+          // Only the officer audio of this terminal's own call (security/MediaAuthorisation); refusals audited.
           mayConsume: (producerId, transportCallId) => {
             try {
-              this.#opts.media.authoriseTerminal(own.terminalId, transportCallId, producerId);
+              const owner = this.#opts.media.authoriseTerminal(own.terminalId, transportCallId, producerId);
+              return calls.slotForCall(owner.callId);
             } catch (error) {
               const code = error instanceof AppError ? error.code : ErrorCode.Internal;
               this.#opts.audit.write({ actor: `terminal:${own.terminalId}`, action: 'media.consume', target: producerId, outcome: 'refused', detail: { code }, remote: remoteAddress });
@@ -269,7 +324,7 @@ export class TerminalGateway {
     conn.setHandlers({ hello });
 
     // A revoked or re-keyed terminal loses its connection at once, not at its next reconnect.
-    // Heartbeats also re-check, which catches revocations made with the CLI by another process.
+    // The key sweep also re-checks, which catches revocations made with the CLI by another process.
     const dropIfKeyChanged = () => {
       if (!session) return;
       const key = this.#opts.keys.get(session.terminalId);
@@ -277,7 +332,18 @@ export class TerminalGateway {
       conn.log.warn({ terminalId: session.terminalId, state: key?.state }, 'terminal key revoked or replaced: dropping its connection');
       conn.close(CloseCode.Unauthenticated, key?.state === 'revoked' ? ErrorCode.TerminalRevoked : ErrorCode.BadSignature);
     };
-    const attached: Attached = { closeCall: (callId) => peer?.closeCall(callId), dropIfKeyChanged };
+    const attached: Attached = {
+      openCall: (callId) => {
+        for (const producer of standing.values()) joinCall(callId, producer, false);
+      },
+      closeCall: (callId) => {
+        peer?.closeCall(callId);
+        for (const producer of standing.values()) {
+          void producer.pause().catch((err: unknown) => conn.log.debug({ err, producerId: producer.id }, 'standing producer already gone'));
+        }
+      },
+      dropIfKeyChanged,
+    };
 
     conn.on('closed', (code, reason) => {
       this.#connections.delete(conn);
@@ -296,6 +362,7 @@ export class TerminalGateway {
   }
 
   close(): void {
+    clearInterval(this.#keySweep);
     for (const conn of this.#connections) conn.close(CloseCode.GoingAway, 'relay_shutdown');
   }
 }

@@ -1,8 +1,8 @@
-import type { RequestData } from '@helppoint/shared';
+import { AppError, ErrorCode, type RequestData } from '@helppoint/shared';
 import type { RtcRequests } from '@helppoint/shared';
 import type { types } from 'mediasoup';
 import type { MediaPeer } from '../sfu/MediaPeer.ts';
-import type { PoolSlot } from '../sfu/WorkerPool.ts';
+import type { PoolSlot, WorkerPool } from '../sfu/WorkerPool.ts';
 
 type Rtc = typeof RtcRequests;
 
@@ -13,22 +13,37 @@ type Rtc = typeof RtcRequests;
  */
 export function rtcHandlers(opts: {
   peer: MediaPeer;
-  slotFor: (callId: string | undefined) => PoolSlot;
-  onProduce: (callId: string, producer: types.Producer) => void;
+  pool: WorkerPool;
+  /** The router a transport goes on: the call's, or (no call: a warm transport) the connection's own. */
+  slotFor: (callId: string | undefined, direction: 'send' | 'recv') => PoolSlot;
+  /** `callId` undefined: a terminal's standing producer (created paused on the relay). */
+  onProduce: (callId: string | undefined, producer: types.Producer) => void;
   /** Checked before a producer is created, so a refused produce leaves nothing behind. */
-  mayProduce: (callId: string, kind: 'audio' | 'video') => void;
-  /** Checked before a consumer is made: the peer must be part of the producer's call (security/MediaAuthorisation). */
-  mayConsume: (producerId: string, transportCallId: string | undefined) => void;
-  /** Told after each consumer is made (every consume is audited). */
+  mayProduce: (callId: string | undefined, kind: 'audio' | 'video') => void;
+  /**
+   * Checked before a consumer is created: may this connection see that producer (security/MediaAuthorisation:
+   * the peer must be part of the producer's call; `transportCallId` is undefined on a warm transport)?
+   * Returns the slot the producer lives on (piped to the transport's router when that is another worker),
+   * or undefined for "the transport's own".
+   */
+  mayConsume: (producerId: string, transportCallId: string | undefined) => PoolSlot | undefined;
+  /** Told after each consumer is made (every consume, audio too, is audited). */
   onConsume?: (producerId: string, kind: 'audio' | 'video') => void;
+  /** The open call a producer is part of: a consumer on a warm transport is closed with that call. */
+  callOfProducer?: (producerId: string) => string | undefined;
 }) {
   const { peer } = opts;
   // Remembers which slot each transport was made on, for consume.
   const slotOfTransport = new Map<string, PoolSlot>();
   const callOfTransport = new Map<string, string | undefined>();
+  const transportSlot = (transportId: string): PoolSlot => {
+    const slot = slotOfTransport.get(transportId);
+    if (!slot) throw new AppError(ErrorCode.TransportNotFound, `no transport ${transportId} on this connection`);
+    return slot;
+  };
   return {
     'rtc.createTransport': async (d: RequestData<Rtc, 'rtc.createTransport'>) => {
-      const slot = opts.slotFor(d.callId);
+      const slot = opts.slotFor(d.callId, d.direction);
       const info = await peer.createTransport(slot, d.direction, d.callId);
       slotOfTransport.set(info.id, slot);
       callOfTransport.set(info.id, d.callId);
@@ -40,7 +55,7 @@ export function rtcHandlers(opts: {
     },
     'rtc.produce': async (d: RequestData<Rtc, 'rtc.produce'>) => {
       opts.mayProduce(d.callId, d.kind);
-      const producer = await peer.produce(d.transportId, d.kind, d.rtpParameters, { callId: d.callId });
+      const producer = await peer.produce(d.transportId, d.kind, d.rtpParameters, { callId: d.callId ?? null }, d.callId === undefined);
       try {
         opts.onProduce(d.callId, producer);
       } catch (error) {
@@ -50,12 +65,14 @@ export function rtcHandlers(opts: {
       return { producerId: producer.id };
     },
     'rtc.consume': async (d: RequestData<Rtc, 'rtc.consume'>) => {
-      opts.mayConsume(d.producerId, callOfTransport.get(d.transportId));
-      const slot = slotOfTransport.get(d.transportId) ?? opts.slotFor(undefined);
-      const consumer = await peer.consume(slot, d.transportId, d.producerId, d.rtpCapabilities);
+      const slot = transportSlot(d.transportId);
+      const home = opts.mayConsume(d.producerId, callOfTransport.get(d.transportId));
+      if (home && home !== slot) await opts.pool.pipe(d.producerId, home, slot);
+      const consumer = await peer.consume(slot, d.transportId, d.producerId, d.rtpCapabilities, callOfTransport.get(d.transportId) ?? opts.callOfProducer?.(d.producerId));
       opts.onConsume?.(d.producerId, consumer.kind);
       return consumer;
     },
+    'rtc.warmUp': async (d: RequestData<Rtc, 'rtc.warmUp'>) => peer.warmUp(transportSlot(d.transportId), d.transportId, d.rtpCapabilities),
     'rtc.restartIce': async (d: RequestData<Rtc, 'rtc.restartIce'>) => ({ iceParameters: await peer.restartIce(d.transportId) }),
     'rtc.resumeConsumer': async (d: RequestData<Rtc, 'rtc.resumeConsumer'>) => {
       await peer.resumeConsumer(d.consumerId);

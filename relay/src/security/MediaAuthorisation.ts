@@ -33,7 +33,7 @@ export class MediaAuthorisation {
     this.#calls = opts.calls;
   }
 
-  /** Called where a producer is accepted into a call (both gateways' onProduce). */
+  /** Called where a producer is accepted into a call (both gateways' onProduce; a terminal's standing producer each time it joins one). */
   track(callId: string, side: MediaSide, producer: types.Producer): void {
     this.#owners.set(producer.id, { callId, side, kind: producer.kind });
     producer.observer.once('close', () => this.#owners.delete(producer.id));
@@ -54,7 +54,9 @@ export class MediaAuthorisation {
     const owner = this.#owners.get(producerId);
     if (!owner) throw new AppError(ErrorCode.CannotConsume, `no producer ${producerId} in any open call`);
     if (owner.side !== 'terminal') throw new AppError(ErrorCode.NotYourCall, 'consoles receive the terminal\'s media only');
-    if (transportCallId !== owner.callId) throw new AppError(ErrorCode.NotYourCall, 'that producer belongs to another call than this transport');
+    // A transport opened for a call carries only that call; the warm receive transport a signed-in console
+    // keeps (no call) carries whichever call the officer is part of, checked just below.
+    if (transportCallId !== undefined && transportCallId !== owner.callId) throw new AppError(ErrorCode.NotYourCall, 'that producer belongs to another call than this transport');
     this.assertOfficerInCall(officerId, owner.callId);
     return owner;
   }

@@ -23,6 +23,8 @@ export class MediaPeer {
   readonly #transports = new Map<string, { transport: types.WebRtcTransport; callId: string | undefined }>();
   readonly #producers = new Map<string, types.Producer>();
   readonly #consumers = new Map<string, types.Consumer>();
+  /** The call each consumer carries, for consumers on a warm transport (which belongs to no call). */
+  readonly #consumerCall = new Map<string, string>();
   readonly #log: Logger;
   #closed = false;
 
@@ -47,7 +49,7 @@ export class MediaPeer {
     // Ingress cap: senders are told (REMB / transport-cc) to stay under it, which also bounds how fast
     // a recording can grow on disk. A terminal's 720p VP8 plus opus fits well within it.
     await transport.setMaxIncomingBitrate(MAX_INCOMING_BITRATE).catch((err: unknown) => this.#log.warn({ err }, 'could not cap incoming bitrate'));
-    if (callId !== undefined) this.#replaceForRejoin(callId, direction, transport.id);
+    this.#replaceForRejoin(callId, direction, transport.id);
     this.#transports.set(transport.id, { transport, callId });
     transport.on('dtlsstatechange', (state) => {
       if (state === 'failed' || state === 'closed') this.#log.warn({ transportId: transport.id, state }, 'transport DTLS ended');
@@ -64,10 +66,11 @@ export class MediaPeer {
 
   /**
    * A peer re-joining after a network fault asks for a new transport of the
-   * same call and direction: the old one is dead, so it is closed, and with
-   * it its producers (the call publishes their removal) and consumers.
+   * same call and direction (or a new warm one: no call): the old one is dead,
+   * so it is closed, and with it its producers (the call publishes their
+   * removal) and consumers.
    */
-  #replaceForRejoin(callId: string, direction: 'send' | 'recv', newId: string): void {
+  #replaceForRejoin(callId: string | undefined, direction: 'send' | 'recv', newId: string): void {
     for (const { transport, callId: c } of [...this.#transports.values()]) {
       if (c !== callId || (transport.appData as { direction?: string }).direction !== direction) continue;
       this.#log.warn({ callId, direction, oldTransportId: transport.id, transportId: newId, iceState: transport.iceState }, 'transport re-joined: closing the old one');
@@ -88,15 +91,16 @@ export class MediaPeer {
     await rtc(() => transport.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters }));
   }
 
-  async produce(transportId: string, kind: 'audio' | 'video', rtpParameters: Record<string, unknown>, appData: Record<string, unknown>): Promise<types.Producer> {
+  /** `paused`: a terminal's standing producer, which forwards nothing until a call resumes it. */
+  async produce(transportId: string, kind: 'audio' | 'video', rtpParameters: Record<string, unknown>, appData: Record<string, unknown>, paused = false): Promise<types.Producer> {
     const { transport } = this.#transport(transportId);
-    const producer = await rtc(() => transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData }));
+    const producer = await rtc(() => transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData, paused }));
     this.#producers.set(producer.id, producer);
     producer.observer.on('close', () => this.#producers.delete(producer.id));
     return producer;
   }
 
-  async consume(slot: PoolSlot, transportId: string, producerId: string, rtpCapabilities: Record<string, unknown>) {
+  async consume(slot: PoolSlot, transportId: string, producerId: string, rtpCapabilities: Record<string, unknown>, callId?: string) {
     const { transport } = this.#transport(transportId);
     const caps = rtpCapabilities as types.RtpCapabilities;
     let can: boolean;
@@ -109,13 +113,31 @@ export class MediaPeer {
     // Paused until the peer says it is ready, so the first keyframe is not wasted.
     const consumer = await rtc(() => transport.consume({ producerId, rtpCapabilities: caps, paused: true }));
     this.#consumers.set(consumer.id, consumer);
-    consumer.observer.on('close', () => this.#consumers.delete(consumer.id));
+    if (callId !== undefined) this.#consumerCall.set(consumer.id, callId);
+    consumer.observer.on('close', () => {
+      this.#consumers.delete(consumer.id);
+      this.#consumerCall.delete(consumer.id);
+    });
     return {
       id: consumer.id,
       producerId,
       kind: consumer.kind,
       rtpParameters: consumer.rtpParameters,
     };
+  }
+
+  /**
+   * A consumer of the slot's beacon (a producer that never sends) on a warm
+   * receive transport: consuming it makes the peer connect the transport now.
+   * It stays paused for the transport's life.
+   */
+  async warmUp(slot: PoolSlot, transportId: string, rtpCapabilities: Record<string, unknown>) {
+    const { transport } = this.#transport(transportId);
+    if ((transport.appData as { direction?: string }).direction !== 'recv') throw new AppError(ErrorCode.BadMessage, 'only a receive transport is warmed up');
+    const consumer = await rtc(() =>
+      transport.consume({ producerId: slot.beacon.id, rtpCapabilities: rtpCapabilities as unknown as types.RtpCapabilities, paused: true, appData: { beacon: true } }),
+    );
+    return { id: consumer.id, producerId: slot.beacon.id, kind: consumer.kind, rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown> };
   }
 
   async resumeConsumer(consumerId: string): Promise<void> {
@@ -128,6 +150,9 @@ export class MediaPeer {
   /** Closes everything this peer made for one call (the call ended). */
   closeCall(callId: string): void {
     for (const { transport, callId: c } of [...this.#transports.values()]) if (c === callId) transport.close();
+    // A terminal's standing producers outlive the call: consumers of them on a warm transport must not
+    // carry the terminal's next call to whoever watched this one.
+    for (const [id, c] of [...this.#consumerCall]) if (c === callId) this.#consumers.get(id)?.close();
   }
 
   get transportCount(): number {

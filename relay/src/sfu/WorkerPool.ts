@@ -19,14 +19,27 @@ export interface PoolSlot {
   worker: types.Worker;
   webRtcServer: types.WebRtcServer;
   router: types.Router;
+  /**
+   * A producer that never sends: a warm receive transport consumes it (paused)
+   * so its ICE and DTLS are up before any call needs it (rtc.warmUp).
+   */
+  beacon: types.Producer;
   /** Terminals placed on this slot; calls follow their terminal. */
   load: number;
 }
+
+/** The beacon's RTP: opus on a fixed SSRC; no packet is ever sent with it. */
+const BEACON_RTP: types.RtpParameters = {
+  codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+  encodings: [{ ssrc: 0x48_50_00_01 }],
+};
 
 export class WorkerPool extends TypedEmitter<{ workerDied: [PoolSlot]; workerReplaced: [PoolSlot]; closed: [] }> {
   readonly #slots: PoolSlot[] = [];
   readonly #opts: WorkerPoolOptions;
   readonly #log: Logger;
+  /** Producers already piped into each router (the promise of the piping). */
+  readonly #piped = new WeakMap<types.Router, Map<string, Promise<void>>>();
   #closed = false;
 
   private constructor(opts: WorkerPoolOptions) {
@@ -63,7 +76,9 @@ export class WorkerPool extends TypedEmitter<{ workerDied: [PoolSlot]; workerRep
       ],
     });
     const router = await worker.createRouter({ mediaCodecs: MEDIA_CODECS });
-    const slot: PoolSlot = into ? Object.assign(into, { worker, webRtcServer, router }) : { index, worker, webRtcServer, router, load: 0 };
+    const direct = await router.createDirectTransport();
+    const beacon = await direct.produce({ kind: 'audio', rtpParameters: BEACON_RTP, appData: { beacon: true } });
+    const slot: PoolSlot = into ? Object.assign(into, { worker, webRtcServer, router, beacon }) : { index, worker, webRtcServer, router, beacon, load: 0 };
     worker.on('died', (error) => {
       if (this.#closed) return;
       this.#log.error({ err: error, worker: index, pid: worker.pid }, 'mediasoup worker died; replacing it');
@@ -87,6 +102,27 @@ export class WorkerPool extends TypedEmitter<{ workerDied: [PoolSlot]; workerRep
     if (!best) throw new Error('worker pool is closed');
     best.load++;
     return best;
+  }
+
+  /**
+   * Makes a producer of one worker's router consumable on another's (a
+   * console's warm receive transport lives on one worker; calls on all of
+   * them). Piped once per producer and router; the pipe closes with the producer.
+   */
+  async pipe(producerId: string, from: PoolSlot, to: PoolSlot): Promise<void> {
+    if (from === to) return;
+    let piped = this.#piped.get(to.router);
+    if (!piped) this.#piped.set(to.router, (piped = new Map()));
+    let done = piped.get(producerId);
+    if (!done) {
+      const map = piped;
+      done = from.router.pipeToRouter({ producerId, router: to.router }).then(({ pipeProducer }) => {
+        pipeProducer?.observer.once('close', () => map.delete(producerId));
+      });
+      done.catch(() => map.delete(producerId));
+      piped.set(producerId, done);
+    }
+    await done;
   }
 
   release(slot: PoolSlot): void {

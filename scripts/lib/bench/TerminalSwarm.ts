@@ -1,6 +1,7 @@
 import type WebSocket from 'ws';
 import { backoffDelay, TypedEmitter } from '@helppoint/shared';
 import { connectAndHello } from './terminalAuth.ts';
+import type { SimHealth } from './simHealth.ts';
 
 /** The kiosk SignalClient's default reconnect policy (capped exponential, jitter takes off up to half). */
 export const KIOSK_BACKOFF = { baseMs: 500, maxMs: 30_000 };
@@ -14,6 +15,7 @@ interface SimTerminal {
   /** request id → sent at (performance.now()) */
   pending: Map<number, number>;
   heartbeat: ReturnType<typeof setInterval> | null;
+  lastRttMs: number | null;
   retry: ReturnType<typeof setTimeout> | null;
   /** Taken offline by the benchmark: no reconnect until released. */
   held?: boolean;
@@ -35,11 +37,15 @@ export class TerminalSwarm extends TypedEmitter<{ online: [number]; offline: [nu
   #connectFailures = 0;
   #closed = false;
 
-  constructor(opts: { url: string; ids: readonly string[]; backoff?: { baseMs: number; maxMs: number } }) {
+  readonly #health: SimHealth | null;
+
+  /** `health`: heartbeats carry the report a real terminal sends (issue 15); without it, bare heartbeats. */
+  constructor(opts: { url: string; ids: readonly string[]; backoff?: { baseMs: number; maxMs: number }; health?: SimHealth }) {
     super();
+    this.#health = opts.health ?? null;
     this.#url = opts.url;
     this.#backoff = opts.backoff ?? KIOSK_BACKOFF;
-    this.#terminals = opts.ids.map((id) => ({ id, ws: null, online: false, attempt: 0, nextId: 2, pending: new Map(), heartbeat: null, retry: null }));
+    this.#terminals = opts.ids.map((id) => ({ id, ws: null, online: false, attempt: 0, nextId: 2, pending: new Map(), heartbeat: null, lastRttMs: null, retry: null }));
   }
 
   get size(): number {
@@ -134,7 +140,9 @@ export class TerminalSwarm extends TypedEmitter<{ online: [number]; offline: [nu
     if (t.pending.size) this.#heartbeatFailures += t.pending.size;
     t.pending.clear();
     t.pending.set(id, performance.now());
-    t.ws.send(JSON.stringify({ id, type: 'heartbeat', data: { seq: id, uptimeS: Math.round(performance.now() / 1000) } }));
+    const uptimeS = Math.round(performance.now() / 1000);
+    const health = this.#health?.report(uptimeS, t.lastRttMs);
+    t.ws.send(JSON.stringify({ id, type: 'heartbeat', data: { seq: id, uptimeS, ...(health ? { health } : {}) } }));
   }
 
   #onFrame(t: SimTerminal, text: string): void {
@@ -144,7 +152,10 @@ export class TerminalSwarm extends TypedEmitter<{ online: [number]; offline: [nu
     const sentAt = t.pending.get(Number(m[1]));
     if (sentAt === undefined) return;
     t.pending.delete(Number(m[1]));
-    if (text.includes('"ok":true')) this.#lags.push(performance.now() - sentAt);
+    if (text.includes('"ok":true')) {
+      t.lastRttMs = performance.now() - sentAt;
+      this.#lags.push(t.lastRttMs);
+    }
     else this.#heartbeatFailures++;
   }
 

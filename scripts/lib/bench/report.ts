@@ -22,6 +22,19 @@ export interface BenchReport {
   headline: string;
   /** Was the target met in this run (null: not judged, e.g. a partial run). */
   met: boolean | null;
+  /** The machine-readable figures of this run: printed last as one `result: key=value …` line. */
+  result?: Record<string, string | number | boolean | null>;
+}
+
+/** `result: met=yes ring_p95_ms=18 …`: numbers rounded to 0.1, spaces in values replaced, the verdict first. */
+export function resultLine(r: Pick<BenchReport, 'met' | 'result'>): string {
+  const value = (v: string | number | boolean | null): string => {
+    if (v === null) return 'na';
+    if (typeof v === 'number') return Number.isFinite(v) ? String(Math.round(v * 10) / 10) : 'na';
+    return String(v).replace(/\s+/g, '_');
+  };
+  const pairs = Object.entries({ met: r.met === null ? 'na' : r.met ? 'yes' : 'no', ...r.result }).map(([k, v]) => `${k}=${value(v)}`);
+  return `result: ${pairs.join(' ')}`;
 }
 
 /** A markdown table from a header and rows. */
@@ -94,9 +107,11 @@ export function publish(r: BenchReport, opts: { write: boolean; file?: string })
   console.log(r.table.join('\n'));
   if (r.notes?.length) console.log(`\n${r.notes.join('\n')}`);
   console.log(`\ntarget: ${r.target} → ${verdict(r.met)}`);
-  if (!opts.write) return;
-  const file = opts.file ?? BENCHMARKS_DOC;
-  const doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  fs.writeFileSync(file, writeSection(doc, r));
-  console.log(`written to ${path.relative(root, file)}`);
+  if (opts.write) {
+    const file = opts.file ?? BENCHMARKS_DOC;
+    const doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
+    fs.writeFileSync(file, writeSection(doc, r));
+    console.log(`written to ${path.relative(root, file)}`);
+  }
+  console.log(resultLine(r));
 }

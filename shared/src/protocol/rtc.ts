@@ -25,7 +25,7 @@ export const RtcRequests = {
   'rtc.createTransport': {
     data: Type.Object({ direction: Direction, callId: Type.Optional(CallId) }, { additionalProperties: false }),
     result: TransportOptions,
-    doc: 'Create a WebRTC transport on the relay for sending or receiving media.',
+    doc: 'Create a WebRTC transport on the relay for sending or receiving media. Without `callId` it is a warm transport: it outlives calls (a terminal keeps its send and receive transports, a console its receive transport, for as long as the connection lasts), so a call only adds producers and consumers.',
   },
   'rtc.connectTransport': {
     data: Type.Object({ transportId: MediaId, dtlsParameters: RtcObject }, { additionalProperties: false }),
@@ -34,11 +34,11 @@ export const RtcRequests = {
   },
   'rtc.produce': {
     data: Type.Object(
-      { transportId: MediaId, kind: MediaKind, rtpParameters: RtcObject, callId: CallId },
+      { transportId: MediaId, kind: MediaKind, rtpParameters: RtcObject, callId: Type.Optional(CallId) },
       { additionalProperties: false },
     ),
     result: Type.Object({ producerId: MediaId }),
-    doc: 'Start sending a track (camera, microphone) into a call.',
+    doc: "Start sending a track (camera, microphone) into a call. A terminal may omit `callId`: the producer then stands by, paused on the relay, and joins each of the terminal's calls while it lasts (the terminal feeds it frames only during a call).",
   },
   'rtc.consume': {
     data: Type.Object(
@@ -47,6 +47,11 @@ export const RtcRequests = {
     ),
     result: ConsumerOptions,
     doc: 'Receive a producer of a call; the consumer starts paused.',
+  },
+  'rtc.warmUp': {
+    data: Type.Object({ transportId: MediaId, rtpCapabilities: RtcObject }, { additionalProperties: false }),
+    result: ConsumerOptions,
+    doc: "Connect a warm receive transport before anything is received: the relay returns a consumer of a producer that never sends (it stays paused); consuming it makes the peer's ICE and DTLS handshake happen now instead of at the first call.",
   },
   'rtc.resumeConsumer': {
     data: Type.Object({ consumerId: MediaId }, { additionalProperties: false }),
