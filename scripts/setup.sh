@@ -19,6 +19,11 @@ pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat espe
 if [ "$role" != kiosk ]; then
   pkgs+=(meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
   pkgs+=(chromium fonts-noto-cjk socat openssl iproute2)
+  # The terminal's Debian package and its proof (scripts/package-kiosk, test/pi): mmdebstrap
+  # (+ arch-test for arm64) builds the Lite stand-in root, systemd-container boots it,
+  # qemu-user-static runs arm64 in it, the aarch64 cross compiler builds onoff's epoll addon
+  # for arm64; mtools/fdisk/e2fsprogs let scripts/bake-image edit an image without loop devices.
+  pkgs+=(mmdebstrap arch-test systemd-container qemu-user-static g++-aarch64-linux-gnu zstd file mtools fdisk e2fsprogs dosfstools curl xz-utils)
 fi
 missing=()
 for p in "${pkgs[@]}"; do
