@@ -37,6 +37,8 @@ export interface UpdateAgentOptions {
 
 const PACKAGE = 'helppoint-kiosk';
 const IDLE_STATES = new Set(['idle']);
+/** Restarts of the new kiosk after which it is rolled back at once. */
+const CRASH_LOOP_RESTARTS = 5;
 
 /**
  * The root half of an update (the kiosk, unprivileged, downloads and asks).
@@ -174,6 +176,8 @@ export class UpdateAgent {
         restarts = u.nRestarts;
         stableSince = null;
         last = `helppoint-kiosk.service restarted ${u.nRestarts - restartsBefore} time(s) (last exit: ${u.execMainStatus || u.result})`;
+        // A kiosk that keeps crashing will not get better by waiting: the terminal is down meanwhile.
+        if (u.nRestarts - restartsBefore >= CRASH_LOOP_RESTARTS) return this.#rollBack(a, `kiosk ${a.to} does not start: ${last}`);
       } else if (u.activeState !== 'active') {
         stableSince = null;
         last = `helppoint-kiosk.service is ${u.activeState}/${u.subState} (result ${u.result}, exit status ${u.execMainStatus || '?'})`;

@@ -116,6 +116,7 @@ pi_install_deploy_files() { # root
   install -D -m 0644 "$d/pi/60-helppoint.rules" "$root/lib/udev/rules.d/60-helppoint.rules"
   install -D -m 0644 "$d/pi/config.txt.block" "$root/usr/share/helppoint-kiosk/config.txt.block"
   install -D -m 0644 "$d/pi/helppoint.txt.example" "$root/usr/share/doc/helppoint-kiosk/helppoint.txt.example"
+  install -D -m 0644 "$d/pi/README.md" "$root/usr/share/doc/helppoint-kiosk/README.md"
   install -D -m 0644 "$d/pi/default.env" "$root/etc/default/helppoint-kiosk"
 }
 

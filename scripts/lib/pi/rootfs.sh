@@ -30,10 +30,10 @@ pi_rootfs_tar() { # arch
   pi_lock "rootfs-$arch"
   if [ ! -s "$tar" ]; then
     pi_log "building a $HP_SUITE $arch root file system with mmdebstrap (cached as $tar)"
-    tmp="$tar.tmp.$$"
+    tmp="$HP_PI_CACHE/rootfs/.tmp.$$.$(basename "$tar")"
     # Lists kept (no apt clean): the bundle is computed against this root's own view of the archive.
     # /boot/firmware/config.txt: where Raspberry Pi OS (bookworm) keeps the firmware settings.
-    mmdebstrap --quiet --variant=minbase --architectures="$arch" --include="$HP_LITE_INCLUDE" \
+    mmdebstrap --quiet --format=tar --variant=minbase --architectures="$arch" --include="$HP_LITE_INCLUDE" \
       --customize-hook='mkdir -p "$1/boot/firmware" && printf "# Raspberry Pi firmware settings (stand-in)\n[all]\n" > "$1/boot/firmware/config.txt"' \
       --customize-hook='echo helppoint-pi > "$1/etc/hostname"' \
       --customize-hook='chroot "$1" passwd -d root' \

@@ -1,9 +1,11 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRelay } from '../../support/relayHarness.ts';
 import { openConsole, signIn } from '../../support/station.ts';
+import { brokenNextVersion } from './brokenPackage.ts';
 import { buildPiArtifacts, type PiArtifacts } from './piArtifacts.ts';
 import { PiContainer } from './PiContainer.ts';
 
@@ -180,6 +182,23 @@ export function describeTerminalPackage(o: ScenarioOptions): void {
       }, t(90_000));
       expect((await c.sh('journalctl -u helppoint-kiosk -o cat')).stdout).toMatch(/Watchdog timeout/);
     }, 10 * 60_000);
+
+    it('an update whose kiosk cannot start is rolled back by itself, and the reason is reported', async () => {
+      const next = await brokenNextVersion(art.deb, `${art.version}+broken1`, work);
+      const name = path.basename(next);
+      c.put(next, `/var/lib/helppoint-kiosk/update/${name}`);
+      const sha = crypto.createHash('sha256').update(fs.readFileSync(next)).digest('hex');
+      await c.sh(`chown -R helppoint:helppoint /var/lib/helppoint-kiosk/update`);
+      // What the kiosk writes when the relay offers a version and no call is on; the path unit starts the agent.
+      await c.sh(`echo '${JSON.stringify({ version: `${art.version}+broken1`, file: name, sha256: sha })}' > /var/lib/helppoint-kiosk/update/request.json.tmp && mv /var/lib/helppoint-kiosk/update/request.json.tmp /var/lib/helppoint-kiosk/update/request.json`);
+      const state = await c.waitFor('the rollback', async () => (c.exists('/var/lib/helppoint-kiosk-update/state.json') ? c.read('/var/lib/helppoint-kiosk-update/state.json') : ''), (v) => /"state": "(rolled_back|failed|updated)"/.test(v), t(600_000));
+      const s = JSON.parse(state) as { state: string; version: string; failedVersion: string; reason: string };
+      expect(s).toMatchObject({ state: 'rolled_back', version: art.version, failedVersion: `${art.version}+broken1` });
+      expect(s.reason).toMatch(/restarted|activating|auto-restart|exit/);
+      expect((await c.sh('dpkg-query -W -f=${Version} helppoint-kiosk')).stdout).toBe(art.version);
+      await c.waitFor('the previous kiosk running again', () => c.unit('helppoint-kiosk.service', 'ActiveState'), (v) => v === 'active', t(60_000));
+      expect((await c.sh('helppoint-kiosk --version')).stdout.trim()).toBe(art.version);
+    }, 20 * 60_000);
 
     it('purge removes the config.txt block and the state', async () => {
       const r = await c.try('apt-get purge -y helppoint-kiosk', t(300_000));
