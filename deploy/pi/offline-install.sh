@@ -13,10 +13,12 @@ if [ -z "$deb" ]; then
 fi
 [ -f "$deb" ] || { echo "install.sh: no package at $deb" >&2; exit 1; }
 case "$deb" in /*) ;; *) deb="$PWD/$deb" ;; esac
-# --no-download: everything comes from these files; an empty sources list keeps
+# Everything comes from these files: an empty sources list (and no lists) keeps
 # apt from even trying a (closed) network.
-DEBIAN_FRONTEND=noninteractive apt-get install -y --no-download --no-install-recommends \
-  -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts=/nonexistent \
+empty="$(mktemp -d)"; trap 'rm -rf "$empty"' EXIT; : > "$empty/sources.list"
+DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+  -o Dir::Etc::SourceList="$empty/sources.list" -o Dir::Etc::SourceParts="$empty" -o Dir::State::Lists="$empty" \
+  -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache= \
   "$here"/packages/*.deb "$deb"
 # Keep this package for the update agent: it is what a failed update rolls back to.
 v="$(dpkg-deb -f "$deb" Version)"; a="$(dpkg-deb -f "$deb" Architecture)"

@@ -175,6 +175,7 @@ export function describeTerminalPackage(o: ScenarioOptions): void {
 
     it('a hung event loop (SIGSTOP) is killed by the watchdog and restarted', async () => {
       const before = await c.unit('helppoint-kiosk.service', 'MainPID');
+      expect(Number(before)).toBeGreaterThan(1);
       await c.sh(`kill -STOP ${before}`);
       await c.waitFor('the watchdog restart', () => c.unit('helppoint-kiosk.service', 'MainPID,ActiveState'), (v) => {
         const [pid, state] = v.split('\n');
