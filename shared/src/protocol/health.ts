@@ -13,7 +13,14 @@ const Str = (maxLength = 64) => Type.String({ maxLength });
 /** The terminal's last software update, as its update agent recorded it (kiosk/src/update/). */
 export const UpdateReport = Type.Object(
   {
-    state: Type.Union(['waiting_idle', 'installing', 'confirming', 'updated', 'rolled_back', 'failed'].map((s) => Type.Literal(s))),
+    state: Type.Union([
+      Type.Literal('waiting_idle'),
+      Type.Literal('installing'),
+      Type.Literal('confirming'),
+      Type.Literal('updated'),
+      Type.Literal('rolled_back'),
+      Type.Literal('failed'),
+    ]),
     /** The version the terminal runs (or is going to). */
     version: Str(32),
     /** For rolled_back / failed: the version that was refused, and why. */
