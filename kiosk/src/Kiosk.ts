@@ -171,8 +171,9 @@ export class Kiosk {
     controller.holdPressesUntilConnected(STARTUP_LINK_GRACE_MS);
     signal.start();
     sup.start();
-    // A press held while the service was (re)starting still counts: readNow emits it as a press.
-    if (drivers.button.readNow()) kiosk.#log.warn('button already held at start-up: treating it as a press');
+    // A press held while the service was (re)starting still counts: readNow emits it as a press on
+    // release, or reports a wiring fault if the line stays "pressed" (see Button.readNow).
+    if (drivers.button.readNow()) kiosk.#log.warn('button already held at start-up: a press if released soon, a wiring fault if not');
     kiosk.#log.info({ status: status.url, relay: config.relayUrl }, 'terminal service started');
     return kiosk;
   }

@@ -32,4 +32,30 @@ describe('loadKioskConfig', () => {
     expect(() => loadKioskConfig({ HELPPOINT_TERMINAL_ID: 'XC-SCH-001', HELPPOINT_DUTY_NUMBERS: '110; AT+CFUN=0' })).toThrow(/phone number/);
     expect(() => loadKioskConfig({ HELPPOINT_TERMINAL_ID: 'XC-SCH-001', HELPPOINT_SELFTEST_HOUR: '25' })).toThrow(/0-23/);
   });
+
+  it('hardware defaults find devices by name; bad pins, drivers and device names are refused with their name', () => {
+    const id = { HELPPOINT_TERMINAL_ID: 'XC-SCH-001' };
+    const d = loadKioskConfig(id);
+    expect(d.video.device).toBe('auto');
+    expect(d.audio).toEqual({ captureDevice: 'auto', playbackDevice: 'auto' });
+    expect(d.gpio).toMatchObject({ button: 17, led: 27, driver: 'auto', tamper: null, tamperNo: null });
+    expect(loadKioskConfig({ ...id, HELPPOINT_GPIO_DRIVER: 'cdev', HELPPOINT_CAMERA: 'csi:1', HELPPOINT_AUDIO_CAPTURE: 'plughw:CARD=USB,DEV=0' })).toMatchObject({
+      gpio: { driver: 'cdev' },
+      video: { device: 'csi:1' },
+      audio: { captureDevice: 'plughw:CARD=USB,DEV=0', playbackDevice: 'auto' },
+    });
+    expect(() => loadKioskConfig({ ...id, HELPPOINT_GPIO_DRIVER: 'pigpio' })).toThrow(/gpio.driver must be auto, sysfs or cdev/);
+    expect(() => loadKioskConfig({ HELPPOINT_KIOSK_CONFIG: writeConfig({ ...id, terminalId: 'XC-SCH-001', gpio: { tamper: 17 } }) })).toThrow(
+      /gpio.tamper and gpio.button are both BCM 17/,
+    );
+    expect(() => loadKioskConfig({ HELPPOINT_KIOSK_CONFIG: writeConfig({ terminalId: 'XC-SCH-001', gpio: { button: 529 } }) })).toThrow(/BCM number 0-53/);
+    expect(() => loadKioskConfig({ HELPPOINT_KIOSK_CONFIG: writeConfig({ terminalId: 'XC-SCH-001', gpio: { tamperNo: 23 } }) })).toThrow(/needs gpio.tamper/);
+    expect(() => loadKioskConfig({ ...id, HELPPOINT_CAMERA: 'video0' })).toThrow(/video.device/);
+    expect(() => loadKioskConfig({ ...id, HELPPOINT_AUDIO_PLAYBACK: 'hw:1,0; rm -rf /' })).toThrow(/not an ALSA device name/);
+    expect(() => loadKioskConfig({ ...id, HELPPOINT_MODEM_PATH: 'ttyUSB2' })).toThrow(/sms.modemPath/);
+    expect(loadKioskConfig({ ...id, HELPPOINT_MODEM_PATH: '/tmp/helppoint-modem-x/ttyModem' }).sms.modemPath).toBe('/tmp/helppoint-modem-x/ttyModem');
+    // What older enrolments wrote still loads.
+    const old = writeConfig({ terminalId: 'XC-SCH-001', video: { device: '/dev/video0' }, audio: { captureDevice: 'plughw:1,0', playbackDevice: 'default' } });
+    expect(loadKioskConfig({ HELPPOINT_KIOSK_CONFIG: old }).audio.captureDevice).toBe('plughw:1,0');
+  });
 });

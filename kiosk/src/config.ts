@@ -16,9 +16,29 @@ export interface KioskConfig {
   /** Simulated drivers (test-pattern camera, tone, measuring speaker, button over HTTP). */
   simulated: boolean;
   /** keepWarm: capture while idle so a press does not wait for the camera (see hw/WarmCamera.ts); off by default. */
+  /**
+   * device: 'auto' (a CSI camera through rpicam-vid, else the first USB camera
+   * by id), 'csi' or 'csi:<n>' (rpicam-vid --camera n), or a V4L2 path
+   * (/dev/v4l/by-id/..., /dev/video0).
+   */
   video: { width: number; height: number; fps: number; device: string; keepWarm: boolean };
+  /** ALSA devices: 'auto' (a USB speakerphone by card name, see hw/audio/alsaCards.ts) or an ALSA name like plughw:CARD=Device,DEV=0. */
   audio: { captureDevice: string; playbackDevice: string };
-  gpio: { button: number; led: number; base: number | undefined; tamper?: number | null };
+  /**
+   * BCM numbers. tamper: the door switch's normally-closed contact; tamperNo:
+   * its normally-open contact (the fail-safe two-wire loop, see hw/GpioTamper.ts).
+   * driver: 'auto' uses sysfs (onoff) where the kernel has it, else the
+   * character device; chipLabel overrides the Raspberry Pi chip labels.
+   */
+  gpio: {
+    button: number;
+    led: number;
+    base: number | undefined;
+    tamper?: number | null;
+    tamperNo?: number | null;
+    driver: 'auto' | 'sysfs' | 'cdev';
+    chipLabel?: string | undefined;
+  };
   /** Recorded voice prompts (<prompt>.wav) that replace the generated ones; '' for none. */
   promptsDir: string;
   /** Local hour (0-23) of the nightly self-test; null disables it. */
@@ -28,7 +48,11 @@ export interface KioskConfig {
   stateDir: string;
   /** Street address, for the SMS fallback (the relay has the full location record). */
   address: string;
-  /** The second path: SMS through the LTE modem to the station's duty numbers. */
+  /**
+   * The second path: SMS through the LTE modem to the station's duty numbers.
+   * modemPath: a serial port (/dev/serial/by-id/...), 'none', or undefined to
+   * find a known modem's AT port under /dev/serial/by-id (real hardware only).
+   */
   sms: { modemPath: string | undefined; baudRate: number; dutyNumbers: string[]; timeZone: string };
   /** How long the resident is kept waiting for the relay after "network problem" before the press is left to the outbox. */
   offlineWaitMs: number;
@@ -45,9 +69,9 @@ export function defaultKioskConfig(): KioskConfig {
     statusHost: '127.0.0.1',
     statusPort: 8700,
     simulated: false,
-    video: { width: 640, height: 480, fps: 15, device: '/dev/video0', keepWarm: false },
-    audio: { captureDevice: 'default', playbackDevice: 'default' },
-    gpio: { button: 17, led: 27, base: undefined, tamper: null },
+    video: { width: 640, height: 480, fps: 15, device: 'auto', keepWarm: false },
+    audio: { captureDevice: 'auto', playbackDevice: 'auto' },
+    gpio: { button: 17, led: 27, base: undefined, tamper: null, tamperNo: null, driver: 'auto' },
     promptsDir: '/etc/helppoint/prompts',
     selfTestHour: 3,
     logLevel: 'info',
@@ -98,6 +122,11 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   cfg.offlineWaitMs = int('HELPPOINT_OFFLINE_WAIT_MS', cfg.offlineWaitMs);
   cfg.reconnectMaxMs = Math.max(1000, int('HELPPOINT_RECONNECT_MAX_MS', cfg.reconnectMaxMs));
   cfg.sms.modemPath = env['HELPPOINT_MODEM_PATH'] || cfg.sms.modemPath;
+  cfg.video.device = env['HELPPOINT_CAMERA'] || cfg.video.device;
+  cfg.audio.captureDevice = env['HELPPOINT_AUDIO_CAPTURE'] || cfg.audio.captureDevice;
+  cfg.audio.playbackDevice = env['HELPPOINT_AUDIO_PLAYBACK'] || cfg.audio.playbackDevice;
+  cfg.gpio.driver = (env['HELPPOINT_GPIO_DRIVER'] || cfg.gpio.driver) as KioskConfig['gpio']['driver'];
+  checkHardwareConfig(cfg);
   if (env['HELPPOINT_DUTY_NUMBERS']) cfg.sms.dutyNumbers = env['HELPPOINT_DUTY_NUMBERS'].split(',').map((n) => n.trim()).filter(Boolean);
   for (const n of cfg.sms.dutyNumbers) if (!/^\+?[0-9]{3,20}$/.test(n)) throw new Error(`duty number "${n}" is not a phone number`);
   cfg.promptsDir = env['HELPPOINT_PROMPTS_DIR'] ?? cfg.promptsDir;
@@ -118,4 +147,40 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
     (file ? path.dirname(path.resolve(file)) : path.resolve(path.dirname(new URL(import.meta.url).pathname), `../../.data/kiosk-${cfg.terminalId}`));
   if (!/^wss?:\/\//.test(cfg.relayUrl)) throw new Error(`relay URL "${cfg.relayUrl}" must start with ws:// or wss://`);
   return cfg;
+}
+
+/** Pin numbers, driver names and device names are checked once here, so a typo fails at start-up with its name. */
+function checkHardwareConfig(cfg: KioskConfig): void {
+  const g = cfg.gpio;
+  if (!['auto', 'sysfs', 'cdev'].includes(g.driver)) throw new Error(`gpio.driver must be auto, sysfs or cdev, got ${JSON.stringify(g.driver)}`);
+  const pins: Array<[string, number | null | undefined]> = [
+    ['button', g.button],
+    ['led', g.led],
+    ['tamper', g.tamper],
+    ['tamperNo', g.tamperNo],
+  ];
+  const used = new Map<number, string>();
+  for (const [name, pin] of pins) {
+    if (pin == null) continue;
+    if (!Number.isInteger(pin) || pin < 0 || pin > 53) throw new Error(`gpio.${name} must be a BCM number 0-53, got ${JSON.stringify(pin)}`);
+    const other = used.get(pin);
+    if (other) throw new Error(`gpio.${name} and gpio.${other} are both BCM ${pin}`);
+    used.set(pin, name);
+  }
+  if (g.tamperNo != null && g.tamper == null) throw new Error('gpio.tamperNo (the normally-open contact) needs gpio.tamper (the normally-closed one)');
+  if (g.chipLabel !== undefined && (typeof g.chipLabel !== 'string' || !/^[\w.@:-]{1,64}$/.test(g.chipLabel))) {
+    throw new Error(`gpio.chipLabel ${JSON.stringify(g.chipLabel)} is not a GPIO chip label`);
+  }
+  const dev = cfg.video.device;
+  if (!/^(auto|csi(:\d{1,2})?|\/dev\/[\w./:+-]+)$/.test(dev)) throw new Error(`video.device must be auto, csi, csi:<n> or a /dev path, got ${JSON.stringify(dev)}`);
+  for (const [name, v] of [
+    ['captureDevice', cfg.audio.captureDevice],
+    ['playbackDevice', cfg.audio.playbackDevice],
+  ] as const) {
+    // An ALSA PCM name; no spaces or shell characters (it ends up in ffmpeg's argv, never a shell, but a typo should fail here).
+    if (!/^[\w:=,.-]{1,80}$/.test(v)) throw new Error(`audio.${name} ${JSON.stringify(v)} is not an ALSA device name (e.g. auto, plughw:CARD=Device,DEV=0)`);
+  }
+  const modem = cfg.sms.modemPath;
+  // Any absolute path: a /dev/serial/by-id link on a terminal, a pty under /tmp in tests.
+  if (modem !== undefined && modem !== 'none' && !/^\/[\w./:+-]+$/.test(modem)) throw new Error(`sms.modemPath must be an absolute path or "none", got ${JSON.stringify(modem)}`);
 }

@@ -6,8 +6,8 @@ import { FilePrompter } from './voice/FilePrompter.ts';
 import { SimButton } from './hw/SimButton.ts';
 import { SimLed } from './hw/SimLed.ts';
 import { FfmpegCamera } from './hw/FfmpegCamera.ts';
-import { OnoffButton } from './hw/OnoffButton.ts';
-import { OnoffLed } from './hw/OnoffLed.ts';
+import { GpioButton } from './hw/GpioButton.ts';
+import { GpioLed } from './hw/GpioLed.ts';
 import { AlsaMicrophone } from './hw/AlsaMicrophone.ts';
 import { AlsaSpeaker } from './hw/AlsaSpeaker.ts';
 import fs from 'node:fs';
@@ -18,7 +18,10 @@ import { SystemdNotifier } from './status/SystemdNotifier.ts';
 import { SimRoom } from './hw/SimRoom.ts';
 import { SimTamper } from './hw/SimTamper.ts';
 import { SimModem } from './hw/SimModem.ts';
-import { OnoffTamper } from './hw/OnoffTamper.ts';
+import { GpioTamper } from './hw/GpioTamper.ts';
+import { selectGpioBackend } from './hw/gpio/selectGpioBackend.ts';
+import { RPICAM_WIDTH_ALIGN, RpicamCamera } from './hw/camera/RpicamCamera.ts';
+import { chooseHardware, describeHardware, discoverHardware } from './hw/inventory.ts';
 import { SerialModem } from './hw/SerialModem.ts';
 import { doctor } from './doctor/doctorCli.ts';
 import { WarmCamera } from './hw/WarmCamera.ts';
@@ -55,24 +58,51 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
       ...(modem ? { modem, sms: new ModemSmsSender(modem) } : { modem: new SimModem(), sms: null }),
     };
   }
-  const base = cfg.gpio.base === undefined ? {} : { gpioBase: cfg.gpio.base };
-  const speaker = new AlsaSpeaker({ device: cfg.audio.playbackDevice, logger });
-  const modem = serialModem(cfg, logger);
+  // Real hardware: find what is plugged in, choose by configuration and by name (never by
+  // enumeration order), and say what was chosen; `doctor` prints the same.
+  const choice = chooseHardware(cfg, await discoverHardware({ listCsi: cfg.video.device === 'auto' }));
+  logger.info({ hardware: choice }, 'hardware chosen');
+  const gpio = await selectGpioBackend({ driver: cfg.gpio.driver, gpioBase: cfg.gpio.base, chipLabel: cfg.gpio.chipLabel, logger });
+  const cam = choice.camera;
+  const speaker = new AlsaSpeaker({ device: choice.playback.device, logger });
+  const modem = choice.modem.path ? SerialModem.create({ path: choice.modem.path, baudRate: cfg.sms.baudRate, logger }) : null;
   return {
-    button: await OnoffButton.create({ gpio: cfg.gpio.button, ...base, logger }),
-    led: await OnoffLed.create({ gpio: cfg.gpio.led, ...base, logger }),
-    camera: FfmpegCamera.v4l2({ device: cfg.video.device, width, height, fps, logger }),
-    microphone: new AlsaMicrophone({ device: cfg.audio.captureDevice, logger }),
+    button: await GpioButton.create({ gpio: cfg.gpio.button, backend: gpio, logger }),
+    led: await GpioLed.create({ gpio: cfg.gpio.led, backend: gpio, logger }),
+    camera:
+      cam.kind === 'csi'
+        ? new RpicamCamera({ camera: cam.camera, ...rpicamSize(width, height, logger), fps, logger })
+        : FfmpegCamera.v4l2({ device: cam.device, width, height, fps, logger }),
+    microphone: new AlsaMicrophone({ device: choice.capture.device, logger }),
     speaker,
     voice: new FilePrompter({ speaker, dirs: promptDirs, logger }),
-    ...(cfg.gpio.tamper != null ? { tamper: await OnoffTamper.create({ gpio: cfg.gpio.tamper, ...base, logger }) } : {}),
+    ...(cfg.gpio.tamper != null
+      ? { tamper: await GpioTamper.create({ gpio: cfg.gpio.tamper, gpioNo: cfg.gpio.tamperNo, backend: gpio, logger }) }
+      : {}),
     ...(modem ? { modem, sms: new ModemSmsSender(modem) } : { sms: null }),
   };
 }
 
+/** rpicam-vid pads rows to 64 bytes: a configured size that is not aligned is trimmed, not fatal. */
+function rpicamSize(width: number, height: number, logger: pino.Logger): { width: number; height: number } {
+  const w = Math.max(RPICAM_WIDTH_ALIGN, width - (width % RPICAM_WIDTH_ALIGN));
+  const h = Math.max(2, height - (height % 2));
+  if (w !== width || h !== height) logger.warn({ configured: `${width}x${height}`, used: `${w}x${h}` }, 'CSI camera size trimmed to what rpicam-vid delivers unpadded');
+  return { width: w, height: h };
+}
+
+/** For `doctor`: found and chosen hardware, without opening any of it. */
+async function hardwareReport(cfg: KioskConfig): Promise<string[]> {
+  if (cfg.simulated) return ['硬件 Hardware: simulated drivers (HELPPOINT_SIMULATED=1)'];
+  const g = cfg.gpio;
+  const inputs = [g.button, g.tamper, g.tamperNo].filter((p): p is number => p != null);
+  const inv = await discoverHardware({ listCsi: cfg.video.device === 'auto', pins: [...inputs, g.led] });
+  return describeHardware(inv, chooseHardware(cfg, inv), { pullUps: inputs });
+}
+
 /** One owner of the modem's serial port: the driver that polls it for health also sends the SMS. */
 function serialModem(cfg: KioskConfig, logger: pino.Logger): SerialModem | null {
-  return cfg.sms.modemPath ? SerialModem.create({ path: cfg.sms.modemPath, baudRate: cfg.sms.baudRate, logger }) : null;
+  return cfg.sms.modemPath && cfg.sms.modemPath !== 'none' ? SerialModem.create({ path: cfg.sms.modemPath, baudRate: cfg.sms.baudRate, logger }) : null;
 }
 
 async function run(): Promise<void> {
@@ -129,7 +159,7 @@ if (verb === '--version' || verb === 'version') {
 } else if (verb === 'doctor') {
   const cfg = loadKioskConfig(process.env);
   const logger = pino({ name: 'kiosk-doctor', level: process.env['HELPPOINT_LOG_LEVEL'] ?? 'warn' }).child({ terminalId: cfg.terminalId });
-  process.exit(await doctor(cfg, () => drivers(cfg, logger), logger));
+  process.exit(await doctor(cfg, () => drivers(cfg, logger), logger, process.stdout, () => hardwareReport(cfg)));
 } else {
   console.error(`usage: helppoint-kiosk run | enrol | doctor | --version\n${ENROL_USAGE}\n(unknown verb "${verb}")`);
   process.exit(2);

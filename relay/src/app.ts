@@ -216,6 +216,7 @@ export class Relay {
         challengeTtlMs: config.challengeTtlMs,
         fleet,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
+        tamperCalls: config.tamperCalls,
       }),
       console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet }),
     };

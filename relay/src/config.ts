@@ -24,6 +24,8 @@ export interface RelayConfig {
   mediaDir: string;
   /** Record every call's audio and video (ffmpeg must be installed). */
   recordCalls: boolean;
+  /** The door switch opening while a terminal is idle rings a tamper call (above help calls); off: only the fleet alarm. */
+  tamperCalls: boolean;
   /** Evidence files older than this many days are deleted (the call record keeps a note). */
   retentionDays: number;
   /** Optional map tile server of the station (…/{z}/{x}/{y}.png); empty: the offline schematic only. */
@@ -63,6 +65,7 @@ export function defaultConfig(): RelayConfig {
     maxCallMs: 30 * 60_000,
     mediaDir: '',
     recordCalls: true,
+    tamperCalls: true,
     retentionDays: 30,
     mapTileUrl: '',
     heartbeatIntervalMs: 10_000,
@@ -101,6 +104,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     maxCallMs: int('HELPPOINT_MAX_CALL_MS', base.maxCallMs),
     mediaDir: env['HELPPOINT_MEDIA_DIR'] || base.mediaDir,
     recordCalls: env['HELPPOINT_RECORD'] === undefined ? base.recordCalls : env['HELPPOINT_RECORD'] === '1',
+    tamperCalls: env['HELPPOINT_TAMPER_CALLS'] === undefined ? base.tamperCalls : env['HELPPOINT_TAMPER_CALLS'] === '1',
     retentionDays: int('HELPPOINT_RETENTION_DAYS', base.retentionDays),
     mapTileUrl: env['HELPPOINT_MAP_TILE_URL'] ?? base.mapTileUrl,
     heartbeatIntervalMs: Math.max(200, int('HELPPOINT_HEARTBEAT_MS', base.heartbeatIntervalMs)),

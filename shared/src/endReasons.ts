@@ -12,7 +12,18 @@ export const EndReason = {
   Missed: 'missed',
 } as const;
 export type EndReason = (typeof EndReason)[keyof typeof EndReason];
-export const END_REASONS = Object.values(EndReason) as EndReason[];
+/** In declaration order; EndReasonSchema (the wire) and the console's filter are built from it. */
+export const END_REASONS = [
+  EndReason.OfficerHangup,
+  EndReason.TerminalHangup,
+  EndReason.Cancelled,
+  EndReason.NoAnswer,
+  EndReason.TerminalLost,
+  EndReason.MaxDuration,
+  EndReason.MediaFailed,
+  EndReason.RelayRestart,
+  EndReason.Missed,
+] as const satisfies readonly EndReason[];
 
 /** Chinese / English labels for the console and reports. */
 export const END_REASON_LABELS: Record<EndReason, { zh: string; en: string }> = {

@@ -1,5 +1,7 @@
 export * from './errors.ts';
 export * from './endReasons.ts';
+export * from './callKinds.ts';
+export * from './permissions.ts';
 export * from './backoff.ts';
 export * from './iceRecovery.ts';
 export * from './events.ts';

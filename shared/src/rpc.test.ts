@@ -6,8 +6,8 @@ describe('RpcPeer', () => {
   it('matches responses to requests by id, and errors carry their code', async () => {
     const sent: { id: number; type: string }[] = [];
     const peer = new RpcPeer({ send: (t) => sent.push(JSON.parse(t)) });
-    const a = peer.request('a');
-    const b = peer.request('b');
+    const a = peer.request('a', {});
+    const b = peer.request('b', {});
     expect(sent.map((s) => s.type)).toEqual(['a', 'b']);
     peer.handleFrame({ id: sent[1]!.id, ok: false, error: { code: 'call_not_found', message: 'gone' } });
     peer.handleFrame({ id: sent[0]!.id, ok: true, data: { x: 1 } });
@@ -19,7 +19,7 @@ describe('RpcPeer', () => {
     vi.useFakeTimers();
     const sent: { id: number }[] = [];
     const peer = new RpcPeer({ send: (t) => sent.push(JSON.parse(t)), timeoutMs: 50 });
-    const p = peer.request('slow');
+    const p = peer.request('slow', {});
     vi.advanceTimersByTime(60);
     await expect(p).rejects.toMatchObject({ code: 'timeout' });
     expect(peer.handleFrame({ id: sent[0]!.id, ok: true, data: {} })).toBe(true);
@@ -27,7 +27,7 @@ describe('RpcPeer', () => {
   });
   it('fails everything pending on disconnect; events are left to the caller', async () => {
     const peer = new RpcPeer({ send: () => {} });
-    const p = peer.request('x');
+    const p = peer.request('x', {});
     peer.failAll('socket closed');
     await expect(p).rejects.toBeInstanceOf(AppError);
     await expect(p).rejects.toMatchObject({ code: 'disconnected' });
@@ -36,7 +36,7 @@ describe('RpcPeer', () => {
   it('an unknown error code from the peer becomes internal', async () => {
     const sent: { id: number }[] = [];
     const peer = new RpcPeer({ send: (t) => sent.push(JSON.parse(t)) });
-    const p = peer.request('x');
+    const p = peer.request('x', {});
     peer.handleFrame({ id: sent[0]!.id, ok: false, error: { code: 'made_up', message: 'm' } });
     await expect(p).rejects.toMatchObject({ code: 'internal' });
   });

@@ -1,4 +1,5 @@
 import { AppError, ErrorCode, isErrorCode } from './errors.ts';
+import type { RequestCatalog, RequestData, RequestResult } from './protocol/spec.ts';
 
 interface Pending {
   resolve: (data: unknown) => void;
@@ -11,8 +12,11 @@ interface Pending {
  * The request/response half of the wire envelope, independent of the socket:
  * `send` writes a text frame; `handleFrame` is fed every parsed frame that
  * arrives. Used by the kiosk's signalling client, the console and the tests.
+ * Typed by the catalogue of requests it may send: `request('hello', …)`
+ * takes that request's data and resolves with its result type.
+ * No TypeBox at run time (the console bundles this file).
  */
-export class RpcPeer {
+export class RpcPeer<C extends RequestCatalog = RequestCatalog> {
   #nextId = 1;
   readonly #pending = new Map<number, Pending>();
   readonly #send: (text: string) => void;
@@ -23,9 +27,9 @@ export class RpcPeer {
     this.#timeoutMs = opts.timeoutMs ?? 10_000;
   }
 
-  request<T = unknown>(type: string, data: unknown = {}, timeoutMs = this.#timeoutMs): Promise<T> {
+  request<K extends keyof C & string>(type: K, data: RequestData<C, K>, timeoutMs = this.#timeoutMs): Promise<RequestResult<C, K>> {
     const id = this.#nextId++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<RequestResult<C, K>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id);
         reject(new AppError(ErrorCode.Timeout, `no answer to "${type}" within ${timeoutMs} ms`));

@@ -17,10 +17,14 @@ export type DecodedFrame =
 export class FrameDecoder {
   readonly #requests = new Map<string, Validator>();
   readonly #events = new Map<string, Validator>();
+  readonly #results = new Map<string, Validator>();
   readonly #maxBytes: number;
 
   constructor(opts: { requests?: RequestCatalog; events?: EventCatalog; maxBytes?: number }) {
-    for (const [type, spec] of Object.entries(opts.requests ?? {})) this.#requests.set(type, Compile(spec.data as TSchema));
+    for (const [type, spec] of Object.entries(opts.requests ?? {})) {
+      this.#requests.set(type, Compile(spec.data as TSchema));
+      this.#results.set(type, Compile(spec.result as TSchema));
+    }
     for (const [type, spec] of Object.entries(opts.events ?? {})) this.#events.set(type, Compile(spec.data as TSchema));
     this.#maxBytes = opts.maxBytes ?? MAX_FRAME_BYTES;
   }
@@ -32,6 +36,19 @@ export class FrameDecoder {
       if (Number.isInteger(id) && (id as number) >= 0) return id as number;
     }
     return null;
+  }
+
+  /**
+   * Checks what a handler is about to answer against the request's result
+   * schema. Returns null when it matches, else where it does not: a handler
+   * that answers off-contract is a relay bug, reported instead of sent.
+   */
+  checkResult(type: string, result: unknown): string | null {
+    const validator = this.#results.get(type);
+    if (!validator) return `no result schema for "${type}"`;
+    if (validator.Check(result)) return null;
+    const first = validator.Errors(result)[0];
+    return first ? `${first.instancePath || '/'} ${first.message}` : 'invalid';
   }
 
   decode(text: string, byteLength: number): DecodedFrame {

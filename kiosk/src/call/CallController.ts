@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { TypedEmitter, type EndReason, type EventData, type TerminalEvents } from '@helppoint/shared';
+import { TypedEmitter, type TerminalEventArgs, type TerminalSender } from '@helppoint/shared';
 import type { Button } from '../hw/Button.ts';
 import type { Led } from '../hw/Led.ts';
 import { IDLE, transition, type CallAction, type CallEvent, type CallState, type Prompt } from './CallMachine.ts';
 
 /** What the controller needs from the signalling client. */
-export interface ControllerSignal {
-  request<T>(type: string, data: unknown): Promise<T>;
-  on(event: 'event', fn: (type: string, data: unknown) => void): unknown;
+export interface ControllerSignal extends TerminalSender {
+  on(event: 'event', fn: (...args: TerminalEventArgs) => void): unknown;
   on(event: 'disconnected', fn: (reason: string) => void): unknown;
   on(event: 'connected', fn: () => void): unknown;
 }
@@ -84,7 +83,7 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
     this.onListenerError = (error, event) => this.#log.error({ err: error, event }, 'call listener failed');
     opts.button.on('press', () => this.#onPress());
     opts.button.on('long-press', () => this.dispatch({ type: 'longPress' }));
-    opts.signal.on('event', (type, data) => this.#onRelayEvent(type, data));
+    opts.signal.on('event', (...args) => this.#onRelayEvent(...args));
     opts.signal.on('disconnected', () => this.dispatch({ type: 'disconnected', freshRequestId: randomUUID() }));
     opts.signal.on('connected', () => {
       this.#releaseHeld();
@@ -175,28 +174,20 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
     return (this.#callLog.bindings() as { callId?: string }).callId;
   }
 
-  #onRelayEvent(type: string, data: unknown): void {
+  #onRelayEvent(...[type, data]: TerminalEventArgs): void {
     switch (type) {
-      case 'call.answered': {
-        const d = data as EventData<typeof TerminalEvents, 'call.answered'>;
-        this.dispatch({ type: 'answered', callId: d.callId, officer: d.officer.displayName });
+      case 'call.answered':
+        this.dispatch({ type: 'answered', callId: data.callId, officer: data.officer.displayName });
         break;
-      }
-      case 'call.officerAudio': {
-        const d = data as EventData<typeof TerminalEvents, 'call.officerAudio'>;
-        this.dispatch({ type: 'officerAudio', callId: d.callId, producerId: d.producerId });
+      case 'call.officerAudio':
+        this.dispatch({ type: 'officerAudio', callId: data.callId, producerId: data.producerId });
         break;
-      }
-      case 'call.ended': {
-        const d = data as EventData<typeof TerminalEvents, 'call.ended'>;
-        this.dispatch({ type: 'ended', callId: d.callId, reason: d.reason as EndReason, freshRequestId: randomUUID() });
+      case 'call.ended':
+        this.dispatch({ type: 'ended', callId: data.callId, reason: data.reason, freshRequestId: randomUUID() });
         break;
-      }
-      case 'lookin.started': {
-        const d = data as EventData<typeof TerminalEvents, 'lookin.started'>;
-        this.dispatch({ type: 'lookinStarted', callId: d.callId });
+      case 'lookin.started':
+        this.dispatch({ type: 'lookinStarted', callId: data.callId });
         break;
-      }
       default:
         this.#log.warn({ type }, 'unhandled relay event');
     }
@@ -230,7 +221,7 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
         // Written before it is sent: a crash or outage from here on cannot lose this press.
         const { requestId } = action;
         const { pressedAt } = this.#presses.add(requestId, Date.now());
-        this.#signal.request<{ callId: string; created: boolean; missed?: boolean }>('help.request', { requestId, pressedAt }).then(
+        this.#signal.request('help.request', { requestId, pressedAt }).then(
           (r) => {
             this.#presses.markDelivered(requestId, r.callId);
             this.dispatch({ type: 'requestAccepted', callId: r.callId });

@@ -28,6 +28,7 @@ export class ButtonTap extends TypedEmitter<ButtonEvents> implements Button {
     inner.on('long-press', (at) => {
       if (!this.#waiter) this.emit('long-press', at);
     });
+    inner.on('fault', (detail) => this.emit('fault', detail));
     inner.on('closed', () => this.emit('closed'));
   }
 
@@ -49,6 +50,10 @@ export class ButtonTap extends TypedEmitter<ButtonEvents> implements Button {
       signal?.addEventListener('abort', () => done(false));
       this.#waiter = done;
     });
+  }
+
+  get fault(): string | null {
+    return this.#inner.fault ?? null;
   }
 
   readNow(): boolean {

@@ -3,6 +3,7 @@ import type { Led, LedMode } from '../hw/Led.ts';
 import { MIC_FRAME_SAMPLES, MIC_SAMPLE_RATE, type Microphone } from '../hw/Microphone.ts';
 import type { Modem } from '../hw/Modem.ts';
 import type { Speaker } from '../hw/Speaker.ts';
+import type { Tamper } from '../hw/Tamper.ts';
 import { judgeFrames, sampleLuma, type LumaSample } from './frameCheck.ts';
 import type { Check, CheckContext } from './SelfTest.ts';
 import { toneFrame, toneLevelDbfs } from './toneDetect.ts';
@@ -222,6 +223,34 @@ export function modemCheck(o: { modem: Modem }): Check {
       const signal = s.rssiDbm === null ? 'signal unknown' : `${s.rssiDbm} dBm (CSQ ${s.csq})`;
       if (s.registration !== 'home' && s.registration !== 'roaming') return { status: 'fail', detail: `not registered (${s.registration}); ${signal}` };
       return { status: 'pass', detail: `${s.registration} on ${s.operator ?? 'unknown operator'}, ${signal}` };
+    },
+  };
+}
+
+/**
+ * The button and door-loop wiring as the drivers see it, without anyone at
+ * the terminal: a button line stuck "pressed" (shorted, no pull-up) and a
+ * door loop that reads cut or shorted fail; an open door while a technician
+ * works is expected and only noted.
+ */
+export function wiringCheck(o: { button: { readonly fault?: string | null }; tamper: Tamper | null }): Check {
+  return {
+    name: 'wiring',
+    title: '按钮与门磁接线 Button + door wiring',
+    async run() {
+      const problems: string[] = [];
+      const notes: string[] = [];
+      if (o.button.fault) problems.push(o.button.fault);
+      else notes.push('button line idle');
+      if (o.tamper) {
+        const c = o.tamper.condition ?? (o.tamper.open === null ? null : o.tamper.open ? 'open' : 'closed');
+        if (c === 'cut') problems.push('door loop reads CUT (both contacts open): wire or switch missing');
+        else if (c === 'short') problems.push('door loop reads SHORTED (both contacts at ground): wire shorted');
+        else if (c === null) problems.push('door loop cannot be read');
+        else notes.push(c === 'open' ? 'door open (close it to test the loop)' : 'door loop closed');
+      }
+      if (problems.length) return { status: 'fail', detail: problems.join('; ').slice(0, 300) };
+      return { status: 'pass', detail: notes.join('; ') };
     },
   };
 }

@@ -3,7 +3,7 @@ import type { SelfTestLine } from '@helppoint/shared';
 import type { KioskConfig } from '../config.ts';
 import type { KioskDrivers } from '../Kiosk.ts';
 import { ButtonTap } from './ButtonTap.ts';
-import { buttonCheck, cameraCheck, ledCheck, modemCheck, relayCheck, speakerMicCheck } from './checks.ts';
+import { buttonCheck, cameraCheck, ledCheck, modemCheck, relayCheck, speakerMicCheck, wiringCheck } from './checks.ts';
 import { runSelfTest, type Check } from './SelfTest.ts';
 
 const MARK: Record<string, string> = { pass: 'PASS 通过', fail: 'FAIL 失败', skip: 'SKIP 跳过' };
@@ -19,8 +19,22 @@ function printLine(out: NodeJS.WritableStream, line: SelfTestLine, title: string
  * local status endpoint; when it is not, the doctor opens the drivers itself.
  * Exit code 0 = every check passed, 1 = something failed, 2 = could not run.
  */
-export async function doctor(cfg: KioskConfig, openDrivers: () => Promise<KioskDrivers>, logger: Logger, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+export async function doctor(
+  cfg: KioskConfig,
+  openDrivers: () => Promise<KioskDrivers>,
+  logger: Logger,
+  out: NodeJS.WritableStream = process.stdout,
+  hardware?: () => Promise<string[]>,
+): Promise<number> {
   out.write(`一键求助终端自检 HelpPoint terminal self-test — ${cfg.terminalId}\n`);
+  if (hardware) {
+    // What is plugged in and what the terminal uses, before any check: most site faults show here.
+    try {
+      for (const line of await hardware()) out.write(`${line}\n`);
+    } catch (err) {
+      out.write(`(hardware not listed: ${err instanceof Error ? err.message : String(err)})\n`);
+    }
+  }
   const url = `http://${cfg.statusHost}:${cfg.statusPort}/doctor`;
   const res = await fetch(url, { method: 'POST' }).catch(() => null);
   if (res) return viaService(res, out);
@@ -67,6 +81,7 @@ async function standalone(cfg: KioskConfig, openDrivers: () => Promise<KioskDriv
     ledCheck({ led: d.led }),
     buttonCheck({ waitForPress: (ms, signal) => tap.waitForPress(ms, signal) }),
     relayCheck({ relayUrl: cfg.relayUrl }),
+    wiringCheck({ button: tap, tamper: d.tamper ?? null }),
   ];
   if (d.modem) checks.push(modemCheck({ modem: d.modem }));
   try {

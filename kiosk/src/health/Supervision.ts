@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { TerminalHealth } from '@helppoint/shared';
+import type { TerminalHealth, TerminalSender } from '@helppoint/shared';
 import type { Camera } from '../hw/Camera.ts';
 import type { Led } from '../hw/Led.ts';
 import type { Microphone } from '../hw/Microphone.ts';
@@ -7,19 +7,19 @@ import type { Modem } from '../hw/Modem.ts';
 import type { Speaker } from '../hw/Speaker.ts';
 import type { Tamper } from '../hw/Tamper.ts';
 import type { ButtonTap } from '../doctor/ButtonTap.ts';
-import { buttonCheck, cameraCheck, ledCheck, modemCheck, relayCheck, speakerMicCheck } from '../doctor/checks.ts';
-import type { Check } from '../doctor/SelfTest.ts';
+import { buttonCheck, cameraCheck, ledCheck, modemCheck, relayCheck, speakerMicCheck, wiringCheck } from '../doctor/checks.ts';
+import { runSelfTest, type Check } from '../doctor/SelfTest.ts';
+import type { SelfTestReport } from '@helppoint/shared';
 import { SelfTestService } from '../doctor/SelfTestService.ts';
 import { HealthCollector } from './HealthCollector.ts';
 import { recentMicLevelDbfs } from './micLevel.ts';
 import { readUpdateReport } from '../update/updateReport.ts';
 
 /** What supervision needs from the signalling client. */
-export interface SupervisionSignal {
+export interface SupervisionSignal extends TerminalSender {
   readonly ready: boolean;
   readonly lastRttMs: number | null;
   readonly clockOffsetMs: number | null;
-  request<T>(type: string, data: unknown): Promise<T>;
   on(event: 'connected', fn: () => void): unknown;
 }
 
@@ -54,6 +54,8 @@ export class Supervision {
   readonly #collector: HealthCollector;
   readonly #startedAt = Date.now();
   #modemTimer: ReturnType<typeof setInterval> | null = null;
+  /** A wiring-fault report the relay has not taken yet (sent again on reconnect). */
+  #wiringUnsent: SelfTestReport | null = null;
 
   constructor(o: SupervisionOptions) {
     this.#o = o;
@@ -81,9 +83,15 @@ export class Supervision {
       logger: o.logger,
     });
     o.tamper?.on('change', (open) => this.#sendTamper(open));
+    // A button line stuck "pressed" is no call but the fleet page must show it now, not at
+    // the next nightly self-test: a one-line self-test report (no tone, no LED) says so.
+    o.button.on('fault', (detail) => {
+      if (detail) void this.#reportWiring();
+    });
     o.signal.on('connected', () => {
       // The relay learns the door state on every (re)connect: a door opened while offline still alarms.
       if (o.tamper?.open) this.#sendTamper(true);
+      if (this.#wiringUnsent) void this.#sendWiring(this.#wiringUnsent);
       void this.selfTest.flush();
     });
   }
@@ -115,11 +123,27 @@ export class Supervision {
     });
   }
 
+  async #reportWiring(): Promise<void> {
+    const report = await runSelfTest([wiringCheck({ button: this.#o.button, tamper: this.#o.tamper })], { trigger: 'start-up' });
+    this.#wiringUnsent = report;
+    await this.#sendWiring(report);
+  }
+
+  async #sendWiring(report: SelfTestReport): Promise<void> {
+    try {
+      await this.#o.signal.request('selftest.report', { report });
+      if (this.#wiringUnsent === report) this.#wiringUnsent = null;
+    } catch (err) {
+      this.#log.info({ err: err instanceof Error ? err.message : String(err) }, 'wiring fault report not sent yet; will retry after reconnect');
+    }
+  }
+
   #checks(interactive: boolean): Check[] {
     const o = this.#o;
     const checks: Check[] = [speakerMicCheck({ speaker: o.speaker, microphone: o.microphone }), cameraCheck({ camera: o.camera }), ledCheck({ led: o.led })];
     if (interactive) checks.push(buttonCheck({ waitForPress: (ms, signal) => o.button.waitForPress(ms, signal) }));
     checks.push(relayCheck({ relayUrl: o.relayUrl, connected: () => o.signal.ready }));
+    checks.push(wiringCheck({ button: o.button, tamper: o.tamper }));
     if (o.modem) checks.push(modemCheck({ modem: o.modem }));
     return checks;
   }

@@ -3,21 +3,32 @@
 export type { Button, ButtonEvents } from './Button.ts';
 export { ButtonGestures } from './ButtonGestures.ts';
 export type { Gesture, ButtonGesturesOptions, GestureTimers } from './ButtonGestures.ts';
-export { OnoffButton } from './OnoffButton.ts';
-export type { OnoffButtonOptions } from './OnoffButton.ts';
+export { GpioButton } from './GpioButton.ts';
+export type { GpioButtonOptions } from './GpioButton.ts';
 export { SimButton } from './SimButton.ts';
 export type { SimButtonOptions } from './SimButton.ts';
 
 export type { Led, LedMode } from './Led.ts';
 export { BLINK_HALF_PERIOD_MS } from './Led.ts';
-export { OnoffLed } from './OnoffLed.ts';
-export type { OnoffLedOptions, LedTimers } from './OnoffLed.ts';
+export { GpioLed } from './GpioLed.ts';
+export type { GpioLedOptions, LedTimers } from './GpioLed.ts';
 export { SimLed } from './SimLed.ts';
 export type { SimLedOptions, LedChange } from './SimLed.ts';
 
-export type { GpioLine, GpioFactory, GpioLineRequest, GpioValue } from './GpioLine.ts';
-export { detectGpioBase, resolveGpioBase, DEFAULT_SYSFS_GPIO } from './gpioBase.ts';
-export type { GpioBaseOptions } from './gpioBase.ts';
+export type { GpioLine, GpioBackend, GpioBias, GpioLineRequest, GpioValue } from './GpioLine.ts';
+export { detectGpioBase, resolveGpioBase, DEFAULT_SYSFS_GPIO } from './gpio/gpioBase.ts';
+export type { GpioBaseOptions } from './gpio/gpioBase.ts';
+export { SysfsGpioBackend } from './gpio/SysfsGpioBackend.ts';
+export { CdevGpioBackend, PI_GPIO_CHIP_LABELS, pickGpioChip } from './gpio/CdevGpioBackend.ts';
+export { selectGpioBackend, gpioInterfaces } from './gpio/selectGpioBackend.ts';
+export type { GpioDriver } from './gpio/selectGpioBackend.ts';
+export { GpioTamper, tamperCondition } from './GpioTamper.ts';
+export type { Tamper, TamperCondition, TamperEvents } from './Tamper.ts';
+export { RpicamCamera, rpicamVidArgs } from './camera/RpicamCamera.ts';
+export { chooseCamera, listCsiCameras, listUsbCameras, parseRpicamCameraList } from './camera/cameraDiscovery.ts';
+export { chooseAlsaDevices, listAlsaCards, parseAsoundCards, KNOWN_SPEAKERPHONES } from './alsa/alsaCards.ts';
+export { chooseModemPort, listSerialById, KNOWN_MODEMS } from './modem/modemDiscovery.ts';
+export { chooseHardware, describeHardware, discoverHardware } from './inventory.ts';
 
 export type { Camera, VideoFrame } from './Camera.ts';
 export { i420FrameBytes } from './Camera.ts';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { Device } from 'mediasoup-client';
-import { IceRecovery, type IceRecoveryOptions } from '@helppoint/shared';
+import { IceRecovery, type IceRecoveryOptions, type TerminalRequestResult, type TerminalSender } from '@helppoint/shared';
 import type { types as msc } from 'mediasoup-client';
 import type { Camera } from '../hw/Camera.ts';
 import type { Microphone } from '../hw/Microphone.ts';
@@ -8,15 +8,20 @@ import type { Speaker } from '../hw/Speaker.ts';
 import { installWebRtcGlobals } from './webrtcGlobals.ts';
 
 /** The signalling calls the media session needs (SignalClient provides them). */
-export interface MediaSignal {
-  request<T>(type: string, data: unknown): Promise<T>;
-}
+export type MediaSignal = TerminalSender;
 
-interface TransportOptions {
-  id: string;
-  iceParameters: msc.IceParameters;
-  iceCandidates: msc.IceCandidate[];
-  dtlsParameters: msc.DtlsParameters;
+/**
+ * The wire carries mediasoup's parameter objects opaquely (RtcObject: the
+ * relay's mediasoup checks them); this is the one place the kiosk reads them
+ * as mediasoup-client's types.
+ */
+function transportOptions(o: TerminalRequestResult<'rtc.createTransport'>): msc.TransportOptions {
+  return {
+    id: o.id,
+    iceParameters: o.iceParameters as msc.IceParameters,
+    iceCandidates: o.iceCandidates as msc.IceCandidate[],
+    dtlsParameters: o.dtlsParameters as msc.DtlsParameters,
+  };
 }
 
 export interface MediaStats {
@@ -79,7 +84,7 @@ export class MediaSession {
     const key = JSON.stringify(routerRtpCapabilities);
     if (this.#device && this.#loadedCaps === key) return;
     const device = new Device({ handlerName: 'Chrome111' });
-    await device.load({ routerRtpCapabilities: routerRtpCapabilities as unknown as msc.RtpCapabilities });
+    await device.load({ routerRtpCapabilities: routerRtpCapabilities as msc.RtpCapabilities });
     this.#device = device;
     this.#loadedCaps = key;
     this.#log.info({ canSendVideo: device.canProduce('video'), canSendAudio: device.canProduce('audio') }, 'media device loaded');
@@ -155,13 +160,13 @@ export class MediaSession {
   async #openSend(device: Device, callId: string, log: Logger, t0: number): Promise<void> {
     const tracks = this.#tracks;
     if (!tracks) throw new Error('no camera and microphone tracks');
-    const opts = await this.#signal.request<TransportOptions>('rtc.createTransport', { direction: 'send', callId });
-    const transport = device.createSendTransport(opts);
+    const opts = await this.#signal.request('rtc.createTransport', { direction: 'send', callId });
+    const transport = device.createSendTransport(transportOptions(opts));
     this.#sendTransport = transport;
     this.#wireTransport(transport, log);
     transport.on('produce', ({ kind, rtpParameters }, callback, errback) => {
       this.#signal
-        .request<{ producerId: string }>('rtc.produce', { transportId: transport.id, kind, rtpParameters, callId })
+        .request('rtc.produce', { transportId: transport.id, kind, rtpParameters, callId })
         .then(({ producerId }) => callback({ id: producerId }), errback);
     });
     transport.on('connectionstatechange', (state) => {
@@ -184,8 +189,8 @@ export class MediaSession {
       restartIce: async () => {
         const transport = current();
         if (!transport || transport.closed) throw new Error('no transport to restart');
-        const { iceParameters } = await this.#signal.request<{ iceParameters: msc.IceParameters }>('rtc.restartIce', { transportId: transport.id });
-        await transport.restartIce({ iceParameters });
+        const { iceParameters } = await this.#signal.request('rtc.restartIce', { transportId: transport.id });
+        await transport.restartIce({ iceParameters: iceParameters as msc.IceParameters });
         log.info({ transportId: transport.id, direction }, 'ICE restarted with the relay\'s new parameters');
       },
       rejoin: () => this.#enqueue(() => (direction === 'send' ? this.#rejoinSend(callId, log) : this.#rejoinRecv(callId, log))),
@@ -226,8 +231,8 @@ export class MediaSession {
     const log = this.#log.child({ callId });
     this.#officerProducerId = producerId;
     if (!this.#recvTransport) {
-      const opts = await this.#signal.request<TransportOptions>('rtc.createTransport', { direction: 'recv', callId });
-      const recv = device.createRecvTransport(opts);
+      const opts = await this.#signal.request('rtc.createTransport', { direction: 'recv', callId });
+      const recv = device.createRecvTransport(transportOptions(opts));
       this.#recvTransport = recv;
       this.#wireTransport(recv, log);
       recv.on('connectionstatechange', (state) => {
@@ -235,11 +240,8 @@ export class MediaSession {
       });
     }
     const transport = this.#recvTransport;
-    const params = await this.#signal.request<{ id: string; producerId: string; kind: 'audio' | 'video'; rtpParameters: msc.RtpParameters }>(
-      'rtc.consume',
-      { transportId: transport.id, producerId, rtpCapabilities: device.rtpCapabilities },
-    );
-    const consumer = await transport.consume(params);
+    const params = await this.#signal.request('rtc.consume', { transportId: transport.id, producerId, rtpCapabilities: device.rtpCapabilities });
+    const consumer = await transport.consume({ ...params, rtpParameters: params.rtpParameters as msc.RtpParameters });
     this.#sink?.stop();
     const sink = new this.#wrtc.nonstandard.RTCAudioSink(consumer.track);
     sink.ondata = (d: { samples: Int16Array; sampleRate: number; channelCount?: number }) => {

@@ -6,11 +6,17 @@ import {
   backoffDelay,
   FrameDecoder,
   TerminalEvents,
-  type RequestResult,
+  type TerminalEventArgs,
+  type TerminalHealth,
+  type TerminalRequestData,
+  type TerminalRequestResult,
   type TerminalRequests,
+  type TerminalRequestType,
 } from '@helppoint/shared';
 
-export type HelloResult = RequestResult<typeof TerminalRequests, 'hello'>;
+export type HelloResult = TerminalRequestResult<'hello'>;
+/** The events a terminal's call logic hears (auth.challenge stays inside the client). */
+export type RelayEventArgs = Exclude<TerminalEventArgs, ['auth.challenge', unknown]>;
 
 export interface SignalClientOptions {
   /** ws(s)://relay/ws/terminal */
@@ -25,13 +31,14 @@ export interface SignalClientOptions {
   backoff?: { baseMs: number; maxMs: number };
   requestTimeoutMs?: number;
   /** The health report sent with every heartbeat (issue 5); omitted when absent or when it throws. */
-  health?: () => unknown;
+  health?: () => TerminalHealth | undefined;
 }
 
 export interface SignalEvents {
   connected: [HelloResult];
   disconnected: [string];
-  event: [string, unknown];
+  /** One relay event; `(type, data) =>` narrows data by type. */
+  event: RelayEventArgs;
 }
 
 /**
@@ -45,7 +52,7 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
   readonly #log: Logger;
   readonly #events = new FrameDecoder({ events: TerminalEvents });
   #ws: WebSocket | null = null;
-  #rpc: RpcPeer | null = null;
+  #rpc: RpcPeer<typeof TerminalRequests> | null = null;
   #attempt = 0;
   #reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   #heartbeatTimer: ReturnType<typeof setInterval> | null = null;
@@ -73,23 +80,23 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
     return this.#ready;
   }
 
-  request<T>(type: string, data: unknown, timeoutMs?: number): Promise<T> {
+  request<K extends TerminalRequestType>(type: K, data: TerminalRequestData<K>, timeoutMs?: number): Promise<TerminalRequestResult<K>> {
     if (!this.#rpc || !this.#ready) return Promise.reject(Object.assign(new Error('not connected to the relay'), { code: 'disconnected' }));
-    return this.#rpc.request<T>(type, data, timeoutMs);
+    return this.#rpc.request(type, data, timeoutMs);
   }
 
   #connect(): void {
     if (this.#closed) return;
     const ws = new WebSocket(this.#opts.url, { handshakeTimeout: 10_000, ...(this.#opts.ca ? { ca: this.#opts.ca } : {}) });
     this.#ws = ws;
-    const rpc = new RpcPeer({ send: (text) => ws.send(text), timeoutMs: this.#opts.requestTimeoutMs ?? 10_000 });
+    const rpc = new RpcPeer<typeof TerminalRequests>({ send: (text) => ws.send(text), timeoutMs: this.#opts.requestTimeoutMs ?? 10_000 });
     this.#rpc = rpc;
     ws.on('open', () => this.#log.info({ url: this.#opts.url }, 'connected to relay; waiting for its challenge'));
     // hello goes out only in answer to the relay's challenge: it proves this is the enrolled Pi.
     const sayHello = (nonce: string) => {
       const { terminalId, version } = this.#opts;
       rpc
-        .request<HelloResult>('hello', { terminalId, version, nonce, signature: this.#opts.signHello(terminalId, nonce) })
+        .request('hello', { terminalId, version, nonce, signature: this.#opts.signHello(terminalId, nonce) })
         .then((hello) => {
           this.#attempt = 0;
           this.#ready = true;
@@ -113,9 +120,11 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
       }
       if (rpc.handleFrame(frame)) return;
       try {
+        // The decoder checked data against the schema of ev.type: the pair is one TerminalEvent.
         const ev = this.#events.check(frame);
-        if (ev.type === 'auth.challenge') return sayHello((ev.data as { nonce: string }).nonce);
-        this.emit('event', ev.type, ev.data);
+        const args = [ev.type, ev.data] as TerminalEventArgs;
+        if (args[0] === 'auth.challenge') return sayHello(args[1].nonce);
+        this.emit('event', ...args);
       } catch (error) {
         this.#log.warn({ err: error }, 'relay sent an event this terminal does not understand; ignored');
       }
@@ -143,7 +152,7 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
     this.#stopHeartbeats();
     this.#heartbeatTimer = setInterval(() => {
       const sentAt = Date.now();
-      this.request<{ serverTime: number }>('heartbeat', { seq: this.#heartbeatSeq++, uptimeS: (sentAt - this.#startedAt) / 1000, ...this.#healthReport() }).then(
+      this.request('heartbeat', { seq: this.#heartbeatSeq++, uptimeS: (sentAt - this.#startedAt) / 1000, ...this.#healthReport() }).then(
         ({ serverTime }) => {
           const at = Date.now();
           this.lastRttMs = at - sentAt;
@@ -154,10 +163,11 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
     }, intervalMs);
   }
 
-  #healthReport(): { health?: unknown } {
+  #healthReport(): { health?: TerminalHealth } {
     if (!this.#opts.health) return {};
     try {
-      return { health: this.#opts.health() };
+      const health = this.#opts.health();
+      return health ? { health } : {};
     } catch (error) {
       // A broken sensor must never cost the heartbeat itself: that would mark the terminal offline.
       this.#log.error({ err: error }, 'health report failed; heartbeat sent without it');

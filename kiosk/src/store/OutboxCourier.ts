@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
+import type { TerminalSender } from '@helppoint/shared';
 import type { Outbox } from './Outbox.ts';
 
-export interface CourierSignal {
+export interface CourierSignal extends TerminalSender {
   readonly ready: boolean;
-  request<T>(type: string, data: unknown): Promise<T>;
   on(event: 'connected', fn: () => void): unknown;
 }
 
@@ -46,7 +46,7 @@ export class OutboxCourier {
         if (entry.requestId === this.#active()) continue; // the call machine is delivering it live
         this.#outbox.noteAttempt(entry.requestId);
         try {
-          const r = await this.#signal.request<{ callId: string; missed?: boolean }>('help.request', { requestId: entry.requestId, pressedAt: entry.pressedAt, late: true });
+          const r = await this.#signal.request('help.request', { requestId: entry.requestId, pressedAt: entry.pressedAt, late: true });
           this.#outbox.markDelivered(entry.requestId, r.callId);
           acked++;
           this.#log.warn({ requestId: entry.requestId, callId: r.callId, missed: r.missed ?? false, pressedAt: entry.pressedAt }, 'press delivered late from the outbox');

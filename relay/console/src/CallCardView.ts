@@ -210,7 +210,9 @@ export class CallCardView {
 
     this.#answer.hidden = model.role !== 'ringing';
     this.#answer.disabled = ctx.busy !== null;
-    this.#hangup.hidden = model.role !== 'ringing' && model.role !== 'mine';
+    const declined = ctx.myUserId !== null && call.declinedBy.some((o) => o.id === ctx.myUserId);
+    // Declined here: the card stays (the officer may still answer) but without a second Decline.
+    this.#hangup.hidden = (model.role !== 'ringing' && model.role !== 'mine') || (model.role === 'ringing' && declined);
     this.#hangup.disabled = ctx.busy !== null;
     const lookin = call.kind === 'lookin';
     setBi(this.#hangupLabel, lookin ? { zh: '关闭', en: 'Close' } : model.role === 'mine' ? { zh: '挂断', en: 'Hang up' } : { zh: '拒绝', en: 'Decline' });

@@ -1,6 +1,6 @@
 import type { Device, types } from 'mediasoup-client';
 // The file itself, not the package index: the index would bundle TypeBox and every schema into the console.
-import { IceRecovery, type RecoveryLog } from '../../../shared/src/iceRecovery.ts';
+import { IceRecovery, type RecoveryLog } from '@helppoint/shared/runtime';
 import type { ConsoleRequestData, ConsoleRequestResult, ConsoleRequestType, MediaKind } from './protocolTypes.ts';
 
 export type RequestFn = <K extends ConsoleRequestType>(type: K, data: ConsoleRequestData<K>) => Promise<ConsoleRequestResult<K>>;

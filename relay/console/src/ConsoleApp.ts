@@ -9,7 +9,7 @@ import { HeaderView } from './HeaderView.ts';
 import { icon } from './icons.ts';
 import { LoginView } from './LoginView.ts';
 import { MediaManager } from './MediaManager.ts';
-import type { CallView, ConsoleRequestData, ConsoleRequestResult, ConsoleRequestType, TerminalStatusEvent, UserView } from './protocolTypes.ts';
+import type { ConsoleEventArgs, ConsoleRequestData, ConsoleRequestResult, ConsoleRequestType, UserView } from './protocolTypes.ts';
 import { RecentCallsView } from './RecentCallsView.ts';
 import { Ringer } from './Ringer.ts';
 import { callCards, mediaPlan, onlineCount, recentCalls, ringingCalls, ringMode, sortedTerminals } from './selectors.ts';
@@ -27,7 +27,7 @@ import { PasswordView } from './admin/PasswordView.ts';
 import { TerminalsAdminView } from './admin/TerminalsAdminView.ts';
 import { ConsoleNav, type PageDef } from './ConsoleNav.ts';
 import type { Page } from './navModel.ts';
-import { addMissed, calledBack, emptyMissed, loadMissed, missedFromCall, type CalledBackView, type MissedState } from './missedCalls.ts';
+import { addMissed, calledBack, emptyMissed, loadMissed, missedFromCall, type MissedState } from './missedCalls.ts';
 import { fetchMissedCalls, markCalledBack, MissedCallsView } from './MissedCallsView.ts';
 import type { Bilingual } from './format.ts';
 
@@ -192,7 +192,7 @@ export class ConsoleApp {
       void this.#loadMissed();
       this.#fleet.onHello();
     });
-    socket.on('event', (type, data) => this.#onEvent(type, data));
+    socket.on('event', (...args) => this.#onEvent(...args));
     socket.on('unauthenticated', () => {
       this.#leave();
       this.#showLogin();
@@ -234,21 +234,27 @@ export class ConsoleApp {
     this.#showLogin();
   }
 
-  #onEvent(type: string, data: unknown): void {
+  #onEvent(...[type, data]: ConsoleEventArgs): void {
     const now = Date.now();
-    if (type === 'call.updated') {
-      const call = (data as { call?: CallView } | null)?.call;
-      if (call && typeof call.id === 'string' && call.terminal) this.#update((s) => applyCallUpdated(s, call, now));
-      const missed = call && typeof call.id === 'string' && call.terminal ? missedFromCall(call) : null;
-      if (missed) this.#setMissed(addMissed(this.#missed, missed));
-    } else if (type === 'terminal.status') {
-      const status = data as TerminalStatusEvent | null;
-      if (status && typeof status.terminalId === 'string') this.#update((s) => applyTerminalStatus(s, status));
-    } else if (type === 'call.calledBack') {
-      const done = data as CalledBackView | null;
-      if (done && typeof done.callId === 'string') this.#setMissed(calledBack(this.#missed, done.callId));
+    switch (type) {
+      case 'call.updated': {
+        const { call } = data;
+        this.#update((s) => applyCallUpdated(s, call, now));
+        const missed = missedFromCall(call);
+        if (missed) this.#setMissed(addMissed(this.#missed, missed));
+        break;
+      }
+      case 'terminal.status':
+        this.#update((s) => applyTerminalStatus(s, data));
+        this.#fleet.onEvent(type, data);
+        break;
+      case 'call.calledBack':
+        this.#setMissed(calledBack(this.#missed, data.callId));
+        break;
+      case 'fleet.updated':
+        this.#fleet.onEvent(type, data);
+        break;
     }
-    if (type === 'fleet.updated' || type === 'terminal.status') this.#fleet.onEvent(type, data);
   }
 
   /** The tabs come from the permissions the relay gives with /api/me, not from guessing by role name. */
@@ -334,7 +340,10 @@ export class ConsoleApp {
     this.#busy.set(callId, 'hangup');
     this.#render();
     try {
-      await this.#request('call.hangup', { callId });
+      // On a call still ringing here the red button is Decline: it silences this console only.
+      const entry = this.#state.calls[callId];
+      if (entry?.call.state === 'ringing' && entry.call.kind !== 'lookin') await this.#request('call.decline', { callId });
+      else await this.#request('call.hangup', { callId });
     } catch (error) {
       this.#toasts.show('error', errorLabel(errorCode(error)), errorCode(error), errorMessage(error));
     } finally {

@@ -1,8 +1,8 @@
-import { backoffDelay } from '../../../shared/src/backoff.ts';
-import { AppError, ErrorCode } from '../../../shared/src/errors.ts';
-import { TypedEmitter } from '../../../shared/src/events.ts';
-import { RpcPeer } from '../../../shared/src/rpc.ts';
-import type { ConsoleRequestData, ConsoleRequestResult, ConsoleRequestType, HelloResult } from './protocolTypes.ts';
+import { AppError, ErrorCode, RpcPeer, TypedEmitter, backoffDelay } from '@helppoint/shared/runtime';
+import type { ConsoleRequests } from '@helppoint/shared/types';
+import type { ConsoleEventArgs, ConsoleRequestData, ConsoleRequestResult, ConsoleRequestType, HelloResult } from './protocolTypes.ts';
+
+type Peer = RpcPeer<typeof ConsoleRequests>;
 
 export type SocketStatus = 'connecting' | 'connected' | 'reconnecting';
 
@@ -10,8 +10,8 @@ export interface ConsoleSocketEvents {
   status: [SocketStatus, number | null];
   /** Every successful hello, the first and each after a reconnect. */
   hello: [HelloResult];
-  /** A pushed event frame (terminal.status, call.updated). */
-  event: [string, unknown];
+  /** A pushed event frame (terminal.status, call.updated, …); `(type, data) =>` narrows data by type. */
+  event: ConsoleEventArgs;
   /** The relay no longer accepts our session: back to the login screen. */
   unauthenticated: [];
 }
@@ -38,7 +38,7 @@ export function consoleSocketUrl(loc: Pick<Location, 'protocol' | 'host'>): stri
 export class ConsoleSocket extends TypedEmitter<ConsoleSocketEvents> {
   readonly #opts: Required<ConsoleSocketOptions>;
   #ws: WebSocket | null = null;
-  #rpc: RpcPeer | null = null;
+  #rpc: Peer | null = null;
   #ready = false;
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | null = null;
@@ -61,7 +61,7 @@ export class ConsoleSocket extends TypedEmitter<ConsoleSocketEvents> {
 
   request<K extends ConsoleRequestType>(type: K, data: ConsoleRequestData<K>): Promise<ConsoleRequestResult<K>> {
     if (!this.#rpc || !this.#ready) return Promise.reject(new AppError(ErrorCode.Disconnected, 'not connected to the relay'));
-    return this.#rpc.request<ConsoleRequestResult<K>>(type, data);
+    return this.#rpc.request(type, data);
   }
 
   close(): void {
@@ -77,7 +77,7 @@ export class ConsoleSocket extends TypedEmitter<ConsoleSocketEvents> {
     if (this.#closed) return;
     this.emit('status', status, null);
     const ws = new WebSocket(this.#opts.url);
-    const rpc = new RpcPeer({ send: (text) => ws.send(text), timeoutMs: this.#opts.requestTimeoutMs });
+    const rpc: Peer = new RpcPeer({ send: (text) => ws.send(text), timeoutMs: this.#opts.requestTimeoutMs });
     this.#ws = ws;
     this.#rpc = rpc;
     this.#ready = false;
@@ -86,9 +86,9 @@ export class ConsoleSocket extends TypedEmitter<ConsoleSocketEvents> {
     ws.addEventListener('close', () => this.#onClose(ws));
   }
 
-  async #hello(ws: WebSocket, rpc: RpcPeer): Promise<void> {
+  async #hello(ws: WebSocket, rpc: Peer): Promise<void> {
     try {
-      const hello = await rpc.request<HelloResult>('hello', {});
+      const hello: HelloResult = await rpc.request('hello', {});
       if (ws !== this.#ws) return;
       this.#ready = true;
       this.#attempt = 0;
@@ -105,7 +105,7 @@ export class ConsoleSocket extends TypedEmitter<ConsoleSocketEvents> {
     }
   }
 
-  #onMessage(rpc: RpcPeer, ev: MessageEvent): void {
+  #onMessage(rpc: Peer, ev: MessageEvent): void {
     if (typeof ev.data !== 'string') return;
     let frame: unknown;
     try {
@@ -115,8 +115,9 @@ export class ConsoleSocket extends TypedEmitter<ConsoleSocketEvents> {
       return;
     }
     if (rpc.handleFrame(frame)) return;
+    // The relay checks what it sends against the same catalogue; the console trusts its own server's frames.
     const f = frame as { type?: unknown; data?: unknown; id?: unknown };
-    if (typeof f.type === 'string' && f.id === undefined) this.emit('event', f.type, f.data);
+    if (typeof f.type === 'string' && f.id === undefined) this.emit('event', ...([f.type, f.data] as ConsoleEventArgs));
   }
 
   #onClose(ws: WebSocket): void {

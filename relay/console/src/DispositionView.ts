@@ -1,5 +1,5 @@
-import { INCIDENT_TYPES, INCIDENT_TYPE_LABELS, OUTCOMES, OUTCOME_LABELS, DISPOSITION_NOTES_MAX } from '../../../shared/src/disposition.ts';
-import type { IncidentType, Outcome } from '../../../shared/src/disposition.ts';
+import { INCIDENT_TYPES, INCIDENT_TYPE_LABELS, OUTCOMES, OUTCOME_LABELS, DISPOSITION_NOTES_MAX } from '@helppoint/shared/runtime';
+import type { IncidentType, Outcome } from '@helppoint/shared/runtime';
 import { bi, h, setText } from './dom.ts';
 import type { Disposition } from './historyApi.ts';
 

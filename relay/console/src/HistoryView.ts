@@ -1,6 +1,6 @@
-import { INCIDENT_TYPE_LABELS, OUTCOMES, OUTCOME_LABELS } from '../../../shared/src/disposition.ts';
-import type { Outcome } from '../../../shared/src/disposition.ts';
-import { END_REASONS } from '../../../shared/src/endReasons.ts';
+import { INCIDENT_TYPE_LABELS, OUTCOMES, OUTCOME_LABELS } from '@helppoint/shared/runtime';
+import type { Outcome } from '@helppoint/shared/runtime';
+import { END_REASONS } from '@helppoint/shared/runtime';
 import { DispositionView } from './DispositionView.ts';
 import { bi, h, setText } from './dom.ts';
 import { endReasonLabel, formatClock, formatDuration } from './format.ts';

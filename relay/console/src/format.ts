@@ -1,5 +1,5 @@
-import { END_REASON_LABELS } from '../../../shared/src/endReasons.ts';
-import type { EndReason } from '../../../shared/src/endReasons.ts';
+import { END_REASON_LABELS } from '@helppoint/shared/runtime';
+import type { EndReason } from '@helppoint/shared/runtime';
 import type { CallView } from './protocolTypes.ts';
 
 /** A label in both languages: Chinese first, English second. */

@@ -1,76 +1,24 @@
-// The call history REST API (relay/src/routes/historyRoutes.ts), typed for the console.
-import type { IncidentType, Outcome } from '../../../shared/src/disposition.ts';
+// The call history REST API (relay/src/routes/historyRoutes.ts), typed for the
+// console from the shared response schemas (the relay serialises with them).
+import type {
+  CallDetailResponse,
+  CallEventView,
+  CallSearchQuery,
+  CallSummary,
+  DispositionBody,
+  DispositionView,
+  DutyConfigResponse,
+  EvidenceFile,
+} from '@helppoint/shared/types';
 import { ApiError, call, errorOf } from './api.ts';
-import type { EndReason } from './protocolTypes.ts';
 
-export interface CallSummary {
-  id: string;
-  terminalId: string;
-  terminalName: string;
-  terminalNameEn: string;
-  state: 'ringing' | 'answered' | 'ended';
-  kind: 'help' | 'tamper';
-  createdAt: number;
-  answeredAt: number | null;
-  endedAt: number | null;
-  endReason: EndReason | null;
-  escalatedAt: number | null;
-  officer: { id: number; displayName: string } | null;
-  disposition: { incidentType: IncidentType; outcome: Outcome; dispatched: boolean } | null;
-}
-
-export interface CallEvent {
-  id: number;
-  at: number;
-  type: string;
-  actor: string | null;
-  actorName: string | null;
-  detail: unknown;
-}
-
-export interface EvidenceFile {
-  id: number;
-  kind: 'snapshot' | 'recording';
-  mime: string;
-  bytes: number;
-  createdAt: number;
-  finishedAt: number | null;
-  deletedAt: number | null;
-  url: string | null;
-  /** Recordings: which segment of its side (a re-joined call has several); null for snapshots. */
-  segment?: number | null;
-}
-
-export interface Disposition {
-  incidentType: IncidentType;
-  outcome: Outcome;
-  notes: string;
-  dispatched: boolean;
-  recordedBy?: number;
-  recordedAt?: number;
-}
-
-export interface CallDetail {
-  summary: CallSummary;
-  events: CallEvent[];
-  disposition: Disposition | null;
-  media: EvidenceFile[];
-}
-
-export interface CallSearch {
-  terminalId?: string;
-  officerId?: number;
-  from?: number;
-  to?: number;
-  outcome?: Outcome;
-  endReason?: EndReason;
-  limit?: number;
-}
-
-export interface DutyConfig {
-  mapTileUrl: string;
-  officers: { id: number; displayName: string }[];
-}
+export type { CallSummary, EvidenceFile };
+export type CallEvent = CallEventView;
+/** The form's fields, and what the relay stored (with who and when) once saved. */
+export type Disposition = DispositionBody & Partial<Pick<DispositionView, 'recordedBy' | 'recordedAt'>>;
+export type CallDetail = Omit<CallDetailResponse, 'call'>;
+export type CallSearch = CallSearchQuery;
+export type DutyConfig = DutyConfigResponse;
 
 async function getJson<T>(path: string): Promise<T> {
   const { status, json } = await call('GET', path);

@@ -1,7 +1,7 @@
 // The desk's list of missed calls to call back, as pure functions: loaded from
 // GET /api/missed-calls, grown by live call.updated (end reason missed), shrunk
 // by call.calledBack from any console.
-import type { CalledBackView, MissedCallView } from '../../../shared/src/protocol/missedCalls.ts';
+import type { CalledBackView, MissedCallView } from '@helppoint/shared/types';
 import type { CallView } from './protocolTypes.ts';
 
 export type { CalledBackView, MissedCallView };

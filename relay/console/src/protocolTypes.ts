@@ -1,18 +1,22 @@
-// Wire types for the console, taken from the shared schemas as types only, so
-// nothing from typebox ends up in the browser bundle.
-import type { ConsoleEvents, ConsoleRequests, EventData, RequestData, RequestResult } from '@helppoint/shared';
+// Wire types for the console, from the shared contract as types only
+// (`@helppoint/shared/types` is erased at build time), so nothing from
+// TypeBox ends up in the browser bundle. Run-time helpers come from
+// `@helppoint/shared/runtime`. See docs/architecture.md.
+import type { ConsoleEventData, ConsoleRequestResult } from '@helppoint/shared/types';
 
-export type { CallView, TerminalView, UserView, EndReason } from '@helppoint/shared';
-
-type Requests = typeof ConsoleRequests;
-type Events = typeof ConsoleEvents;
-
-export type ConsoleRequestType = keyof Requests & string;
-export type ConsoleRequestData<K extends ConsoleRequestType> = RequestData<Requests, K>;
-export type ConsoleRequestResult<K extends ConsoleRequestType> = RequestResult<Requests, K>;
+export type {
+  CallView,
+  TerminalView,
+  UserView,
+  EndReason,
+  CallState,
+  ConsoleRequestType,
+  ConsoleRequestData,
+  ConsoleRequestResult,
+  ConsoleEventArgs,
+} from '@helppoint/shared/types';
 
 export type HelloResult = ConsoleRequestResult<'hello'>;
-export type TerminalStatusEvent = EventData<Events, 'terminal.status'>;
-export type CallUpdatedEvent = EventData<Events, 'call.updated'>;
-export type CallState = 'ringing' | 'answered' | 'ended';
+export type TerminalStatusEvent = ConsoleEventData<'terminal.status'>;
+export type CallUpdatedEvent = ConsoleEventData<'call.updated'>;
 export type MediaKind = 'audio' | 'video';

@@ -103,6 +103,15 @@ describe('ringMode and counts', () => {
     expect(ringMode(setConnection(stateWith([call('r', 'XC-SCH-001')]), 'reconnecting'))).toBe('off');
   });
 
+  it('a call this officer declined no longer rings here; one declined by someone else still does', () => {
+    expect(ringMode(stateWith([call('r', 'XC-SCH-001', { declinedBy: [wang] })]))).toBe('off');
+    expect(ringMode(stateWith([call('r', 'XC-SCH-001', { declinedBy: [li] })]))).toBe('loud');
+    // another call still waiting rings as before
+    expect(ringMode(stateWith([call('r', 'XC-SCH-001', { declinedBy: [wang] }), call('s', 'XC-KG-002')]))).toBe('loud');
+    // the declined call stays in the queue: the officer may still answer it
+    expect(ringingCalls(stateWith([call('r', 'XC-SCH-001', { declinedBy: [wang] })])).map((c) => c.id)).toEqual(['r']);
+  });
+
   it('counts online terminals', () => {
     expect(onlineCount(stateWith([]))).toEqual({ online: 3, total: 4 });
   });

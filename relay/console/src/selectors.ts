@@ -10,6 +10,11 @@ export function isMine(state: ConsoleState, call: CallView): boolean {
   return state.user !== null && call.answeredBy !== null && call.answeredBy.id === state.user.id;
 }
 
+/** This officer declined the ringing call: this console stays quiet for it (others still ring). */
+export function declinedByMe(state: Pick<ConsoleState, 'user'>, call: CallView): boolean {
+  return state.user !== null && call.declinedBy.some((o) => o.id === state.user!.id);
+}
+
 /** Open calls per terminal, for the terminal list. */
 export function openCallByTerminal(state: ConsoleState): Map<string, CallView> {
   const byTerminal = new Map<string, CallView>();
@@ -131,7 +136,7 @@ export const SUPERVISOR_ROLES: ReadonlySet<string> = new Set(['supervisor', 'adm
  * escalated, talking or not: nobody else has picked it up.
  */
 export function ringMode(state: ConsoleState): 'off' | 'loud' | 'soft' | 'urgent' {
-  const waiting = state.connection === 'connected' ? ringingCalls(state) : [];
+  const waiting = state.connection === 'connected' ? ringingCalls(state).filter((c) => !declinedByMe(state, c)) : [];
   if (waiting.length === 0) return 'off';
   if (state.user && SUPERVISOR_ROLES.has(state.user.role) && waiting.some((c) => c.escalatedAt !== null)) return 'urgent';
   // Looking in is not talking to a caller: a new call still rings loud.

@@ -32,6 +32,7 @@ export function call(id: string, terminalId: string, over: Partial<CallView> = {
     producers: [],
     kind: 'help',
     escalatedAt: null,
+    declinedBy: [],
     ...over,
   };
 }

@@ -1,7 +1,16 @@
 import type { Logger } from 'pino';
 import type { types } from 'mediasoup';
-import { AppError, ErrorCode, TypedEmitter, type CallView, type EndReason, type TerminalView } from '@helppoint/shared';
-import type { CallKind, CallRecord, CallRepo } from '../db/CallRepo.ts';
+import { AppError, ErrorCode, TypedEmitter, type CallKind, type CallView, type EndReason, type TerminalView } from '@helppoint/shared';
+import { actorOf, type CallRecord, type CallRepo } from '../db/CallRepo.ts';
+import {
+  initialState,
+  transition,
+  type LifecycleAction,
+  type LifecycleEvent,
+  type LifecycleState,
+  type LifecycleStateName,
+  type TimerName,
+} from './CallLifecycle.ts';
 import type { TerminalRecord, TerminalRepo } from '../db/TerminalRepo.ts';
 import type { UserRepo } from '../db/UserRepo.ts';
 import type { TerminalPresence } from '../presence/TerminalPresence.ts';
@@ -11,13 +20,11 @@ interface LiveCall {
   id: string;
   terminalId: string;
   slot: PoolSlot;
+  /** Where the call is in the lifecycle table (CallLifecycle.ts). */
+  state: LifecycleState;
   producers: Map<string, { id: string; kind: 'audio' | 'video' }>;
   officerProducerId: string | null;
-  /** An officer's look-in, not a terminal's call: a press replaces it with a real call. */
-  lookin?: boolean;
-  ringTimer: ReturnType<typeof setTimeout> | null;
-  /** Escalation while ringing, then the maximum call length once answered. */
-  dutyTimer: ReturnType<typeof setTimeout> | null;
+  timers: Map<TimerName, ReturnType<typeof setTimeout>>;
   log: Logger;
 }
 
@@ -28,10 +35,29 @@ export interface CallTimings {
   ringTimeoutMs: number;
   /** An answered call ends as max_duration after this long. */
   maxCallMs: number;
+  /** After its worker died, an answered call waits this long for the terminal to re-join, then ends (media_failed). */
+  recoveryMs: number;
+}
+
+/** One step of a call through the lifecycle table: the ONE place to watch calls change. */
+export interface CallTransition {
+  callId: string;
+  from: LifecycleStateName | null;
+  to: LifecycleStateName;
+  /** The lifecycle event; 'created' for a new call, 'forcedEnd' for end() outside the table. */
+  event: LifecycleEvent['type'] | 'created' | 'forcedEnd';
+  /** The call as consoles see it after the step. */
+  view: CallView;
 }
 
 export interface CallServiceEvents {
-  /** Every change a console should show. */
+  /**
+   * Every transition of every call (created, answered, declined, escalated,
+   * recovering, ended …) with the call view after it. Dispatch, district
+   * federation and metrics listen here.
+   */
+  transition: [CallTransition];
+  /** Every change a console should show (also media coming and going, which is not a transition). */
   callUpdated: [CallView];
   /** The call is over: gateways close the media they hold for it. */
   callClosed: [callId: string, terminalId: string];
@@ -43,6 +69,14 @@ export interface Officer {
   id: number;
   displayName: string;
 }
+
+/** Which lifecycle event each timer fires. */
+const TIMER_EVENTS = {
+  ring: 'ringTimeout',
+  escalate: 'escalateTimeout',
+  maxDuration: 'maxDurationTimeout',
+  recovery: 'recoveryTimeout',
+} as const satisfies Record<TimerName, LifecycleEvent['type']>;
 
 /**
  * The help-call lifecycle: a press creates (or, retried, finds) a call, every
@@ -69,6 +103,7 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
       ringTimeoutMs: opts.ringTimeoutMs,
       escalateAfterMs: opts.escalateAfterMs ?? 20_000,
       maxCallMs: opts.maxCallMs ?? 30 * 60_000,
+      recoveryMs: opts.recoveryMs ?? 45_000,
     };
     this.onListenerError = (error, event) => this.#log.error({ err: error, event }, 'call listener failed');
   }
@@ -96,11 +131,11 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     }
     if (opts.late) return this.#recordMissed(terminalId, requestId, opts.pressedAt ?? Date.now());
     let busy = this.openCallOf(terminalId);
-    if (busy && this.#live.get(busy)?.lookin) {
+    if (busy && this.#live.get(busy)?.state.kind === 'lookin') {
       // The resident pressed while an officer was looking in: they need help,
       // and every console must ring for it. The look-in ends; a new call rings.
       this.#log.info({ callId: busy, terminalId, requestId }, 'press during a look-in: ending the look-in, ringing a help call');
-      this.end(busy, 'terminal_hangup', 'terminal');
+      this.#dispatch(busy, { type: 'pressDuringLookin' });
       busy = null;
     }
     if (busy) {
@@ -109,17 +144,8 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
       return { callId: busy, created: false };
     }
     const { call } = this.#calls.createOrGet({ requestId, terminalId, at: Date.now(), kind });
-    const log = this.#log.child({ callId: call.id, terminalId });
-    const live: LiveCall = { id: call.id, terminalId, slot: session.slot, producers: new Map(), officerProducerId: null, ringTimer: null, dutyTimer: null, log };
-    this.#live.set(call.id, live);
-    live.ringTimer = setTimeout(() => this.end(call.id, 'no_answer', 'relay'), this.#timings.ringTimeoutMs);
-    live.ringTimer.unref?.();
-    if (this.#timings.escalateAfterMs < this.#timings.ringTimeoutMs) {
-      live.dutyTimer = setTimeout(() => this.#escalate(live), this.#timings.escalateAfterMs);
-      live.dutyTimer.unref?.();
-    }
-    log.info({ requestId, kind }, 'help requested: ringing consoles');
-    this.#publish(call.id);
+    const live = this.#track(call.id, terminalId, session.slot, kind);
+    live.log.info({ requestId, kind }, kind === 'tamper' ? 'tamper alarm: ringing consoles' : 'help requested: ringing consoles');
     return { callId: call.id, created: true };
   }
 
@@ -144,14 +170,31 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     const busy = this.openCallOf(terminalId);
     if (busy) throw new AppError(ErrorCode.TerminalBusy, `terminal ${terminalId} is in a call`, { callId: busy });
     const call = this.#calls.createLookin({ terminalId, userId: officer.id, at: Date.now() });
-    const log = this.#log.child({ callId: call.id, terminalId });
-    const live: LiveCall = { id: call.id, terminalId, slot: session.slot, producers: new Map(), officerProducerId: null, lookin: true, ringTimer: null, dutyTimer: null, log };
-    this.#live.set(call.id, live);
-    live.dutyTimer = setTimeout(() => this.end(call.id, 'max_duration', 'relay'), this.#timings.maxCallMs);
-    live.dutyTimer.unref?.();
-    log.info({ officerId: officer.id, officer: officer.displayName }, 'look-in started');
     session.send('lookin.started', { callId: call.id });
-    return this.#publish(call.id);
+    const live = this.#track(call.id, terminalId, session.slot, 'lookin');
+    live.log.info({ officerId: officer.id, officer: officer.displayName }, 'look-in started');
+    return this.view(call.id) ?? this.#mustView(call.id);
+  }
+
+  /**
+   * The door switch opened while the terminal is idle: a tamper call rings,
+   * queued above help calls. Returns null when the terminal is already in a
+   * call (the officers are with it) or offline. Idempotent per opening.
+   */
+  raiseTamper(terminalId: string, openedAt: number): { callId: string; created: boolean } | null {
+    if (!this.#presence.get(terminalId)) return null;
+    if (this.openCallOf(terminalId)) return null;
+    return this.requestHelp(terminalId, `tamper-${terminalId}-${openedAt}`, { kind: 'tamper' });
+  }
+
+  /** Starts the lifecycle of a call just written to the database. */
+  #track(callId: string, terminalId: string, slot: PoolSlot, kind: CallView['kind']): LiveCall {
+    const log = this.#log.child({ callId, terminalId });
+    const start = initialState(kind);
+    const live: LiveCall = { id: callId, terminalId, slot, state: start.state, producers: new Map(), officerProducerId: null, timers: new Map(), log };
+    this.#live.set(callId, live);
+    this.#apply(live, start.actions, null, 'created');
+    return live;
   }
 
   openCallOf(terminalId: string): string | null {
@@ -175,14 +218,35 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
         answeredBy: by ? { id: by.id, displayName: by.displayName } : null,
       });
     }
-    if (live.ringTimer) clearTimeout(live.ringTimer);
-    live.ringTimer = null;
-    if (live.dutyTimer) clearTimeout(live.dutyTimer);
-    live.dutyTimer = setTimeout(() => this.end(callId, 'max_duration', 'relay'), this.#timings.maxCallMs);
-    live.dutyTimer.unref?.();
     live.log.info({ officerId: officer.id, officer: officer.displayName }, 'call answered');
-    this.#presence.get(live.terminalId)?.send('call.answered', { callId, officer: { displayName: officer.displayName } });
-    return this.#publish(callId);
+    this.#dispatch(callId, { type: 'answer', officer });
+    return this.#mustView(callId);
+  }
+
+  /**
+   * One officer will not take this ringing call: their consoles stop ringing
+   * for it (the view lists who declined); it rings on everywhere else until
+   * answered, cancelled or timed out. Each decline is a call event, so the
+   * record says who declined last.
+   */
+  decline(callId: string, officer: Officer): CallView {
+    const live = this.#liveOrThrow(callId);
+    if (live.state.name !== 'ringing') throw new AppError(ErrorCode.CallAlreadyAnswered, 'only a ringing call can be declined');
+    this.#dispatch(callId, { type: 'decline', officer });
+    return this.#mustView(callId);
+  }
+
+  /** help.cancel from the terminal: the table decides cancelled (ringing) or terminal_hangup (answered). */
+  terminalHangup(callId: string, terminalId: string, reason?: 'media_failed'): void {
+    this.assertTerminalOwns(callId, terminalId);
+    this.#dispatch(callId, reason === 'media_failed' ? { type: 'mediaFailed' } : { type: 'terminalHangup' });
+  }
+
+  /** An officer hangs up (or ends a call still ringing). */
+  officerHangup(callId: string, officer: Officer): void {
+    this.assertOfficerMayEnd(callId, officer);
+    if (!this.#live.has(callId)) return; // already over: nothing to do
+    this.#dispatch(callId, { type: 'officerHangup' });
   }
 
   /** A terminal's camera or microphone is live in the call. */
@@ -195,7 +259,8 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     });
     this.#calls.addEvent(callId, 'media', terminalId, { kind: producer.kind, producerId: producer.id });
     live.log.info({ kind: producer.kind, producerId: producer.id }, 'terminal media live');
-    this.#publish(callId);
+    if (live.state.name === 'recovering' && producer.kind === 'video') this.#dispatch(callId, { type: 'mediaBack' });
+    else this.#publish(callId);
   }
 
   /** The answering officer's microphone: the terminal plays it. */
@@ -225,37 +290,143 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     if (live.terminalId !== terminalId) throw new AppError(ErrorCode.NotYourCall, 'that call belongs to another terminal');
   }
 
-  /** Ends a call once; later calls are no-ops. */
+  /**
+   * Ends a call once with this reason, whatever its state (tests, shutdown
+   * paths); later calls are no-ops. Normal endings go through the table
+   * (officerHangup, terminalHangup, timeouts, terminalLost …).
+   */
   end(callId: string, reason: EndReason, endedBy: 'officer' | 'terminal' | 'relay'): boolean {
     const live = this.#live.get(callId);
-    const changed = this.#calls.end({ callId, reason, endedBy, at: Date.now() });
-    if (!live) return changed;
-    this.#live.delete(callId);
-    if (live.ringTimer) clearTimeout(live.ringTimer);
-    if (live.dutyTimer) clearTimeout(live.dutyTimer);
-    live.log.info({ reason, endedBy }, 'call ended');
-    this.#presence.get(live.terminalId)?.send('call.ended', { callId, reason });
-    this.emit('callClosed', callId, live.terminalId);
-    this.#publish(callId, live);
-    return changed;
+    if (!live) return this.#calls.end({ callId, reason, endedBy, at: Date.now() });
+    const from = live.state.name;
+    live.state = { name: 'ended', kind: live.state.kind };
+    const actions: LifecycleAction[] = [
+      ...(['escalate', 'ring', 'maxDuration', 'recovery'] as const).map((timer): LifecycleAction => ({ type: 'stopTimer', timer })),
+      { type: 'end', reason, endedBy },
+    ];
+    return this.#apply(live, actions, from, 'forcedEnd');
   }
 
   /**
-   * A mediasoup worker died: the media of its calls is gone. They end as
-   * media_failed (the terminal asks again at once, on the fresh worker);
-   * calls on other workers are untouched.
+   * A mediasoup worker died and its slot has a fresh one: ringing calls on it
+   * end as media_failed (the terminal asks again at once, on the fresh
+   * worker); answered calls stay, and their peers re-join on the fresh worker
+   * through the ICE-recovery path (re-rung only if that does not happen in
+   * time). Calls on other workers are untouched.
    */
   endCallsOnSlot(slot: PoolSlot): string[] {
     const ids = [...this.#live.values()].filter((c) => c.slot === slot).map((c) => c.id);
-    for (const id of ids) this.end(id, 'media_failed', 'relay');
-    if (ids.length) this.#log.warn({ worker: slot.index, callIds: ids }, 'worker lost: its calls ended as media_failed');
+    for (const id of ids) this.#dispatch(id, { type: 'workerLost' });
+    if (ids.length) this.#log.warn({ worker: slot.index, callIds: ids }, 'worker lost: ringing calls ended, answered calls re-joining');
     return ids;
   }
 
   /** The terminal's connection dropped: its media is gone with it. */
   terminalLost(terminalId: string): void {
     const callId = this.openCallOf(terminalId);
-    if (callId) this.end(callId, 'terminal_lost', 'relay');
+    if (callId) this.#dispatch(callId, { type: 'terminalLost' });
+  }
+
+  /** Where a live call is in the lifecycle (null once it ended). */
+  lifecycleOf(callId: string): LifecycleStateName | null {
+    return this.#live.get(callId)?.state.name ?? null;
+  }
+
+  /** Feeds one event to a call's transition table; an event its state does not take is logged and ignored. */
+  #dispatch(callId: string, event: LifecycleEvent): boolean {
+    const live = this.#live.get(callId);
+    if (!live) return false;
+    const next = transition(live.state, event);
+    if (!next) {
+      live.log.info({ state: live.state.name, event: event.type }, 'call event ignored in this state');
+      return false;
+    }
+    const from = live.state.name;
+    live.state = next.state;
+    if (from !== next.state.name) live.log.info({ from, to: next.state.name, event: event.type }, 'call state');
+    return this.#apply(live, next.actions, from, event.type);
+  }
+
+  /**
+   * The one place the lifecycle's actions become effects: timers, database
+   * writes, terminal messages, media clean-up and the console / listener
+   * events. Returns false when the database said the call had already ended.
+   */
+  #apply(live: LiveCall, actions: LifecycleAction[], from: LifecycleStateName | null, event: CallTransition['event']): boolean {
+    let changed = true;
+    let published = false;
+    const terminal = () => this.#presence.get(live.terminalId);
+    for (const action of actions) {
+      switch (action.type) {
+        case 'startTimer': {
+          const ms = this.#timerMs(action.timer);
+          if (ms === null) break;
+          const timer = setTimeout(() => {
+            live.timers.delete(action.timer);
+            this.#dispatch(live.id, { type: TIMER_EVENTS[action.timer] });
+          }, ms);
+          timer.unref?.();
+          live.timers.set(action.timer, timer);
+          break;
+        }
+        case 'stopTimer':
+          clearTimeout(live.timers.get(action.timer));
+          live.timers.delete(action.timer);
+          break;
+        case 'recordEscalation':
+          if (this.#calls.escalate({ callId: live.id, at: Date.now() })) live.log.warn({ afterMs: this.#timings.escalateAfterMs }, 'call unanswered: escalated');
+          break;
+        case 'recordDecline':
+          this.#calls.addEvent(live.id, 'declined', actorOf.user(action.officer.id), { displayName: action.officer.displayName });
+          live.log.info({ officerId: action.officer.id, officer: action.officer.displayName }, 'declined on one console: still ringing elsewhere');
+          break;
+        case 'tellTerminalAnswered':
+          terminal()?.send('call.answered', { callId: live.id, officer: { displayName: action.officer.displayName } });
+          break;
+        case 'forgetMedia':
+          live.producers.clear();
+          live.officerProducerId = null;
+          break;
+        case 'recordEvent':
+          this.#calls.addEvent(live.id, action.event, actorOf.relay, { worker: live.slot.index });
+          live.log.warn({ worker: live.slot.index }, action.event === 'media_recovering' ? 'worker lost under an answered call: waiting for the peers to re-join' : 'media re-joined on the live worker');
+          break;
+        case 'end': {
+          changed = this.#calls.end({ callId: live.id, reason: action.reason, endedBy: action.endedBy, at: Date.now() });
+          this.#live.delete(live.id);
+          live.log.info({ reason: action.reason, endedBy: action.endedBy }, 'call ended');
+          terminal()?.send('call.ended', { callId: live.id, reason: action.reason });
+          this.emit('callClosed', live.id, live.terminalId);
+          break;
+        }
+        case 'publish':
+          published = true;
+          break;
+      }
+    }
+    const ended = live.state.name === 'ended';
+    if (published || ended) {
+      const view = this.view(live.id, ended ? undefined : live);
+      if (view) {
+        this.emit('callUpdated', view);
+        this.emit('transition', { callId: live.id, from, to: live.state.name, event, view });
+      }
+    }
+    return changed;
+  }
+
+  #timerMs(timer: TimerName): number | null {
+    switch (timer) {
+      case 'ring':
+        return this.#timings.ringTimeoutMs;
+      case 'escalate':
+        // Escalating after the call has stopped ringing would mean nothing.
+        return this.#timings.escalateAfterMs < this.#timings.ringTimeoutMs ? this.#timings.escalateAfterMs : null;
+      case 'maxDuration':
+        return this.#timings.maxCallMs;
+      case 'recovery':
+        return this.#timings.recoveryMs;
+    }
   }
 
   openCalls(): CallView[] {
@@ -288,10 +459,7 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
   }
 
   close(): void {
-    for (const live of this.#live.values()) {
-      if (live.ringTimer) clearTimeout(live.ringTimer);
-      if (live.dutyTimer) clearTimeout(live.dutyTimer);
-    }
+    for (const live of this.#live.values()) for (const t of live.timers.values()) clearTimeout(t);
     this.#live.clear();
   }
 
@@ -310,22 +478,32 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
       ...(call.endReason === 'missed' ? { pressedAt: this.#calls.events(call.id).find((e) => e.type === 'pressed')?.at ?? call.createdAt } : {}),
       kind: call.kind,
       escalatedAt: call.escalatedAt,
+      declinedBy: call.state === 'ringing' ? this.#declines(call.id) : [],
     };
   }
 
-  /** Nobody answered in time: mark it (supervisors' consoles get the louder alert from the view). */
-  #escalate(live: LiveCall): void {
-    live.dutyTimer = null;
-    if (!this.#live.has(live.id)) return;
-    if (!this.#calls.escalate({ callId: live.id, at: Date.now() })) return;
-    live.log.warn({ afterMs: this.#timings.escalateAfterMs }, 'call unanswered: escalated');
-    this.#publish(live.id);
+  /** Officers who declined a ringing call (their consoles stay quiet for it), oldest first, each once. */
+  #declines(callId: string): { id: number; displayName: string }[] {
+    const seen = new Map<number, { id: number; displayName: string }>();
+    for (const e of this.#calls.events(callId)) {
+      if (e.type !== 'declined' || !e.actor?.startsWith('user:')) continue;
+      const id = Number(e.actor.slice(5));
+      seen.delete(id);
+      seen.set(id, { id, displayName: (e.detail as { displayName?: string } | null)?.displayName ?? '' });
+    }
+    return [...seen.values()];
   }
 
+  /** Media came or went (not a lifecycle step): consoles update their view. */
   #publish(callId: string, live = this.#live.get(callId)): CallView {
+    const view = this.#mustView(callId, live);
+    this.emit('callUpdated', view);
+    return view;
+  }
+
+  #mustView(callId: string, live = this.#live.get(callId)): CallView {
     const view = this.view(callId, live);
     if (!view) throw new AppError(ErrorCode.CallNotFound, `no call ${callId}`);
-    this.emit('callUpdated', view);
     return view;
   }
 

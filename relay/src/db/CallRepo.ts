@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { AppError, ErrorCode } from '@helppoint/shared';
-import type { EndReason } from '@helppoint/shared';
+import type { CallKind as SharedCallKind, CallRecordView, CallViewKind, EndReason } from '@helppoint/shared';
 import { DbError, sqliteCode } from './DbError.ts';
 
 export const CALL_STATES = ['ringing', 'answered', 'ended'] as const;
@@ -13,16 +13,15 @@ export type CallEndedBy = (typeof CALL_ENDED_BY)[number];
 /** Event types the repository writes itself; other components may add their own. */
 export type KnownCallEventType = 'pressed' | 'rang' | 'media' | 'answered' | 'escalated' | 'ended';
 
-export const CALL_KINDS = ['help', 'tamper'] as const;
-export type CallKind = (typeof CALL_KINDS)[number];
-/** A record is a terminal's call, or an officer's look-in at its camera. */
-export type CallRecordKind = CallKind | 'lookin';
+/** What a terminal raises (help, tamper). */
+export type CallKind = SharedCallKind;
+/** A record is a terminal's call, or an officer's look-in at its camera (kind lookin, migration 005). */
+export type CallRecordKind = CallViewKind;
 
 /**
- * Look-ins are stored as calls (so media, recording and history apply) whose
- * request id carries this prefix. Terminals cannot forge it: their request ids
- * allow no colon. (The kind column's CHECK allows only help/tamper, and SQLite
- * cannot widen it without rebuilding the calls table.)
+ * Look-ins are stored as calls of kind lookin (so media, recording and
+ * history apply); their request id, which must be unique, carries this
+ * prefix. Terminals cannot forge it: their request ids allow no colon.
  */
 export const LOOKIN_REQUEST_PREFIX = 'lookin:';
 export type CallEventType = KnownCallEventType | (string & {});
@@ -45,6 +44,11 @@ export interface CallRecord {
   /** Nobody had answered within the escalation time. */
   escalatedAt: number | null;
 }
+
+// The REST contract's CallRecordView must be able to carry every stored call (compile-time check).
+export type CallRecordFitsContract = CallRecord extends CallRecordView ? true : never;
+const callRecordFits: CallRecordFitsContract = true;
+void callRecordFits;
 
 export interface CallEventRecord {
   id: number;
@@ -70,7 +74,7 @@ interface CallRow {
   ended_at: number | null;
   end_reason: EndReason | null;
   ended_by: CallEndedBy | null;
-  kind: CallKind;
+  kind: CallRecordKind;
   escalated_at: number | null;
 }
 
@@ -224,6 +228,7 @@ export class CallRepo {
         created_at: at,
         answered_at: at,
         answered_by: userId,
+        kind: 'lookin',
       });
       this.#insertEvent.run(row.id, at, 'lookin', actorOf.user(userId), null);
       return toCall(row);
@@ -296,8 +301,7 @@ export class CallRepo {
       ['c.created_at >= @from', q.from],
       ['c.created_at < @to', q.to],
       ['c.end_reason = @endReason', q.endReason],
-      // look-ins are told apart by their request id (LOOKIN_REQUEST_PREFIX), not by the kind column
-      [q.kind === 'lookin' ? `c.request_id LIKE '${LOOKIN_REQUEST_PREFIX}%' AND @kind = 'lookin'` : `c.kind = @kind AND c.request_id NOT LIKE '${LOOKIN_REQUEST_PREFIX}%'`, q.kind],
+      ['c.kind = @kind', q.kind],
       ['EXISTS (SELECT 1 FROM call_dispositions d WHERE d.call_id = c.id AND d.outcome = @outcome)', q.outcome],
     ];
     const where: string[] = [];
@@ -459,7 +463,7 @@ function toCall(r: CallRow): CallRecord {
     endedAt: r.ended_at,
     endReason: r.end_reason,
     endedBy: r.ended_by,
-    kind: r.request_id.startsWith(LOOKIN_REQUEST_PREFIX) ? 'lookin' : r.kind,
+    kind: r.kind,
     escalatedAt: r.escalated_at,
   };
 }

@@ -63,10 +63,17 @@ export function migrate(db: Database, options: MigrateOptions): MigrateResult {
       if (v >= m.version) return null;
       const appliedAt = now();
       db.exec(m.up);
+      if (m.foreignKeysOff) {
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length) throw new Error(`${broken.length} rows break a foreign key after the rebuild`);
+      }
       record.run(m.version, m.name, appliedAt);
       return { version: m.version, name: m.name, appliedAt };
     });
     let result: AppliedMigration | null;
+    // PRAGMA foreign_keys is a no-op inside a transaction: switched outside it.
+    const fkWasOn = m.foreignKeysOff ? db.pragma('foreign_keys', { simple: true }) === 1 : false;
+    if (fkWasOn) db.pragma('foreign_keys = OFF');
     try {
       result = step.immediate();
     } catch (err) {
@@ -76,6 +83,8 @@ export function migrate(db: Database, options: MigrateOptions): MigrateResult {
         `migration ${m.version} (${m.name}) failed: ${err instanceof Error ? err.message : String(err)}`,
         { cause: err },
       );
+    } finally {
+      if (fkWasOn) db.pragma('foreign_keys = ON');
     }
     if (result) applied.push(result);
   }

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import type { Logger } from 'pino';
-import { AppError, ErrorCode, FrameDecoder, TypedEmitter } from '@helppoint/shared';
-
-export type Handler = (data: never) => unknown;
-export type HandlerMap = Record<string, Handler>;
+import { AppError, ErrorCode, FrameDecoder, TypedEmitter, type EventCatalog, type EventData, type HandlerTable, type RequestCatalog } from '@helppoint/shared';
 
 /** WebSocket close codes the relay uses (4000-4999 are the application's). */
 export const CloseCode = {
@@ -23,19 +20,31 @@ export const CloseCode = {
  * requests to handlers one at a time (so a peer's requests keep their order),
  * and answers each with data or an error code. A bad frame never closes the
  * connection; a dead peer (no pong) does.
+ *
+ * Typed by the two catalogues of its endpoint: the requests it accepts
+ * (handlers are checked against them by the compiler, and every result
+ * against its schema before it is sent) and the events it may push.
  */
-export class Connection extends TypedEmitter<{ closed: [number, string] }> {
+export class Connection<Req extends RequestCatalog, Ev extends EventCatalog> extends TypedEmitter<{ closed: [number, string] }> {
   readonly id = randomUUID();
   readonly log: Logger;
   readonly #ws: WebSocket;
   readonly #decoder: FrameDecoder;
-  #handlers: HandlerMap;
+  #handlers: HandlerTable<Req>;
   #queue: Promise<void> = Promise.resolve();
   #alive = true;
   #pingTimer: ReturnType<typeof setInterval> | null = null;
   #closed = false;
 
-  constructor(opts: { ws: WebSocket; decoder: FrameDecoder; handlers: HandlerMap; logger: Logger; bindings?: Record<string, unknown>; pingIntervalMs: number }) {
+  constructor(opts: {
+    ws: WebSocket;
+    /** Built once per gateway from the same catalogue as Req. */
+    decoder: FrameDecoder;
+    handlers: HandlerTable<Req>;
+    logger: Logger;
+    bindings?: Record<string, unknown>;
+    pingIntervalMs: number;
+  }) {
     super();
     this.#ws = opts.ws;
     this.#decoder = opts.decoder;
@@ -63,11 +72,11 @@ export class Connection extends TypedEmitter<{ closed: [number, string] }> {
     this.#pingTimer.unref?.();
   }
 
-  setHandlers(handlers: HandlerMap): void {
+  setHandlers(handlers: HandlerTable<Req>): void {
     this.#handlers = handlers;
   }
 
-  send(type: string, data: unknown): void {
+  send<K extends keyof Ev & string>(type: K, data: EventData<Ev, K>): void {
     if (this.#ws.readyState !== this.#ws.OPEN) return;
     this.#ws.send(JSON.stringify({ type, data }));
   }
@@ -96,14 +105,21 @@ export class Connection extends TypedEmitter<{ closed: [number, string] }> {
     if (frame.kind === 'event') return; // no client events defined yet; decoder refused unknown ones
     const { id, type, data } = frame;
     this.#queue = this.#queue.then(async () => {
-      const handler = this.#handlers[type];
+      // The decoder only lets through types of the catalogue, so `type` is a key of Req.
+      const handler = this.#handlers[type as keyof Req] as ((data: unknown) => unknown) | undefined;
       if (!handler) {
         this.#reply({ id, ok: false, error: { code: ErrorCode.HelloRequired, message: `"${type}" is not allowed now; send hello first` } });
         return;
       }
       try {
-        const result = await handler(data as never);
-        this.#reply({ id, ok: true, data: result ?? {} });
+        const result = (await handler(data)) ?? {};
+        const offContract = this.#decoder.checkResult(type, result);
+        if (offContract !== null) {
+          this.log.error({ type, where: offContract }, 'handler result does not match its schema: not sent');
+          this.#reply({ id, ok: false, error: { code: ErrorCode.Internal, message: 'internal error' } });
+          return;
+        }
+        this.#reply({ id, ok: true, data: result });
       } catch (error) {
         if (error instanceof AppError) {
           this.log.info({ type, code: error.code, reason: error.message }, 'request refused');

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { AppError, ConsoleRequests, ErrorCode, FrameDecoder, type CalledBackView, type CallView, type RequestData } from '@helppoint/shared';
+import { AppError, ConsoleRequests, ErrorCode, FrameDecoder, type CalledBackView, type CallView, type ConsoleEvents, type ConsoleEventData, type ConsoleEventType, type RequestData } from '@helppoint/shared';
 import type { CallService, Officer } from '../calls/CallService.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
 import type { AuditRepo } from '../db/AuditRepo.ts';
@@ -13,6 +13,7 @@ import { CloseCode, Connection } from './Connection.ts';
 import { rtcHandlers } from './rtcHandlers.ts';
 
 type C = typeof ConsoleRequests;
+type ConsoleConnection = Connection<C, typeof ConsoleEvents>;
 
 export interface ConsoleUser {
   id: number;
@@ -38,11 +39,11 @@ export interface ConsoleGatewayOptions {
 export class ConsoleGateway {
   readonly #log: Logger;
   readonly #decoder = new FrameDecoder({ requests: ConsoleRequests });
-  readonly #connections = new Set<Connection>();
+  readonly #connections = new Set<ConsoleConnection>();
   /** Every open console socket of each user (also those that have not said hello yet), so disabling an account can cut them. */
-  readonly #byUser = new Map<number, Set<Connection>>();
+  readonly #byUser = new Map<number, Set<ConsoleConnection>>();
   /** Connections that may see calls (call.updated is not for technicians or field staff). */
-  readonly #callWatchers = new Set<Connection>();
+  readonly #callWatchers = new Set<ConsoleConnection>();
   readonly #opts: ConsoleGatewayOptions;
 
   constructor(opts: ConsoleGatewayOptions) {
@@ -67,7 +68,7 @@ export class ConsoleGateway {
       return;
     }
     const { calls, terminals, pool } = this.#opts;
-    const conn = new Connection({
+    const conn: ConsoleConnection = new Connection({
       ws,
       decoder: this.#decoder,
       handlers: {},
@@ -82,7 +83,7 @@ export class ConsoleGateway {
     };
     const audit = (action: string, target: string, detail?: Record<string, unknown>) =>
       this.#opts.audit.write({ actor: `user:${user.username}`, action, target, detail: detail ?? null, remote: remoteAddress });
-    const own = this.#byUser.get(user.id) ?? new Set<Connection>();
+    const own = this.#byUser.get(user.id) ?? new Set<ConsoleConnection>();
     own.add(conn);
     this.#byUser.set(user.id, own);
     let ready = false;
@@ -96,7 +97,7 @@ export class ConsoleGateway {
         conn.log.info('console connected');
         return {
           user,
-          routerRtpCapabilities: pool.routerRtpCapabilities as unknown as Record<string, unknown>,
+          routerRtpCapabilities: pool.routerRtpCapabilities,
           terminals: terminals.list().map((t) => calls.terminalView(t)),
           calls: seesCalls ? calls.openCalls().filter((c) => this.#shows(conn, c)) : [],
         };
@@ -122,9 +123,14 @@ export class ConsoleGateway {
       },
       'call.hangup': (d: RequestData<C, 'call.hangup'>) => {
         mayAnswer();
-        calls.assertOfficerMayEnd(d.callId, officer);
-        calls.end(d.callId, 'officer_hangup', 'officer');
+        calls.officerHangup(d.callId, officer);
         return {};
+      },
+      'call.decline': (d: RequestData<C, 'call.decline'>) => {
+        mayAnswer();
+        const call = calls.decline(d.callId, officer);
+        audit('call.decline', d.callId, { terminalId: call.terminal.id });
+        return { call };
       },
       ...rtcHandlers({
         peer,
@@ -161,7 +167,7 @@ export class ConsoleGateway {
   }
 
   /** A look-in is shown only to the officer who opened it: it must not ring or queue on other desks. */
-  #shows(conn: Connection, call: CallView): boolean {
+  #shows(conn: ConsoleConnection, call: CallView): boolean {
     if (call.kind !== 'lookin') return true;
     return call.answeredBy !== null && (this.#byUser.get(call.answeredBy.id)?.has(conn) ?? false);
   }
@@ -183,7 +189,7 @@ export class ConsoleGateway {
     return this.#connections.size;
   }
 
-  #broadcast(type: string, data: unknown): void {
+  #broadcast<K extends ConsoleEventType>(type: K, data: ConsoleEventData<K>): void {
     for (const conn of this.#connections) conn.send(type, data);
   }
 

@@ -6,6 +6,7 @@ import {
   FrameDecoder,
   HEARTBEAT_INTERVAL_MS,
   HEARTBEAT_MISSES_OFFLINE,
+  TerminalEvents,
   TerminalRequests,
   type RequestData,
 } from '@helppoint/shared';
@@ -24,6 +25,7 @@ import { CloseCode, Connection } from './Connection.ts';
 import { rtcHandlers } from './rtcHandlers.ts';
 
 type T = typeof TerminalRequests;
+type TerminalConnection = Connection<T, typeof TerminalEvents>;
 
 export interface TerminalGatewayOptions {
   terminals: TerminalRepo;
@@ -39,6 +41,8 @@ export interface TerminalGatewayOptions {
   /** Receives heartbeats' health reports, self-tests and alarms (issue 5). */
   fleet?: FleetService;
   heartbeatIntervalMs?: number;
+  /** The door switch opening while idle rings a tamper call (default true; a station may turn it off). */
+  tamperCalls?: boolean;
   helloTimeoutMs?: number;
   pingIntervalMs?: number;
 }
@@ -57,7 +61,7 @@ export class TerminalGateway {
   readonly #opts: TerminalGatewayOptions;
   readonly #log: Logger;
   readonly #decoder = new FrameDecoder({ requests: TerminalRequests });
-  readonly #connections = new Set<Connection>();
+  readonly #connections = new Set<TerminalConnection>();
   readonly #nonces: NonceBook;
   /**
    * Connections by terminal ID (usually one; two while a newer one replaces
@@ -98,7 +102,7 @@ export class TerminalGateway {
    * is audited and closes the connection (a new challenge needs a new one).
    * Returns the fingerprint of the key that signed.
    */
-  #authenticate(conn: Connection, d: RequestData<T, 'hello'>, remote: string | undefined): string {
+  #authenticate(conn: TerminalConnection, d: RequestData<T, 'hello'>, remote: string | undefined): string {
     const refuse = (code: ErrorCode, message: string, closeCode: number = CloseCode.Unauthenticated): never => {
       this.#opts.audit.write({ actor: 'anonymous', action: 'terminal.hello', target: d.terminalId, outcome: 'refused', detail: { code }, remote });
       conn.log.warn({ terminalId: d.terminalId, code }, 'terminal hello refused');
@@ -120,7 +124,7 @@ export class TerminalGateway {
   accept(ws: WebSocket, remoteAddress: string | undefined): void {
     const { presence, calls, pool, terminals } = this.#opts;
     const heartbeatMs = this.#opts.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS;
-    const conn = new Connection({
+    const conn: TerminalConnection = new Connection({
       ws,
       decoder: this.#decoder,
       handlers: {},
@@ -193,6 +197,11 @@ export class TerminalGateway {
         alarm: (a: RequestData<T, 'alarm'>) => {
           if (!this.#opts.fleet) throw new AppError(ErrorCode.UnknownType, 'this relay keeps no alarms');
           this.#opts.fleet.alarm(own.terminalId, a.kind, a.active);
+          // Someone is opening the enclosure of an idle terminal: officers should see it now, not on the fleet page later.
+          if (a.kind === 'tamper' && a.active && (this.#opts.tamperCalls ?? true)) {
+            const raised = calls.raiseTamper(own.terminalId, Date.now());
+            if (raised) log.warn({ callId: raised.callId }, 'door switch opened while idle: tamper call ringing');
+          }
           return {};
         },
         'help.request': (r: RequestData<T, 'help.request'>) => {
@@ -204,9 +213,7 @@ export class TerminalGateway {
           });
         },
         'help.cancel': (r: RequestData<T, 'help.cancel'>) => {
-          calls.assertTerminalOwns(r.callId, own.terminalId);
-          const view = calls.view(r.callId);
-          calls.end(r.callId, r.reason ?? (view?.state === 'answered' ? 'terminal_hangup' : 'cancelled'), 'terminal');
+          calls.terminalHangup(r.callId, own.terminalId, r.reason);
           return {};
         },
         ...rtcHandlers({
@@ -219,7 +226,7 @@ export class TerminalGateway {
       armSilence();
       log.info({ version: d.version, worker: slot.index }, 'terminal online');
       return {
-        routerRtpCapabilities: pool.routerRtpCapabilities as unknown as Record<string, unknown>,
+        routerRtpCapabilities: pool.routerRtpCapabilities,
         heartbeatIntervalMs: heartbeatMs,
         serverTime: now,
         openCallId: calls.openCallOf(d.terminalId),

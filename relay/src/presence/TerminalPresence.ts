@@ -1,4 +1,4 @@
-import { TypedEmitter } from '@helppoint/shared';
+import { TypedEmitter, type TerminalEventData, type TerminalEventType } from '@helppoint/shared';
 import type { PoolSlot } from '../sfu/WorkerPool.ts';
 
 /** What the relay knows about one connected terminal. */
@@ -8,7 +8,8 @@ export interface TerminalSession {
   slot: PoolSlot;
   connectedAt: number;
   lastSeenAt: number;
-  send(type: string, data: unknown): void;
+  /** Push one of the terminal events of the catalogue (shared/src/protocol/terminal.ts). */
+  send<K extends TerminalEventType>(type: K, data: TerminalEventData<K>): void;
   /** Close the connection, e.g. because a newer one for the same terminal arrived. */
   close(code: number, reason: string): void;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { AppError, ErrorCode } from '@helppoint/shared';
+import { AppError, ErrorCode, MeResponse } from '@helppoint/shared';
 import type { SessionRepo } from '../db/SessionRepo.ts';
 import type { UserRepo } from '../db/UserRepo.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS, parseCookies, sessionCookie } from './cookies.ts';
@@ -46,7 +46,7 @@ const LoginBody = Type.Object(
 
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
   const log = app.log.child({ component: 'auth' });
-  app.post('/api/login', { schema: { body: LoginBody } }, async (req, reply) => {
+  app.post('/api/login', { schema: { body: LoginBody, response: { 200: MeResponse } } }, async (req, reply) => {
     const { username, password } = req.body as { username: string; password: string };
     const attempt = { account: username, address: req.ip };
     try {
@@ -78,7 +78,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
     return {};
   });
 
-  app.get('/api/me', async (req) => {
+  app.get('/api/me', { schema: { response: { 200: MeResponse } } }, async (req) => {
     const user = requireUser(deps.sessions, req);
     return { user, permissions: permissionsOf(user.role) };
   });

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { AppError, ErrorCode, LocationId } from '@helppoint/shared';
+import { AppError, EnrolmentsResponse, ErrorCode, LocationId } from '@helppoint/shared';
 import type { EnrolmentCodeRepo } from '../db/EnrolmentCodeRepo.ts';
 import type { SessionRepo } from '../db/SessionRepo.ts';
 import type { TerminalKeyRepo } from '../db/TerminalKeyRepo.ts';
@@ -46,7 +46,7 @@ export function registerEnrolmentRoutes(app: FastifyInstance, deps: EnrolmentRou
     }
   });
 
-  app.get('/api/enrolments', async (req) => {
+  app.get('/api/enrolments', { schema: { response: { 200: EnrolmentsResponse } } }, async (req) => {
     requirePermission(deps.sessions, req, 'terminals.manage');
     const now = Date.now();
     return {

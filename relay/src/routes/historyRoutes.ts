@@ -3,7 +3,17 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import Type from 'typebox';
-import { AppError, CallSearchQuery, DispositionBody, ErrorCode } from '@helppoint/shared';
+import {
+  AppError,
+  CallDetailResponse,
+  CallSearchQuery,
+  CallSearchResponse,
+  DispositionBody,
+  DispositionSavedResponse,
+  DutyConfigResponse,
+  ErrorCode,
+  SnapshotSavedResponse,
+} from '@helppoint/shared';
 import type { AuditRepo } from '../db/AuditRepo.ts';
 import type { CallMediaRecord, CallMediaRepo } from '../db/CallMediaRepo.ts';
 import type { CallRecord, CallRepo } from '../db/CallRepo.ts';
@@ -74,12 +84,12 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     return call;
   };
 
-  app.get('/api/duty-config', async (req) => {
+  app.get('/api/duty-config', { schema: { response: { 200: DutyConfigResponse } } }, async (req) => {
     requirePermission(deps.sessions, req, 'terminals.read');
     return { mapTileUrl: deps.mapTileUrl, officers: deps.users.list().filter((u) => may(u.role, 'calls.answer')).map((u) => ({ id: u.id, displayName: u.displayName })) };
   });
 
-  app.get('/api/calls', { schema: { querystring: CallSearchQuery }, validatorCompiler: strictSchema }, async (req) => {
+  app.get('/api/calls', { schema: { querystring: CallSearchQuery, response: { 200: CallSearchResponse } }, validatorCompiler: strictSchema }, async (req) => {
     requirePermission(deps.sessions, req, 'calls.read');
     const q = req.query as CallSearchQuery;
     if (q.from !== undefined && q.to !== undefined && q.to <= q.from) throw new AppError(ErrorCode.BadRequest, '"to" must be after "from"');
@@ -87,7 +97,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     return { calls: deps.callRepo.search({ limit, ...filters }).map(summary) };
   });
 
-  app.get('/api/calls/:id', { schema: { params: CallParams }, validatorCompiler: strictSchema }, async (req) => {
+  app.get('/api/calls/:id', { schema: { params: CallParams, response: { 200: CallDetailResponse } }, validatorCompiler: strictSchema }, async (req) => {
     requirePermission(deps.sessions, req, 'calls.read');
     const call = mustGetCall((req.params as { id: string }).id);
     const names = new Map<string, string>();
@@ -97,7 +107,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     return { call, summary: summary(call), events, disposition: deps.dispositions.get(call.id), media };
   });
 
-  app.post('/api/calls/:id/disposition', { schema: { params: CallParams, body: DispositionBody }, validatorCompiler: strictSchema }, async (req) => {
+  app.post('/api/calls/:id/disposition', { schema: { params: CallParams, body: DispositionBody, response: { 200: DispositionSavedResponse } }, validatorCompiler: strictSchema }, async (req) => {
     const user = requirePermission(deps.sessions, req, 'calls.answer');
     const call = mustGetCall((req.params as { id: string }).id);
     // The officer who took the call writes it up; a supervisor may correct it; unanswered calls are anyone's.
@@ -112,7 +122,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     return { disposition: saved };
   });
 
-  app.post('/api/calls/:id/snapshots', { schema: { params: CallParams }, validatorCompiler: strictSchema }, async (req) => {
+  app.post('/api/calls/:id/snapshots', { schema: { params: CallParams, response: { 200: SnapshotSavedResponse } }, validatorCompiler: strictSchema }, async (req) => {
     const user = requirePermission(deps.sessions, req, 'calls.answer');
     const call = mustGetCall((req.params as { id: string }).id);
     const body = req.body;

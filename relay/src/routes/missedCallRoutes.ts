@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { CalledBackBody, type CalledBackView, type MissedCallView } from '@helppoint/shared';
+import { CalledBackBody, CalledBackResponse, MissedCallsResponse, type CalledBackView, type MissedCallView } from '@helppoint/shared';
 import type { AuditRepo } from '../db/AuditRepo.ts';
 import type { MissedCallRepo } from '../db/MissedCallRepo.ts';
 import type { SessionRepo } from '../db/SessionRepo.ts';
@@ -30,7 +30,7 @@ const ListQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, 
 export function registerMissedCallRoutes(app: FastifyInstance, deps: MissedCallDeps): void {
   const log = app.log.child({ component: 'missed-calls' });
 
-  app.get('/api/missed-calls', { schema: { querystring: ListQuery }, validatorCompiler: strictSchema }, async (req) => {
+  app.get('/api/missed-calls', { schema: { querystring: ListQuery, response: { 200: MissedCallsResponse } }, validatorCompiler: strictSchema }, async (req) => {
     requirePermission(deps.sessions, req, 'calls.read');
     const { limit = 100 } = req.query as { limit?: number };
     const calls: MissedCallView[] = deps.missed.listOpen(limit).map((m) => {
@@ -40,7 +40,7 @@ export function registerMissedCallRoutes(app: FastifyInstance, deps: MissedCallD
     return { calls };
   });
 
-  app.post('/api/calls/:id/called-back', { schema: { params: CallParams, body: CalledBackBody }, validatorCompiler: strictSchema }, async (req) => {
+  app.post('/api/calls/:id/called-back', { schema: { params: CallParams, body: CalledBackBody, response: { 200: CalledBackResponse } }, validatorCompiler: strictSchema }, async (req) => {
     const user = requirePermission(deps.sessions, req, 'calls.answer');
     const callId = (req.params as { id: string }).id;
     const note = ((req.body as CalledBackBody | undefined)?.note ?? '').trim();

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { AppError, ErrorCode } from '@helppoint/shared';
+import { AppError, ErrorCode, UsersResponse } from '@helppoint/shared';
 import type { AuditRepo } from '../db/AuditRepo.ts';
 import { isDbError } from '../db/DbError.ts';
 import type { SessionRepo } from '../db/SessionRepo.ts';
@@ -46,7 +46,7 @@ const view = (u: UserRecord) => ({ id: u.id, username: u.username, displayName: 
 export function registerUserRoutes(app: FastifyInstance, deps: UserRouteDeps): void {
   const log = app.log.child({ component: 'accounts' });
 
-  app.get('/api/users', async (req) => {
+  app.get('/api/users', { schema: { response: { 200: UsersResponse } } }, async (req) => {
     requirePermission(deps.sessions, req, 'users.manage');
     return { users: deps.users.list().map(view) };
   });

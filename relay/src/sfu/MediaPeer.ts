@@ -50,9 +50,9 @@ export class MediaPeer {
     transport.observer.on('close', () => this.#transports.delete(transport.id));
     return {
       id: transport.id,
-      iceParameters: transport.iceParameters as unknown as Record<string, unknown>,
-      iceCandidates: transport.iceCandidates as unknown as Record<string, unknown>[],
-      dtlsParameters: transport.dtlsParameters as unknown as Record<string, unknown>,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
     };
   }
 
@@ -74,17 +74,17 @@ export class MediaPeer {
     const { transport, callId } = this.#transport(transportId);
     const iceParameters = await rtc(() => transport.restartIce());
     this.#log.warn({ callId, transportId, iceState: transport.iceState }, 'ICE restarted at the peer\'s request');
-    return iceParameters as unknown as Record<string, unknown>;
+    return iceParameters;
   }
 
   async connectTransport(transportId: string, dtlsParameters: Record<string, unknown>): Promise<void> {
     const { transport } = this.#transport(transportId);
-    await rtc(() => transport.connect({ dtlsParameters: dtlsParameters as unknown as types.DtlsParameters }));
+    await rtc(() => transport.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters }));
   }
 
   async produce(transportId: string, kind: 'audio' | 'video', rtpParameters: Record<string, unknown>, appData: Record<string, unknown>): Promise<types.Producer> {
     const { transport } = this.#transport(transportId);
-    const producer = await rtc(() => transport.produce({ kind, rtpParameters: rtpParameters as unknown as types.RtpParameters, appData }));
+    const producer = await rtc(() => transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData }));
     this.#producers.set(producer.id, producer);
     producer.observer.on('close', () => this.#producers.delete(producer.id));
     return producer;
@@ -92,7 +92,7 @@ export class MediaPeer {
 
   async consume(slot: PoolSlot, transportId: string, producerId: string, rtpCapabilities: Record<string, unknown>) {
     const { transport } = this.#transport(transportId);
-    const caps = rtpCapabilities as unknown as types.RtpCapabilities;
+    const caps = rtpCapabilities as types.RtpCapabilities;
     let can: boolean;
     try {
       can = slot.router.canConsume({ producerId, rtpCapabilities: caps });
@@ -108,7 +108,7 @@ export class MediaPeer {
       id: consumer.id,
       producerId,
       kind: consumer.kind,
-      rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown>,
+      rtpParameters: consumer.rtpParameters,
     };
   }
 

@@ -1,4 +1,4 @@
-import { AppError, ErrorCode } from '@helppoint/shared';
+import { AppError, ErrorCode, type Permission } from '@helppoint/shared';
 import type { UserRole } from '../db/UserRepo.ts';
 
 /**
@@ -16,9 +16,9 @@ export const PERMISSIONS = {
   'terminals.manage': ['technician', 'admin'],
   'users.manage': ['admin'],
   'audit.read': ['admin'],
-} as const satisfies Record<string, readonly UserRole[]>;
+} as const satisfies Record<Permission, readonly UserRole[]>;
 
-export type Permission = keyof typeof PERMISSIONS;
+export type { Permission };
 
 export function may(role: string, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly string[]).includes(role);

@@ -1,4 +1,13 @@
-import Type from 'typebox';
+import Type, { type Static, type TLiteral, type TSchema, type TUnion } from 'typebox';
+import { END_REASONS } from '../endReasons.ts';
+import { CALL_KINDS, CALL_STATES, TERMINAL_CALL_KINDS } from '../callKinds.ts';
+
+type LiteralTuple<T extends readonly string[]> = T extends readonly [infer H extends string, ...infer R extends readonly string[]] ? [TLiteral<H>, ...LiteralTuple<R>] : [];
+
+/** A union of string literals from one of the runtime lists (the lists stay the single source). */
+export function literals<const T extends readonly string[]>(values: T): TUnion<Extract<LiteralTuple<T>, TSchema[]>> {
+  return Type.Union(values.map((v) => Type.Literal(v))) as never;
+}
 
 /** A terminal's fixed location ID, e.g. XC-SCH-001. */
 export const LocationId = Type.String({ pattern: '^[A-Z0-9][A-Z0-9-]{1,31}$', description: 'fixed location ID, e.g. XC-SCH-001' });
@@ -16,23 +25,17 @@ export const ErrorBody = Type.Object({
   details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
 });
 
-export const EndReasonSchema = Type.Union([
-  Type.Literal('officer_hangup'),
-  Type.Literal('terminal_hangup'),
-  Type.Literal('cancelled'),
-  Type.Literal('no_answer'),
-  Type.Literal('terminal_lost'),
-  Type.Literal('max_duration'),
-  Type.Literal('media_failed'),
-  Type.Literal('relay_restart'),
-  Type.Literal('missed'),
-]);
+/** The wire form of EndReason (shared/src/endReasons.ts is the one list). */
+export const EndReasonSchema = literals(END_REASONS);
 
-export const CallState = Type.Union([Type.Literal('ringing'), Type.Literal('answered'), Type.Literal('ended')]);
+export const CallState = literals(CALL_STATES);
+export type CallState = Static<typeof CallState>;
 export const MediaKind = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
 export const Direction = Type.Union([Type.Literal('send'), Type.Literal('recv')]);
 
-/** What raised the call: the resident's button, or the terminal's tamper switch (queued above help calls). */
-export const CallKind = Type.Union([Type.Literal('help'), Type.Literal('tamper')]);
+/** What a terminal may raise: the resident's button, or its tamper switch (queued above help calls). */
+export const CallKind = literals(TERMINAL_CALL_KINDS);
+export type CallKind = Static<typeof CallKind>;
 /** What a call record is: a terminal's call (help, tamper), or an officer's look-in at its camera (never rings). */
-export const CallViewKind = Type.Union([Type.Literal('help'), Type.Literal('tamper'), Type.Literal('lookin')]);
+export const CallViewKind = literals(CALL_KINDS);
+export type CallViewKind = Static<typeof CallViewKind>;

@@ -22,6 +22,11 @@ export const ConsoleRequests = {
     result: Type.Object({ call: CallView }),
     doc: 'Take a ringing call. The first officer to answer wins; the others get call_already_answered.',
   },
+  'call.decline': {
+    data: Type.Object({ callId: CallId }, { additionalProperties: false }),
+    result: Type.Object({ call: CallView }),
+    doc: "Do not take a ringing call: this officer's consoles stop ringing for it (the call lists them in declinedBy); it keeps ringing on every other console until answered, cancelled or timed out. Each decline is recorded on the call. Refused with call_already_answered once answered.",
+  },
   'call.hangup': {
     data: Type.Object({ callId: CallId }, { additionalProperties: false }),
     result: Empty,

@@ -1,8 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { DISPOSITION_NOTES_MAX, INCIDENT_TYPES, OUTCOMES } from '../disposition.ts';
-import { EndReasonSchema, LocationId } from './common.ts';
-
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+import { CallViewKind, EndReasonSchema, LocationId, literals } from './common.ts';
 
 export const IncidentTypeSchema = literals(INCIDENT_TYPES);
 export const OutcomeSchema = literals(OUTCOMES);
@@ -29,7 +27,7 @@ export const CallSearchQuery = Type.Object(
     to: Type.Optional(Type.Integer({ minimum: 0 })),
     endReason: Type.Optional(EndReasonSchema),
     outcome: Type.Optional(OutcomeSchema),
-    kind: Type.Optional(Type.Union([Type.Literal('help'), Type.Literal('tamper'), Type.Literal('lookin')])),
+    kind: Type.Optional(CallViewKind),
   },
   { additionalProperties: false },
 );

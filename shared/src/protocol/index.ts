@@ -10,3 +10,5 @@ export { TerminalRequests, TerminalEvents } from './terminal.ts';
 export { ConsoleRequests, ConsoleEvents } from './console.ts';
 export * from './history.ts';
 export * from './missedCalls.ts';
+export type * from './catalog.ts';
+export * from './rest.ts';

@@ -43,5 +43,7 @@ export const CallView = Type.Object({
   kind: CallViewKind,
   /** When nobody had answered within the escalation time (supervisors get a louder alert); null if not escalated. */
   escalatedAt: Type.Union([Type.Integer(), Type.Null()]),
+  /** Officers who declined this ringing call, the last one last: their consoles stop ringing for it, others ring on. Empty once answered or ended. */
+  declinedBy: Type.Array(Type.Object({ id: Type.Integer(), displayName: Type.String() })),
 });
 export type CallView = Static<typeof CallView>;

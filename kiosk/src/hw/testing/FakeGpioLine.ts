@@ -1,4 +1,4 @@
-import type { GpioFactory, GpioLine, GpioLineRequest, GpioValue } from '../GpioLine.ts';
+import type { GpioBackend, GpioLine, GpioLineRequest, GpioValue } from '../GpioLine.ts';
 
 type WatchCallback = (err: Error | null | undefined, value: GpioValue) => void;
 
@@ -16,16 +16,20 @@ export class FakeGpioLine implements GpioLine {
     this.value = request.direction === 'high' ? 1 : 0;
   }
 
-  /** A factory that records every line it hands out. */
-  static factory(initial?: GpioValue): { factory: GpioFactory; lines: FakeGpioLine[] } {
+  /** A backend that records every line it hands out; `initial` is the level inputs start at. */
+  static backend(initial?: GpioValue | ((offset: number) => GpioValue)): { backend: GpioBackend; lines: FakeGpioLine[] } {
     const lines: FakeGpioLine[] = [];
-    const factory: GpioFactory = (request) => {
-      const line = new FakeGpioLine(request);
-      if (initial !== undefined) line.value = initial;
-      lines.push(line);
-      return line;
+    const backend: GpioBackend = {
+      kind: 'fake',
+      description: 'fake GPIO',
+      open: async (request) => {
+        const line = new FakeGpioLine(request);
+        if (initial !== undefined && request.direction === 'in') line.value = typeof initial === 'function' ? initial(request.offset) : initial;
+        lines.push(line);
+        return line;
+      },
     };
-    return { factory, lines };
+    return { backend, lines };
   }
 
   readSync(): GpioValue {

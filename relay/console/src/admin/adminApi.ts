@@ -1,47 +1,13 @@
 import { call, errorOf } from '../api.ts';
 
-/** Mirrors relay/src/trust/roles.ts permission names; the relay decides, the console only hides. */
-export type Permission = 'calls.answer' | 'calls.read' | 'terminals.read' | 'terminals.manage' | 'users.manage' | 'audit.read';
+import type { AccountView, AuditEntryView, EnrolmentView, Permission, TerminalView } from '@helppoint/shared/types';
 
-export interface TerminalRecord {
-  id: string;
-  name: string;
-  nameEn: string;
-  address: string;
-  hutong: string;
-  district: string;
-  kind: string;
-  latitude: number;
-  longitude: number;
-  notes: string;
-  online: boolean;
-}
-export interface Enrolment {
-  terminalId: string;
-  state: 'unenrolled' | 'enrolled' | 'revoked';
-  keyFingerprint: string | null;
-  enrolledAt: number | null;
-  revokedAt: number | null;
-  pendingCodeExpiresAt: number | null;
-}
-export interface Account {
-  id: number;
-  username: string;
-  displayName: string;
-  role: string;
-  disabled: boolean;
-  createdAt: number;
-}
-export interface AuditEntry {
-  id: number;
-  at: number;
-  actor: string;
-  action: string;
-  target: string | null;
-  outcome: 'ok' | 'refused';
-  detail: Record<string, unknown> | null;
-  remote: string | null;
-}
+// Types from the shared REST response schemas the relay serialises with.
+export type { Permission };
+export type TerminalRecord = TerminalView;
+export type Enrolment = EnrolmentView;
+export type Account = AccountView;
+export type AuditEntry = AuditEntryView;
 
 async function json<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
   const { status, json } = await call(method, path, body);
@@ -53,7 +19,7 @@ export const adminApi = {
   permissions: async () => (await json<{ permissions: Permission[] }>('GET', '/api/me')).permissions,
   terminals: async () => (await json<{ terminals: TerminalRecord[] }>('GET', '/api/terminals')).terminals,
   enrolments: async () => (await json<{ terminals: Enrolment[] }>('GET', '/api/enrolments')).terminals,
-  createTerminal: (t: Omit<TerminalRecord, 'online'>) => json<{ terminal: TerminalRecord }>('POST', '/api/terminals', t),
+  createTerminal: (t: Omit<TerminalRecord, 'online' | 'lastSeenAt'>) => json<{ terminal: TerminalRecord }>('POST', '/api/terminals', t),
   editTerminal: (id: string, patch: Partial<TerminalRecord>) => json<{ terminal: TerminalRecord }>('PATCH', `/api/terminals/${encodeURIComponent(id)}`, patch),
   enrolmentCode: (id: string) => json<{ code: string; expiresAt: number }>('POST', `/api/terminals/${encodeURIComponent(id)}/enrolment-code`, {}),
   revoke: (id: string, reason: string) => json<unknown>('POST', `/api/terminals/${encodeURIComponent(id)}/revoke`, { reason }),

@@ -4,4 +4,10 @@ export interface Migration {
   readonly name: string;
   /** SQL run inside one transaction together with its schema_migrations row. */
   readonly up: string;
+  /**
+   * Table rebuilds (a wider CHECK): run with foreign keys off, as SQLite
+   * requires, so dropping the old table does not cascade; the keys are
+   * checked before commit and switched back on afterwards.
+   */
+  readonly foreignKeysOff?: boolean;
 }

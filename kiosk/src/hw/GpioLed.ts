@@ -1,30 +1,26 @@
 import type { Logger } from 'pino';
 import { BLINK_HALF_PERIOD_MS } from './Led.ts';
 import type { Led, LedMode } from './Led.ts';
-import type { GpioFactory, GpioLine, GpioValue } from './GpioLine.ts';
-import { resolveGpioBase } from './gpioBase.ts';
-import { loadOnoffGpio } from './onoffGpio.ts';
+import type { GpioBackend, GpioLine, GpioValue } from './GpioLine.ts';
 
 export interface LedTimers {
   setInterval(fn: () => void, ms: number): unknown;
   clearInterval(handle: unknown): void;
 }
 
-export interface OnoffLedOptions {
+export interface GpioLedOptions {
   /** BCM pin number from config. */
   gpio: number;
-  gpioBase?: number;
-  sysfsRoot?: string;
+  backend: GpioBackend;
   /** True when the LED (or its driver transistor) lights on a low output. */
   activeLow?: boolean;
   logger?: Logger;
-  gpioFactory?: GpioFactory;
   timers?: LedTimers;
 }
 
 interface ConstructorOptions {
   line: GpioLine;
-  sysfsGpio: number;
+  gpio: number;
   activeLow: boolean;
   logger: Logger | undefined;
   timers: LedTimers;
@@ -35,8 +31,8 @@ const defaultTimers: LedTimers = {
   clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
 };
 
-export class OnoffLed implements Led {
-  readonly sysfsGpio: number;
+export class GpioLed implements Led {
+  readonly gpio: number;
   #line: GpioLine;
   #activeLow: boolean;
   #logger: Logger | undefined;
@@ -46,25 +42,22 @@ export class OnoffLed implements Led {
   #lit = false;
   #closed = false;
 
-  static async create(opts: OnoffLedOptions): Promise<OnoffLed> {
+  static async create(opts: GpioLedOptions): Promise<GpioLed> {
     const logger = opts.logger?.child({ component: 'led', gpio: opts.gpio });
-    const base = await resolveGpioBase({ gpioBase: opts.gpioBase, sysfsRoot: opts.sysfsRoot, logger });
-    const sysfsGpio = base + opts.gpio;
     const activeLow = opts.activeLow ?? false;
-    const factory = opts.gpioFactory ?? (await loadOnoffGpio());
     let line: GpioLine;
     try {
       // Start as an output already at the "off" level: no flash at boot.
-      line = factory({ gpio: sysfsGpio, direction: activeLow ? 'high' : 'low' });
+      line = await opts.backend.open({ offset: opts.gpio, direction: activeLow ? 'high' : 'low', consumer: 'helppoint-led' });
     } catch (err) {
-      throw new Error(`cannot open LED GPIO ${sysfsGpio} (BCM ${opts.gpio}, base ${base})`, { cause: err });
+      throw new Error(`cannot open the LED on BCM ${opts.gpio} (${opts.backend.description})`, { cause: err });
     }
-    return new OnoffLed({ line, sysfsGpio, activeLow, logger, timers: opts.timers ?? defaultTimers });
+    return new GpioLed({ line, gpio: opts.gpio, activeLow, logger, timers: opts.timers ?? defaultTimers });
   }
 
   private constructor(opts: ConstructorOptions) {
     this.#line = opts.line;
-    this.sysfsGpio = opts.sysfsGpio;
+    this.gpio = opts.gpio;
     this.#activeLow = opts.activeLow;
     this.#logger = opts.logger;
     this.#timers = opts.timers;
@@ -87,6 +80,17 @@ export class OnoffLed implements Led {
       return;
     }
     // Blinks start lit so the change is visible at once.
+    const lit: GpioValue = this.#activeLow ? 0 : 1;
+    if (this.#line.blink) {
+      // The line blinks by itself (libgpiod 2's gpioset --toggle): one child, no timer here.
+      this.#lit = true;
+      try {
+        this.#line.blink(BLINK_HALF_PERIOD_MS[mode], lit);
+      } catch (err) {
+        this.#logger?.warn({ err }, 'LED blink failed');
+      }
+      return;
+    }
     this.#light(true);
     this.#blink = this.#timers.setInterval(() => this.#light(!this.#lit), BLINK_HALF_PERIOD_MS[mode]);
   }

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { OnoffLed } from './OnoffLed.ts';
+import { GpioLed } from './GpioLed.ts';
 import { FakeGpioLine } from './testing/FakeGpioLine.ts';
 
 async function makeLed(activeLow = false) {
-  const { factory, lines } = FakeGpioLine.factory();
-  const led = await OnoffLed.create({ gpio: 22, gpioBase: 512, activeLow, gpioFactory: factory });
+  const { backend, lines } = FakeGpioLine.backend();
+  const led = await GpioLed.create({ gpio: 22, activeLow, backend });
   return { led, line: lines[0] as FakeGpioLine };
 }
 
@@ -15,7 +15,7 @@ function toggles(writes: number[]): number {
   return n;
 }
 
-describe('OnoffLed', () => {
+describe('GpioLed', () => {
   beforeEach(() => {
     vi.useFakeTimers();
   });
@@ -23,9 +23,9 @@ describe('OnoffLed', () => {
     vi.useRealTimers();
   });
 
-  it('opens base + BCM as an output that starts dark', async () => {
+  it('opens the BCM line as an output that starts dark', async () => {
     const { line } = await makeLed();
-    expect(line.request).toEqual({ gpio: 534, direction: 'low' });
+    expect(line.request).toEqual({ offset: 22, direction: 'low', consumer: 'helppoint-led' });
     const inverted = await makeLed(true);
     expect(inverted.line.request.direction).toBe('high');
   });
@@ -106,5 +106,30 @@ describe('OnoffLed', () => {
     expect(() => led.set('blink-fast')).not.toThrow();
     vi.advanceTimersByTime(500);
     expect(line.writes.length).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('GpioLed on a line that blinks by itself', () => {
+  it('hands the blink to the line once, instead of toggling it from a timer', async () => {
+    const { backend, lines } = FakeGpioLine.backend();
+    const calls: Array<[number, number]> = [];
+    const realOpen = backend.open.bind(backend);
+    const led = await GpioLed.create({
+      gpio: 27,
+      backend: {
+        ...backend,
+        open: async (req) => {
+          const line = await realOpen(req);
+          line.blink = (ms, first) => calls.push([ms, first]);
+          return line;
+        },
+      },
+    });
+    const line = lines[0] as FakeGpioLine;
+    led.set('blink-fast');
+    expect(calls).toEqual([[125, 1]]);
+    expect(line.writes).toEqual([]);
+    led.set('on');
+    expect(line.writes).toEqual([1]);
   });
 });

@@ -1,27 +1,25 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { OnoffButton } from './OnoffButton.ts';
+import { GpioButton } from './GpioButton.ts';
 import { FakeGpioLine } from './testing/FakeGpioLine.ts';
 
-async function makeButton(opts: { activeLow?: boolean; initial?: 0 | 1 } = {}) {
-  const { factory, lines } = FakeGpioLine.factory(opts.initial ?? (opts.activeLow === false ? 0 : 1));
-  const button = await OnoffButton.create({
+async function makeButton(opts: { activeLow?: boolean; initial?: 0 | 1; stuckMs?: number } = {}) {
+  const { backend, lines } = FakeGpioLine.backend(opts.initial ?? (opts.activeLow === false ? 0 : 1));
+  const button = await GpioButton.create({
     gpio: 17,
-    gpioBase: 512,
     activeLow: opts.activeLow,
-    gpioFactory: factory,
+    backend,
     now: () => Date.now(),
+    ...(opts.stuckMs ? { stuckMs: opts.stuckMs } : {}),
   });
   const line = lines[0] as FakeGpioLine;
   const events: string[] = [];
   button.on('press', () => events.push('press'));
   button.on('long-press', () => events.push('long-press'));
+  button.on('fault', (f) => events.push(f === null ? 'fault-cleared' : 'fault'));
   return { button, line, events };
 }
 
-describe('OnoffButton', () => {
+describe('GpioButton', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: 50_000 });
   });
@@ -29,27 +27,12 @@ describe('OnoffButton', () => {
     vi.useRealTimers();
   });
 
-  it('opens base + BCM number as an input watching both edges', async () => {
+  it('asks for the BCM line as an input on both edges, with the pull-up and debounce the wiring needs', async () => {
     const { line } = await makeButton();
-    expect(line.request).toMatchObject({ gpio: 529, direction: 'in', edge: 'both' });
+    expect(line.request).toMatchObject({ offset: 17, direction: 'in', edge: 'both', bias: 'pull-up', debounceMs: 10 });
     expect(line.watchers).toHaveLength(1);
-  });
-
-  it('detects the base from sysfs when none is configured', async () => {
-    vi.useRealTimers();
-    const root = await mkdtemp(join(tmpdir(), 'gpio-'));
-    try {
-      await mkdir(join(root, 'gpiochip571'));
-      await writeFile(join(root, 'gpiochip571', 'label'), 'pinctrl-rp1\n');
-      await writeFile(join(root, 'gpiochip571', 'base'), '571\n');
-      const { factory, lines } = FakeGpioLine.factory(1);
-      const button = await OnoffButton.create({ gpio: 27, sysfsRoot: root, gpioFactory: factory });
-      expect(lines[0]?.request.gpio).toBe(598);
-      expect(button.sysfsGpio).toBe(598);
-      await button.close();
-    } finally {
-      await rm(root, { recursive: true, force: true });
-    }
+    const high = await makeButton({ activeLow: false });
+    expect(high.line.request.bias).toBe('pull-down');
   });
 
   it('active-low: pulling the line to 0 and releasing is a press', async () => {
@@ -94,16 +77,17 @@ describe('OnoffButton', () => {
     expect(events).toEqual(['press']);
   });
 
-  it('readNow reports a button held at start-up as one press, then stays quiet', async () => {
+  it('a button held at start-up and let go soon is one press, at the release, then it works normally', async () => {
     const { button, line, events } = await makeButton({ initial: 0 });
     expect(button.readNow()).toBe(true);
-    expect(events).toEqual(['press']);
-    // Still held: reading again must not repeat it, nor the hold turn into a cancel.
+    expect(events).toEqual([]);
+    // Still held: reading again must not start it over, nor the hold turn into a cancel.
     expect(button.readNow()).toBe(true);
-    vi.advanceTimersByTime(5000);
+    vi.advanceTimersByTime(3000);
+    expect(events).toEqual([]);
     line.drive(1);
     expect(events).toEqual(['press']);
-    // The next real press works normally.
+    expect(button.fault).toBeNull();
     vi.advanceTimersByTime(100);
     line.drive(0);
     vi.advanceTimersByTime(100);
@@ -111,9 +95,40 @@ describe('OnoffButton', () => {
     expect(events).toEqual(['press', 'press']);
   });
 
+  it('a line that reads pressed at start-up for longer than a press can last is a wiring fault, never a call', async () => {
+    const { button, line, events } = await makeButton({ initial: 0, stuckMs: 10_000 });
+    button.readNow();
+    vi.advanceTimersByTime(9_999);
+    expect(events).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(events).toEqual(['fault']);
+    expect(button.fault).toMatch(/BCM 17.*since start-up.*short to ground, missing pull-up/);
+    // Released at last (repaired): the fault clears and still no press is rung.
+    vi.advanceTimersByTime(60_000);
+    line.drive(1);
+    expect(events).toEqual(['fault', 'fault-cleared']);
+    expect(button.fault).toBeNull();
+    vi.advanceTimersByTime(100);
+    line.drive(0);
+    vi.advanceTimersByTime(100);
+    line.drive(1);
+    expect(events).toEqual(['fault', 'fault-cleared', 'press']);
+  });
+
+  it('a line that gets stuck while running is a cancel gesture first, then a fault', async () => {
+    const { button, line, events } = await makeButton({ stuckMs: 10_000 });
+    line.drive(0);
+    vi.advanceTimersByTime(10_000);
+    expect(events).toEqual(['long-press', 'fault']);
+    expect(button.fault).toMatch(/held pressed for over 10 s/);
+    line.drive(1);
+    expect(events).toEqual(['long-press', 'fault', 'fault-cleared']);
+  });
+
   it('readNow with the button up emits nothing', async () => {
     const { button, events } = await makeButton({ initial: 1 });
     expect(button.readNow()).toBe(false);
+    vi.advanceTimersByTime(20_000);
     expect(events).toEqual([]);
   });
 
@@ -137,20 +152,21 @@ describe('OnoffButton', () => {
     expect(line.unwatched).toBe(1);
     expect(line.unexported).toBe(1);
     expect(closed).toHaveBeenCalledTimes(1);
-    // The pending long-press timer was cancelled.
-    vi.advanceTimersByTime(5000);
+    // The pending long-press and stuck timers were cancelled.
+    vi.advanceTimersByTime(20_000);
     expect(events).toEqual([]);
   });
 
-  it('wraps a failure to open the GPIO with the numbers involved', async () => {
+  it('wraps a failure to open the GPIO with the pin and the backend', async () => {
     await expect(
-      OnoffButton.create({
+      GpioButton.create({
         gpio: 17,
-        gpioBase: 512,
-        gpioFactory: () => {
-          throw new Error('EACCES');
+        backend: {
+          kind: 'fake',
+          description: 'fake chip',
+          open: () => Promise.reject(new Error('EACCES')),
         },
       }),
-    ).rejects.toThrow(/GPIO 529 \(BCM 17, base 512\)/);
+    ).rejects.toThrow(/button on BCM 17 \(fake chip\)/);
   });
 });

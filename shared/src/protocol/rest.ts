@@ -1,0 +1,159 @@
+import Type, { type Static } from 'typebox';
+import { PERMISSION_NAMES } from '../permissions.ts';
+import { CallId, CallState, CallViewKind, EndReasonSchema, LocationId, literals } from './common.ts';
+import { IncidentTypeSchema, OutcomeSchema } from './history.ts';
+import { MissedCallView, CalledBackView } from './missedCalls.ts';
+import { TerminalView, UserView } from './views.ts';
+
+/*
+ * Response bodies of the REST routes (status 200). The relay registers each
+ * as the route's `response` schema, so fastify serialises exactly these
+ * fields (a field added to a record on the server does not leak until it is
+ * added here), and the console takes its types from them.
+ */
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(s: T) => Type.Union([s, Type.Null()]);
+const Who = Type.Object({ id: Type.Integer(), displayName: Type.String() });
+
+export const PermissionSchema = literals(PERMISSION_NAMES);
+
+/** GET /api/me, POST /api/login */
+export const MeResponse = Type.Object({ user: UserView, permissions: Type.Array(PermissionSchema) });
+export type MeResponse = Static<typeof MeResponse>;
+
+/** GET /api/terminals */
+export const TerminalsResponse = Type.Object({ terminals: Type.Array(TerminalView) });
+export type TerminalsResponse = Static<typeof TerminalsResponse>;
+
+/** A call as stored (relay/src/db/CallRepo.ts CallRecord). */
+export const CallRecordView = Type.Object({
+  id: CallId,
+  requestId: Type.String(),
+  terminalId: LocationId,
+  state: CallState,
+  createdAt: Type.Integer(),
+  rangAt: Nullable(Type.Integer()),
+  answeredAt: Nullable(Type.Integer()),
+  answeredBy: Nullable(Type.Integer()),
+  endedAt: Nullable(Type.Integer()),
+  endReason: Nullable(EndReasonSchema),
+  endedBy: Nullable(literals(['officer', 'terminal', 'relay'] as const)),
+  kind: CallViewKind,
+  escalatedAt: Nullable(Type.Integer()),
+});
+export type CallRecordView = Static<typeof CallRecordView>;
+
+/** One row of the call history. */
+export const CallSummary = Type.Object({
+  ...CallRecordView.properties,
+  terminalName: Type.String(),
+  terminalNameEn: Type.String(),
+  officer: Nullable(Who),
+  disposition: Nullable(Type.Object({ incidentType: IncidentTypeSchema, outcome: OutcomeSchema, dispatched: Type.Boolean() })),
+});
+export type CallSummary = Static<typeof CallSummary>;
+
+/** GET /api/calls */
+export const CallSearchResponse = Type.Object({ calls: Type.Array(CallSummary) });
+export type CallSearchResponse = Static<typeof CallSearchResponse>;
+
+/** One line of a call's timeline. */
+export const CallEventView = Type.Object({
+  id: Type.Integer(),
+  callId: CallId,
+  at: Type.Integer(),
+  type: Type.String(),
+  actor: Nullable(Type.String()),
+  actorName: Nullable(Type.String()),
+  detail: Type.Unknown(),
+});
+export type CallEventView = Static<typeof CallEventView>;
+
+/** A snapshot or a recording kept with a call. */
+export const EvidenceFile = Type.Object({
+  id: Type.Integer(),
+  kind: literals(['snapshot', 'recording'] as const),
+  mime: Type.String(),
+  bytes: Type.Integer(),
+  createdAt: Type.Integer(),
+  finishedAt: Nullable(Type.Integer()),
+  deletedAt: Nullable(Type.Integer()),
+  url: Nullable(Type.String()),
+  /** Recordings: which segment of its side (a re-joined call has several); null for snapshots. */
+  segment: Nullable(Type.Integer()),
+});
+export type EvidenceFile = Static<typeof EvidenceFile>;
+
+export const DispositionView = Type.Object({
+  callId: CallId,
+  incidentType: IncidentTypeSchema,
+  outcome: OutcomeSchema,
+  notes: Type.String(),
+  dispatched: Type.Boolean(),
+  recordedBy: Type.Integer(),
+  recordedAt: Type.Integer(),
+});
+export type DispositionView = Static<typeof DispositionView>;
+
+/** GET /api/calls/:id */
+export const CallDetailResponse = Type.Object({
+  call: CallRecordView,
+  summary: CallSummary,
+  events: Type.Array(CallEventView),
+  disposition: Nullable(DispositionView),
+  media: Type.Array(EvidenceFile),
+});
+export type CallDetailResponse = Static<typeof CallDetailResponse>;
+
+/** POST /api/calls/:id/disposition */
+export const DispositionSavedResponse = Type.Object({ disposition: DispositionView });
+/** POST /api/calls/:id/snapshots */
+export const SnapshotSavedResponse = Type.Object({ media: EvidenceFile });
+
+/** GET /api/duty-config */
+export const DutyConfigResponse = Type.Object({ mapTileUrl: Type.String(), officers: Type.Array(Who) });
+export type DutyConfigResponse = Static<typeof DutyConfigResponse>;
+
+/** GET /api/missed-calls */
+export const MissedCallsResponse = Type.Object({ calls: Type.Array(MissedCallView) });
+/** POST /api/calls/:id/called-back */
+export const CalledBackResponse = Type.Object({ calledBack: CalledBackView, changed: Type.Boolean() });
+
+/** An account as admins see it (never a password hash). */
+export const AccountView = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  displayName: Type.String(),
+  role: Type.String(),
+  disabled: Type.Boolean(),
+  createdAt: Type.Integer(),
+});
+export type AccountView = Static<typeof AccountView>;
+/** GET /api/users */
+export const UsersResponse = Type.Object({ users: Type.Array(AccountView) });
+
+export const AuditEntryView = Type.Object({
+  id: Type.Integer(),
+  at: Type.Integer(),
+  actor: Type.String(),
+  action: Type.String(),
+  target: Nullable(Type.String()),
+  outcome: literals(['ok', 'refused'] as const),
+  detail: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  remote: Nullable(Type.String()),
+});
+export type AuditEntryView = Static<typeof AuditEntryView>;
+/** GET /api/audit */
+export const AuditResponse = Type.Object({ entries: Type.Array(AuditEntryView) });
+
+export const EnrolmentView = Type.Object({
+  terminalId: LocationId,
+  state: literals(['unenrolled', 'enrolled', 'revoked'] as const),
+  keyFingerprint: Nullable(Type.String()),
+  enrolledAt: Nullable(Type.Integer()),
+  revokedAt: Nullable(Type.Integer()),
+  pendingCodeExpiresAt: Nullable(Type.Integer()),
+});
+export type EnrolmentView = Static<typeof EnrolmentView>;
+/** GET /api/enrolments */
+export const EnrolmentsResponse = Type.Object({ terminals: Type.Array(EnrolmentView) });
