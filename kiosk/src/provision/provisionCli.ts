@@ -5,7 +5,8 @@ import https from 'node:https';
 import path from 'node:path';
 import pino from 'pino';
 import { enrol } from '../enrol/enrolCommand.ts';
-import { OnoffLed } from '../hw/OnoffLed.ts';
+import { GpioLed } from '../hw/GpioLed.ts';
+import { selectGpioBackend } from '../hw/gpio/selectGpioBackend.ts';
 import { AlsaSpeaker } from '../hw/AlsaSpeaker.ts';
 import { SimLed } from '../hw/SimLed.ts';
 import { SimRoom } from '../hw/SimRoom.ts';
@@ -27,10 +28,14 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const simulated = env['HELPPOINT_SIMULATED'] === '1';
 
 // The LED and speaker are the service's; provisioning runs before it starts, so they are free.
-const led = simulated ? new SimLed() : await OnoffLed.create({ gpio: Number(env['HELPPOINT_LED_GPIO'] || 27), logger }).catch((err: unknown) => {
-  logger.warn({ err }, 'no LED; provisioning continues without it');
-  return new SimLed();
-});
+const led = simulated
+  ? new SimLed()
+  : await selectGpioBackend({ driver: 'auto', logger })
+      .then((backend) => GpioLed.create({ gpio: Number(env['HELPPOINT_LED_GPIO'] || 27), backend, logger }))
+      .catch((err: unknown) => {
+        logger.warn({ err }, 'no LED; provisioning continues without it');
+        return new SimLed();
+      });
 const speaker = simulated ? new SimRoom({ logger }).speaker : new AlsaSpeaker({ device: env['HELPPOINT_PLAYBACK_DEVICE'] || 'default', logger });
 const feedback = new ProvisionFeedback({ led, speaker, promptDirs: [path.resolve(here, '../../prompts/generated')], logger });
 

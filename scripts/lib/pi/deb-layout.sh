@@ -113,8 +113,18 @@ pi_install_deploy_files() { # root
   install -D -m 0644 "$d/pi/sysusers.conf" "$root/usr/lib/sysusers.d/helppoint-kiosk.conf"
   install -D -m 0644 "$d/pi/journald.conf" "$root/usr/lib/systemd/journald.conf.d/60-helppoint-kiosk.conf"
   install -D -m 0644 "$d/pi/watchdog.conf" "$root/usr/lib/systemd/system.conf.d/60-helppoint-kiosk.conf"
-  install -D -m 0644 "$d/pi/60-helppoint.rules" "$root/lib/udev/rules.d/60-helppoint.rules"
-  install -D -m 0644 "$d/pi/config.txt.block" "$root/usr/share/helppoint-kiosk/config.txt.block"
+  # The drivers' side writes the udev rules and the gpio= lines (kiosk/deploy-data, kept equal
+  # to what hw/gpio/configTxt.ts expects); the package wraps the lines in its marked block.
+  local dd="$HP_ROOT/kiosk/deploy-data" r
+  for r in "$dd"/udev/*.rules; do install -D -m 0644 "$r" "$root/usr/lib/udev/rules.d/$(basename "$r")"; done
+  mkdir -p "$root/usr/share/helppoint-kiosk"
+  {
+    echo '# >>> helppoint-kiosk: managed by the helppoint-kiosk package (removed on purge; edit /usr/share/helppoint-kiosk/config.txt.block instead)'
+    echo '[all]'
+    cat "$dd/config.txt.gpio"
+    cat "$d/pi/config.txt.extra"
+    echo '# <<< helppoint-kiosk'
+  } > "$root/usr/share/helppoint-kiosk/config.txt.block"
   install -D -m 0644 "$d/pi/helppoint.txt.example" "$root/usr/share/doc/helppoint-kiosk/helppoint.txt.example"
   install -D -m 0644 "$d/pi/README.md" "$root/usr/share/doc/helppoint-kiosk/README.md"
   install -D -m 0644 "$d/pi/default.env" "$root/etc/default/helppoint-kiosk"
