@@ -15,10 +15,15 @@ role="${1:-all}"
 # for the TLS tests' throwaway CA. socat also forwards the kiosk's sd_notify
 # messages (kiosk/src/status/SystemdNotifier.ts), so the kiosk gets it too.
 # iproute2: the network-loss test puts a kiosk in its own network namespace.
-pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat espeak-ng)
+# nats-server: district federation (issue 14) and its 3-node cluster tests; bookworm's 2.9 has
+# JetStream, replication and key-value buckets with a bucket-wide TTL (per-key TTL needs 2.11).
+# libwebrtc-audio-processing-dev + pkg-config: the kiosk's echo canceller addon
+# (kiosk/native/audio-processing, built by npm ci with node-gyp; at run time it
+# needs only libwebrtc-audio-processing1, which the -dev package pulls in).
+pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat espeak-ng pkg-config libwebrtc-audio-processing-dev)
 if [ "$role" != kiosk ]; then
   pkgs+=(meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
-  pkgs+=(chromium fonts-noto-cjk socat openssl iproute2)
+  pkgs+=(chromium fonts-noto-cjk socat openssl iproute2 nats-server)
   # The terminal's Debian package and its proof (scripts/package-kiosk, test/pi): mmdebstrap
   # (+ arch-test for arm64) builds the Lite stand-in root, systemd-container boots it,
   # qemu-user-static runs arm64 in it, the aarch64 cross compiler builds onoff's epoll addon

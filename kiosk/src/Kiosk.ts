@@ -19,6 +19,7 @@ import type { Modem } from './hw/Modem.ts';
 import type { Tamper } from './hw/Tamper.ts';
 import { ButtonTap } from './doctor/ButtonTap.ts';
 import { Supervision } from './health/Supervision.ts';
+import type { VoiceActivity } from './audio/CallAudio.ts';
 
 export interface KioskDrivers {
   button: Button;
@@ -26,6 +27,11 @@ export interface KioskDrivers {
   camera: Camera;
   microphone: Microphone;
   speaker: Speaker;
+  /**
+   * The call's processed audio (echo cancelled, denoised, gain-controlled microphone; limited speaker
+   * that feeds the canceller its reference). Calls use it; the self-test and health keep the raw devices.
+   */
+  callAudio?: { microphone: Microphone; speaker: Speaker; on(event: 'activity', fn: (a: VoiceActivity) => void): unknown };
   voice: VoicePrompter;
   /** The LTE modem's SMS side; null when no modem is fitted or configured. */
   sms?: SmsSender | null;
@@ -94,7 +100,8 @@ export class Kiosk {
       backoff: { baseMs: 500, maxMs: config.reconnectMaxMs },
       health: () => supervision?.health(),
     });
-    const media = new MediaSession({ signal, camera: drivers.camera, microphone: drivers.microphone, speaker: drivers.speaker, logger });
+    const callAudio = drivers.callAudio ?? { microphone: drivers.microphone, speaker: drivers.speaker };
+    const media = new MediaSession({ signal, camera: drivers.camera, microphone: callAudio.microphone, speaker: callAudio.speaker, logger });
     const outbox = Outbox.open(config.stateDir);
     const helpSms = new HelpSms({
       sender: drivers.sms ?? null,
@@ -126,6 +133,8 @@ export class Kiosk {
       button,
       led: drivers.led,
       camera: drivers.camera,
+      // The raw devices, not callAudio's: the self-test's tone must not meet the echo canceller,
+      // which would remove it and report a working speaker as broken.
       microphone: drivers.microphone,
       speaker: drivers.speaker,
       tamper: drivers.tamper ?? null,
@@ -137,6 +146,17 @@ export class Kiosk {
     const sup = supervision;
     controller.on('state', (state) => {
       if (state.name !== 'idle') sup.selfTest.interrupt();
+    });
+    // The officer's console shows the terminal's input level and whether the resident is speaking.
+    // Sent when it changes (speaking, or the level by 3 dB) and at least once a second: a meter, not a stream.
+    let sent: { callId: string; at: number; a: VoiceActivity } | null = null;
+    drivers.callAudio?.on('activity', (a) => {
+      const callId = controller.state.callId;
+      if (!callId || !signal.ready) return;
+      const now = Date.now();
+      if (sent && sent.callId === callId && sent.a.speaking === a.speaking && Math.abs(sent.a.inputDbfs - a.inputDbfs) < 3 && now - sent.at < 1000) return;
+      sent = { callId, at: now, a };
+      signal.request('call.audioActivity', { callId, inputDbfs: a.inputDbfs, speaking: a.speaking }).catch((err: unknown) => logger.debug({ err }, 'audio activity not delivered'));
     });
     signal.on('connected', (hello) => {
       media.load(hello.routerRtpCapabilities).catch((err: unknown) => logger.error({ err }, 'could not load the relay media capabilities'));

@@ -26,6 +26,12 @@ import { SerialModem } from './hw/SerialModem.ts';
 import { doctor } from './doctor/doctorCli.ts';
 import { WarmCamera } from './hw/WarmCamera.ts';
 import { KIOSK_VERSION } from './version.ts';
+import { CallAudio } from './audio/CallAudio.ts';
+import { loadAudioProcessingConfig, loadSimRoomOptions } from './audio/audioConfig.ts';
+import { loadWebRtcVoiceProcessor } from './audio/WebRtcVoiceProcessor.ts';
+import type { VoiceProcessorFactory } from './audio/VoiceProcessor.ts';
+import type { Microphone } from './hw/Microphone.ts';
+import type { Speaker } from './hw/Speaker.ts';
 
 /**
  * The one place that reads configuration, picks real or simulated drivers,
@@ -39,8 +45,10 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
   const promptDirs = [cfg.promptsDir, GENERATED_PROMPTS].filter((d) => d !== '');
   if (cfg.simulated) {
     const button = new SimButton({ logger });
-    // The room carries the speaker to the microphone, so the self-test's tone test means something.
-    const room = new SimRoom({ logger });
+    // The room carries the speaker to the microphone (delayed, through a room response, with street
+    // noise), so the self-test's tone test means something and the echo canceller has an echo to remove.
+    const room = new SimRoom({ ...loadSimRoomOptions(process.env), logger });
+    const callAudio = callAudioFor(room.microphone, room.speaker, logger);
     const tamper = new SimTamper();
     // The modem is real even on a simulated terminal when a path is given (tests point it at a pty),
     // so the same driver sends the help SMS in tests and on the Pi.
@@ -52,7 +60,8 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
       camera: FfmpegCamera.testPattern({ width, height, fps, label: cfg.terminalId, logger }),
       microphone: room.microphone,
       speaker: room.speaker,
-      voice: new FilePrompter({ speaker: room.speaker, dirs: promptDirs, logger }),
+      callAudio,
+      voice: new FilePrompter({ speaker: callAudio.speaker, dirs: promptDirs, logger }),
       tamper,
       simTamper: tamper,
       ...(modem ? { modem, sms: new ModemSmsSender(modem) } : { modem: new SimModem(), sms: null }),
@@ -65,6 +74,8 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
   const gpio = await selectGpioBackend({ driver: cfg.gpio.driver, gpioBase: cfg.gpio.base, chipLabel: cfg.gpio.chipLabel, logger });
   const cam = choice.camera;
   const speaker = new AlsaSpeaker({ device: choice.playback.device, logger });
+  const microphone = new AlsaMicrophone({ device: choice.capture.device, logger });
+  const callAudio = callAudioFor(microphone, speaker, logger);
   const modem = choice.modem.path ? SerialModem.create({ path: choice.modem.path, baudRate: cfg.sms.baudRate, logger }) : null;
   return {
     button: await GpioButton.create({ gpio: cfg.gpio.button, backend: gpio, logger }),
@@ -73,14 +84,36 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
       cam.kind === 'csi'
         ? new RpicamCamera({ camera: cam.camera, ...rpicamSize(width, height, logger), fps, logger })
         : FfmpegCamera.v4l2({ device: cam.device, width, height, fps, logger }),
-    microphone: new AlsaMicrophone({ device: choice.capture.device, logger }),
+    microphone,
     speaker,
-    voice: new FilePrompter({ speaker, dirs: promptDirs, logger }),
+    callAudio,
+    voice: new FilePrompter({ speaker: callAudio.speaker, dirs: promptDirs, logger }),
     ...(cfg.gpio.tamper != null
       ? { tamper: await GpioTamper.create({ gpio: cfg.gpio.tamper, gpioNo: cfg.gpio.tamperNo, backend: gpio, logger }) }
       : {}),
     ...(modem ? { modem, sms: new ModemSmsSender(modem) } : { sms: null }),
   };
+}
+
+/**
+ * The call's audio chain around the raw devices: echo cancellation, noise
+ * suppression and gain on the microphone, a limiter on the speaker. Prompts
+ * play through it too, so the canceller's reference holds everything the
+ * speaker says. The raw devices stay in the drivers for the self-test.
+ */
+function callAudioFor(microphone: Microphone, speaker: Speaker, logger: pino.Logger): CallAudio {
+  const cfg = loadAudioProcessingConfig(process.env);
+  let processor: VoiceProcessorFactory | null = null;
+  if (cfg.enabled) {
+    try {
+      processor = loadWebRtcVoiceProcessor();
+    } catch (err) {
+      logger.error({ err }, 'the audio processing addon did not load (built at npm install from libwebrtc-audio-processing-dev; needs libwebrtc-audio-processing1)');
+    }
+  } else {
+    logger.warn('audio processing switched off (HELPPOINT_AUDIO_PROCESSING=0)');
+  }
+  return new CallAudio({ microphone, speaker, processor, processorOptions: { noiseSuppression: cfg.noiseSuppression }, limiter: { gainDb: cfg.speakerGainDb }, logger });
 }
 
 /** rpicam-vid pads rows to 64 bytes: a configured size that is not aligned is trimmed, not fatal. */

@@ -12,6 +12,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // The station console, and the district command centre's page (issue 14).
+    rollupOptions: { input: { main: fileURLToPath(new URL('./index.html', import.meta.url)), district: fileURLToPath(new URL('./district.html', import.meta.url)) } },
   },
   server: {
     // shared/ lives two levels up; the dev server must be allowed to read it.

@@ -41,6 +41,7 @@ import { registerUserRoutes } from './routes/userRoutes.ts';
 import { registerAuditRoutes } from './routes/auditRoutes.ts';
 import { HealthRepo } from './db/HealthRepo.ts';
 import { FleetService } from './fleet/FleetService.ts';
+import { Federation } from './district/Federation.ts';
 import { RelayMetrics } from './metrics/RelayMetrics.ts';
 import { registerFleetRoutes } from './routes/fleetRoutes.ts';
 
@@ -70,6 +71,8 @@ export class Relay {
   readonly #log: Logger;
   /** Scheduled online backups, when HELPPOINT_BACKUP_DIR is set. */
   readonly backups: DbBackups | null;
+  /** District federation (issue 14): the station bridge and/or the district role; inert when not configured. */
+  readonly federation: Federation;
   #closed = false;
 
   private constructor(parts: {
@@ -89,7 +92,9 @@ export class Relay {
     recordings: CallRecordings | null;
     retention: EvidenceRetention;
     mediaDir: string;
+    federation: Federation;
   }) {
+    this.federation = parts.federation;
     this.backups = parts.backups;
     this.recordings = parts.recordings;
     this.#retention = parts.retention;
@@ -145,7 +150,8 @@ export class Relay {
       escalateAfterMs: config.escalateAfterMs,
       maxCallMs: config.maxCallMs,
     });
-    calls.closeStaleCalls();
+    // District federation reads these: the district must hear that they ended.
+    const staleCallIds = calls.closeStaleCalls();
     pool.on('workerReplaced', (slot) => calls.endCallsOnSlot(slot));
     const recordings = config.recordCalls ? new CallRecordings({ calls, media: repos.media, mediaDir, logger }) : null;
     const retention = new EvidenceRetention({ media: repos.media, mediaDir, retentionDays: config.retentionDays, logger });
@@ -161,6 +167,13 @@ export class Relay {
     const secureCookies = tls !== null;
     const health = new HealthRepo({ db });
     const fleet = new FleetService({ health, terminals: repos.terminals, presence, logger, heartbeatIntervalMs: config.heartbeatIntervalMs });
+    // --- district federation (issue 14): hook 1 of 4, build ---
+    const federation = new Federation({
+      station: config.federation.station,
+      staleCallIds,
+      district: config.federation.district,
+      deps: { db, calls, terminals: repos.terminals, presence, fleet, users: repos.users, sessions: repos.sessions, audit, logger, selfUrl: () => urlOf(app, secureCookies) },
+    });
     const metrics = new RelayMetrics({ calls, fleet, presence, terminals: repos.terminals, pool, logger });
 
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
@@ -197,6 +210,8 @@ export class Relay {
     });
     registerAuditRoutes(app, { sessions: repos.sessions, audit });
     registerFleetRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, calls, fleet, health, metrics, pool, db, consoles: () => gateways.console.size });
+    // --- district federation: hook 2 of 4, routes ---
+    federation.registerRoutes(app);
     if (fs.existsSync(`${config.consoleDir}/index.html`)) {
       await app.register(fastifyStatic, { root: config.consoleDir, prefix: '/' });
     } else {
@@ -217,6 +232,7 @@ export class Relay {
         fleet,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         tamperCalls: config.tamperCalls,
+        onAudioActivity: (callId, terminalId, activity) => gateways.console.audioActivity(callId, terminalId, activity),
       }),
       console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet }),
     };
@@ -227,15 +243,18 @@ export class Relay {
       if (path === '/ws/terminal') {
         wss.handleUpgrade(req, socket, head, (ws) => gateways.terminal.accept(ws, remote));
       } else if (path === '/ws/console') {
-        const user = userFromCookie(repos.sessions, req.headers.cookie);
+        // --- district federation: hook 3 of 4, a district officer's media ticket signs a console in too ---
+        const user = userFromCookie(repos.sessions, req.headers.cookie) ?? federation.ticketUser(req.url);
         wss.handleUpgrade(req, socket, head, (ws) => gateways.console.accept(ws, user, remote));
+      } else if (federation.handleUpgrade(req, socket, head, wss)) {
+        // /ws/district on a district relay
       } else {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       }
     });
     const backups = config.backupDir ? new DbBackups({ db, dir: config.backupDir, keep: config.backupKeep, logger }) : null;
     backups?.schedule(config.backupIntervalMin * 60_000);
-    return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir });
+    return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir, federation });
   }
 
   async listen(host: string, port: number): Promise<string> {
@@ -244,10 +263,7 @@ export class Relay {
   }
 
   get url(): string {
-    const addr = this.app.server.address();
-    if (!addr || typeof addr === 'string') throw new Error('relay is not listening');
-    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-    return `${this.#tls ? 'https' : 'http'}://${host}:${addr.port}`;
+    return urlOf(this.app, this.#tls);
   }
 
   async close(): Promise<void> {
@@ -258,6 +274,8 @@ export class Relay {
     this.#gateways.console.close();
     for (const ws of this.#wss.clients) ws.terminate();
     this.#wss.close();
+    // --- district federation: hook 4 of 4, close ---
+    await this.federation.close();
     this.calls.close();
     this.backups?.close();
     this.#retention.close();
@@ -267,6 +285,13 @@ export class Relay {
     await this.pool.close();
     this.db.close();
   }
+}
+
+function urlOf(app: FastifyInstance, tls: boolean): string {
+  const addr = app.server.address();
+  if (!addr || typeof addr === 'string') throw new Error('relay is not listening');
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return `${tls ? 'https' : 'http'}://${host}:${addr.port}`;
 }
 
 function installErrorHandling(app: FastifyInstance): void {

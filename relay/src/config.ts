@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './trust/LoginGuard.ts';
+import { federationFromEnv, type DistrictRoleConfig, type StationLinkConfig } from './district/districtConfig.ts';
 
 export interface RelayConfig {
   /** HTTP/WebSocket listen address and port (0 = any free port, for tests). */
@@ -47,6 +48,8 @@ export interface RelayConfig {
   backupDir: string | undefined;
   backupIntervalMin: number;
   backupKeep: number;
+  /** District federation (issue 14): this station's link to its district, or this relay's district role. */
+  federation: { station: StationLinkConfig | undefined; district: DistrictRoleConfig | undefined };
 }
 
 const here = path.dirname(new URL(import.meta.url).pathname);
@@ -78,6 +81,7 @@ export function defaultConfig(): RelayConfig {
     backupDir: undefined,
     backupIntervalMin: 60,
     backupKeep: 48,
+    federation: { station: undefined, district: undefined },
   };
 }
 
@@ -117,6 +121,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     backupDir: env['HELPPOINT_BACKUP_DIR'] || base.backupDir,
     backupIntervalMin: Math.max(1, int('HELPPOINT_BACKUP_INTERVAL_MIN', base.backupIntervalMin)),
     backupKeep: Math.max(1, int('HELPPOINT_BACKUP_KEEP', base.backupKeep)),
+    federation: env['HELPPOINT_ROLE'] || env['HELPPOINT_STATION_ID'] ? federationFromEnv(env) : base.federation,
   };
 }
 

@@ -73,9 +73,10 @@ function tail(file: string): string {
   }
 }
 
-export function startRelay(opts: { env?: Record<string, string>; logDir: string; dbPath: string; port?: number; name?: string }) {
+export function startRelay(opts: { env?: Record<string, string>; logDir: string; dbPath: string; port?: number; name?: string; timeoutMs?: number }) {
   return launch({
     name: opts.name ?? 'relay',
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     script: 'relay/src/server.ts',
     nodeFlags: RELAY_NODE_FLAGS,
     logDir: opts.logDir,

@@ -51,6 +51,10 @@ export const ErrorCode = {
   TerminalBusy: 'terminal_busy',
   // missed calls to call back (console integration)
   NotAMissedCall: 'not_a_missed_call',
+  // district federation (issue 14)
+  DistrictTokenInvalid: 'district_token_invalid',
+  StationUnreachable: 'station_unreachable',
+  UnknownStation: 'unknown_station',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -87,6 +91,9 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   terminal_offline: 409,
   terminal_busy: 409,
   not_a_missed_call: 409,
+  district_token_invalid: 401,
+  station_unreachable: 503,
+  unknown_station: 404,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */

@@ -1,7 +1,10 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** Debian's Chromium, headless, with a fake camera and microphone (a test pattern and a beep). */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Debian's Chromium, headless, with a fake camera and microphone (a test pattern and a beep).
+ * extraArgs e.g. --use-file-for-fake-audio-capture=<wav> makes the microphone play a file.
+ */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env['HELPPOINT_CHROMIUM'] ?? '/usr/bin/chromium',
     args: [
@@ -14,6 +17,7 @@ export function launchChromium(): Promise<Browser> {
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
       '--autoplay-policy=no-user-gesture-required',
+      ...extraArgs,
     ],
   });
 }

@@ -32,13 +32,13 @@ export interface E2eStation {
  * The usual end-to-end set-up: a relay process with the demo data, one
  * simulated terminal enrolled and connected, and Chromium. Pages are the test's.
  */
-export async function startE2eStation(opts: { name: string; terminalId: string; workers?: number }): Promise<E2eStation> {
+export async function startE2eStation(opts: { name: string; terminalId: string; workers?: number; kioskEnv?: Record<string, string>; chromiumArgs?: string[] }): Promise<E2eStation> {
   const t = testDir(opts.name);
   const relay = await startRelay({ logDir: t.dir, dbPath: path.join(t.dir, 'relay.db'), env: { HELPPOINT_WORKERS: String(opts.workers ?? 1) } });
   const baseUrl = relay.ready['url']!;
-  const kiosk = await startSimTerminal({ relayUrl: baseUrl, terminalId: opts.terminalId, logDir: t.dir });
+  const kiosk = await startSimTerminal({ relayUrl: baseUrl, terminalId: opts.terminalId, logDir: t.dir, ...(opts.kioskEnv ? { env: opts.kioskEnv } : {}) });
   const statusUrl = kiosk.ready['statusUrl']!;
-  const browser = await launchChromium();
+  const browser = await launchChromium(opts.chromiumArgs);
   await eventually(async () => (await kioskStatus(statusUrl)).relay.connected, 15_000, 'terminal connected');
   return {
     dir: t.dir,

@@ -24,6 +24,11 @@ export class CallAreaView {
     this.el = h('section', { class: 'calls', 'aria-live': 'polite' }, this.#idle, this.#list);
   }
 
+  /** The terminal microphone's level and voice activity on the call's card, if it is shown. */
+  terminalAudio(callId: string, activity: { inputDbfs: number; speaking: boolean }): void {
+    this.#cards.get(callId)?.setTerminalAudio(activity);
+  }
+
   update(cards: CardModel[], context: (callId: string) => Omit<CardContext, 'compact'>, idleText: string): void {
     this.#idle.hidden = cards.length > 0;
     setText(this.#idleDetail, idleText);

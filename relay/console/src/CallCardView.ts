@@ -84,6 +84,16 @@ export class CallCardView {
   readonly #talkLabel = bi({ zh: '对讲', en: 'Talk' });
   readonly #kindBadge = h('span', { class: 'call-kind-badge', 'data-testid': 'call-kind', hidden: true });
   readonly #escalated = h('span', { class: 'escalated-badge', 'data-testid': 'call-escalated', hidden: true }, bi({ zh: '已升级', en: 'Escalated' }));
+  /** The terminal's microphone: a level bar and 正在说话 Speaking (call.audioActivity). */
+  readonly #levelBar = h('span', { class: 'terminal-level-bar' });
+  readonly #speakingText = h('span', { class: 'terminal-speaking-text' });
+  readonly #terminalAudio = h(
+    'div',
+    { class: 'terminal-audio', 'data-testid': 'terminal-audio', 'data-speaking': 'false', hidden: true, title: '终端麦克风 Terminal microphone' },
+    icon('mic'),
+    h('span', { class: 'terminal-level' }, this.#levelBar),
+    this.#speakingText,
+  );
   #videoKey = '';
   #audioKey = '';
 
@@ -112,7 +122,7 @@ export class CallCardView {
         (error: unknown) => actions.snapshotFailed(callId, error),
       );
     });
-    this.#videoWrap = h('div', { class: 'video-wrap' }, this.#video, this.#placeholder, this.#mic);
+    this.#videoWrap = h('div', { class: 'video-wrap' }, this.#video, this.#placeholder, this.#mic, this.#terminalAudio);
     append(this.#mic, this.#micRetry);
 
     append(this.#strip, this.#stripIcon, this.#status, this.#kindBadge, this.#escalated, h('span', { class: 'strip-spacer' }), this.#pressedAt, h('span', { class: 'strip-timer-box' }, this.#timerLabel, this.#timer));
@@ -199,6 +209,7 @@ export class CallCardView {
     }
 
     const ended = call.state === 'ended';
+    if (ended) this.setTerminalAudio(null);
     this.#endReason.hidden = !ended;
     if (ended) {
       const reason = endReasonLabel(call.endReason);
@@ -228,6 +239,20 @@ export class CallCardView {
     setAttr(this.#mute, 'aria-pressed', muted ? 'true' : 'false');
     setBi(this.#muteLabel, muted ? { zh: '取消静音', en: 'Unmute' } : { zh: '静音', en: 'Mute' });
     this.#snapshot.hidden = model.role !== 'mine' && model.role !== 'ringing';
+  }
+
+  /**
+   * The terminal's input level (−60..0 dBFS fills the bar) and whether the resident is speaking.
+   * null hides it (the call ended or nothing arrived yet).
+   */
+  setTerminalAudio(activity: { inputDbfs: number; speaking: boolean } | null): void {
+    this.#terminalAudio.hidden = activity === null;
+    if (!activity) return;
+    const fill = Math.max(0, Math.min(1, (activity.inputDbfs + 60) / 60));
+    this.#levelBar.style.width = `${Math.round(fill * 100)}%`;
+    setAttr(this.#terminalAudio, 'data-speaking', activity.speaking ? 'true' : 'false');
+    setAttr(this.#terminalAudio, 'data-level-dbfs', String(Math.round(activity.inputDbfs)));
+    setText(this.#speakingText, activity.speaking ? '正在说话 Speaking' : `${Math.round(activity.inputDbfs)} dBFS`);
   }
 
   destroy(): void {

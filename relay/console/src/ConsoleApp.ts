@@ -248,6 +248,9 @@ export class ConsoleApp {
         this.#update((s) => applyTerminalStatus(s, data));
         this.#fleet.onEvent(type, data);
         break;
+      case 'call.audioActivity':
+        this.#calls.terminalAudio(data.callId, { inputDbfs: data.inputDbfs, speaking: data.speaking });
+        break;
       case 'call.calledBack':
         this.#setMissed(calledBack(this.#missed, data.callId));
         break;

@@ -180,6 +180,13 @@ export class ConsoleGateway {
     return conns.length;
   }
 
+  /** A terminal's microphone level and voice activity in a call: to the consoles that see that call. */
+  audioActivity(callId: string, terminalId: string, activity: { inputDbfs: number; speaking: boolean }): void {
+    const view = this.#opts.calls.view(callId);
+    if (!view || view.state === 'ended') return;
+    for (const conn of this.#callWatchers) if (this.#shows(conn, view)) conn.send('call.audioActivity', { callId, terminalId, ...activity });
+  }
+
   /** A missed call was called back: the consoles that see calls drop it from their lists. */
   calledBack(view: CalledBackView): void {
     for (const conn of this.#callWatchers) conn.send('call.calledBack', view);

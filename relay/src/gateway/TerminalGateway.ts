@@ -43,6 +43,8 @@ export interface TerminalGatewayOptions {
   heartbeatIntervalMs?: number;
   /** The door switch opening while idle rings a tamper call (default true; a station may turn it off). */
   tamperCalls?: boolean;
+  /** A terminal's microphone activity in one of its calls (issue 11): the console gateway shows it. */
+  onAudioActivity?: (callId: string, terminalId: string, activity: { inputDbfs: number; speaking: boolean }) => void;
   helloTimeoutMs?: number;
   pingIntervalMs?: number;
 }
@@ -202,6 +204,11 @@ export class TerminalGateway {
             const raised = calls.raiseTamper(own.terminalId, Date.now());
             if (raised) log.warn({ callId: raised.callId }, 'door switch opened while idle: tamper call ringing');
           }
+          return {};
+        },
+        'call.audioActivity': (a: RequestData<T, 'call.audioActivity'>) => {
+          calls.assertTerminalOwns(a.callId, own.terminalId);
+          this.#opts.onAudioActivity?.(a.callId, own.terminalId, { inputDbfs: a.inputDbfs, speaking: a.speaking });
           return {};
         },
         'help.request': (r: RequestData<T, 'help.request'>) => {

@@ -15,6 +15,8 @@ interface SimTerminal {
   pending: Map<number, number>;
   heartbeat: ReturnType<typeof setInterval> | null;
   retry: ReturnType<typeof setTimeout> | null;
+  /** Taken offline by the benchmark: no reconnect until released. */
+  held?: boolean;
 }
 
 /**
@@ -160,8 +162,39 @@ export class TerminalSwarm extends TypedEmitter<{ online: [number]; offline: [nu
     this.#scheduleReconnect(t);
   }
 
+  /** Takes one terminal offline (its socket closes) and keeps it so until release(). */
+  hold(id: string): void {
+    const t = this.#byId(id);
+    t.held = true;
+    if (t.retry) clearTimeout(t.retry);
+    t.retry = null;
+    t.ws?.terminate();
+  }
+
+  /** Lets a held terminal connect again, at once. */
+  release(id: string): void {
+    const t = this.#byId(id);
+    t.held = false;
+    t.attempt = 0;
+    if (!t.ws && !t.retry) void this.#connect(t);
+  }
+
+  /** Sends one request frame on a terminal's socket (e.g. help.request); false when it is offline. */
+  send(id: string, type: string, data: unknown): boolean {
+    const t = this.#byId(id);
+    if (!t.ws || t.ws.readyState !== t.ws.OPEN) return false;
+    t.ws.send(JSON.stringify({ id: t.nextId++, type, data }));
+    return true;
+  }
+
+  #byId(id: string): SimTerminal {
+    const t = this.#terminals.find((x) => x.id === id);
+    if (!t) throw new Error(`no simulated terminal ${id}`);
+    return t;
+  }
+
   #scheduleReconnect(t: SimTerminal): void {
-    if (this.#closed || t.retry) return;
+    if (this.#closed || t.retry || t.held) return;
     t.retry = setTimeout(() => void this.#connect(t), backoffDelay(t.attempt++, this.#backoff));
   }
 

@@ -10,12 +10,13 @@ export interface BenchRelay {
   workerPids: number[];
 }
 
-export async function startBenchRelay(opts: { dir: string; dbPath: string; workers: number; port?: number; name?: string; env?: Record<string, string> }): Promise<BenchRelay> {
+export async function startBenchRelay(opts: { dir: string; dbPath: string; workers: number; port?: number; name?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<BenchRelay> {
   const relay = await startRelay({
     logDir: opts.dir,
     dbPath: opts.dbPath,
     ...(opts.port ? { port: opts.port } : {}),
     ...(opts.name ? { name: opts.name } : {}),
+    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
     env: { HELPPOINT_DEMO: '0', HELPPOINT_WORKERS: String(opts.workers), HELPPOINT_LOG_LEVEL: 'info', ...opts.env },
   });
   const url = relay.ready['url']!;

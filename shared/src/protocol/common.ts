@@ -39,3 +39,11 @@ export type CallKind = Static<typeof CallKind>;
 /** What a call record is: a terminal's call (help, tamper), or an officer's look-in at its camera (never rings). */
 export const CallViewKind = literals(CALL_KINDS);
 export type CallViewKind = Static<typeof CallViewKind>;
+
+/** A terminal microphone's activity during a call (issue 11): level before processing, voice after echo removal. */
+export const AudioActivityFields = {
+  /** RMS of the raw microphone over the last quarter second, dBFS (−100 = silence). */
+  inputDbfs: Type.Number({ minimum: -100, maximum: 0 }),
+  /** The resident is speaking: the terminal's voice detector, after echo cancellation. */
+  speaking: Type.Boolean(),
+};

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CallId, Empty, LocationId, RtcObject } from './common.ts';
+import { AudioActivityFields, CallId, Empty, LocationId, RtcObject } from './common.ts';
 import { RtcRequests } from './rtc.ts';
 import { CallView, TerminalView, UserView } from './views.ts';
 import { FleetEntry } from './health.ts';
@@ -53,6 +53,10 @@ export const ConsoleEvents = {
   'fleet.updated': {
     data: Type.Object({ entry: FleetEntry }),
     doc: "A terminal's fleet status changed: heartbeat with health, online/offline, alarm raised or cleared, new self-test.",
+  },
+  'call.audioActivity': {
+    data: Type.Object({ callId: CallId, terminalId: LocationId, ...AudioActivityFields }),
+    doc: "The terminal's microphone level and whether the resident is speaking, during a call (from the terminal's call.audioActivity); shown on the call card.",
   },
   'call.calledBack': {
     data: CalledBackView,

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { CallId, CallKind, EndReasonSchema, Empty, LocationId, MediaId, RequestId, RtcObject } from './common.ts';
+import { AudioActivityFields, CallId, CallKind, EndReasonSchema, Empty, LocationId, MediaId, RequestId, RtcObject } from './common.ts';
 import { RtcRequests } from './rtc.ts';
 import { ChallengeNonce, HelloSignature } from './deviceAuth.ts';
 import { AlarmKind, SelfTestReport, TerminalHealth } from './health.ts';
@@ -75,6 +75,11 @@ export const TerminalRequests = {
     ),
     result: Empty,
     doc: 'The resident cancelled with a long press (ends the call as cancelled, or terminal_hangup once answered); with reason media_failed the terminal gave up recovering its media (the call ends as media_failed).',
+  },
+  'call.audioActivity': {
+    data: Type.Object({ callId: CallId, ...AudioActivityFields }, { additionalProperties: false }),
+    result: Empty,
+    doc: "The terminal microphone's level and whether the resident is speaking (voice detected after echo cancellation), sent during a call when it changes and at least once a second. The relay passes it to the consoles that see the call as call.audioActivity.",
   },
   ...RtcRequests,
 } as const;
