@@ -8,6 +8,8 @@ HP_PI_CACHE="${HELPPOINT_CACHE:-/var/cache/helppoint}/pi"
 mkdir -p "$HP_PI_CACHE" 2>/dev/null || HP_PI_CACHE="$HOME/.cache/helppoint/pi"
 mkdir -p "$HP_PI_CACHE"
 HP_SUITE=bookworm
+# The echo canceller addon's workspace (built for the target by deb-layout.sh).
+HP_APM_DIR=kiosk/native/audio-processing
 HP_MIRROR="${HELPPOINT_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
 pi_log() { printf '[pi] %s\n' "$*" >&2; }
@@ -21,8 +23,9 @@ pi_elf_machine() { case "$1" in amd64) echo x86-64 ;; arm64) echo aarch64 ;; esa
 # camera, microphone and speaker pipes; socat: sd_notify (SystemdNotifier.ts);
 # gpiod: libgpiod's tools and library for the character-device GPIO driver;
 # alsa-utils: aplay -l / arecord -l for doctor's device list; ca-certificates:
-# wss:// to a relay with a public certificate.
-HP_KIOSK_DEPENDS="ffmpeg, socat, gpiod, alsa-utils, ca-certificates"
+# wss:// to a relay with a public certificate; libwebrtc-audio-processing1: the
+# shared library the echo canceller addon (kiosk/native/audio-processing) links.
+HP_KIOSK_DEPENDS="ffmpeg, socat, gpiod, alsa-utils, ca-certificates, libwebrtc-audio-processing1"
 # What a stock Raspberry Pi OS Lite already has, approximated with Debian
 # packages: the base of the stand-in root file system and the baseline the
 # offline bundle is computed against (the bundle holds what apt would still
@@ -30,7 +33,10 @@ HP_KIOSK_DEPENDS="ffmpeg, socat, gpiod, alsa-utils, ca-certificates"
 HP_LITE_INCLUDE="systemd,systemd-sysv,dbus,udev,apt,ca-certificates,iproute2,kmod,procps,curl,less"
 
 # One key per recipe: a change to the package lists makes a new cache entry.
+# The bundle depends on both lists; the Lite stand-in root only on the suite and
+# its own list (a new Depends must not rebuild the root with mmdebstrap).
 pi_recipe_key() { printf '%s|%s|%s' "$HP_SUITE" "$HP_LITE_INCLUDE" "$HP_KIOSK_DEPENDS" | sha256sum | cut -c1-12; }
+pi_rootfs_key() { printf '%s|%s' "$HP_SUITE" "$HP_LITE_INCLUDE" | sha256sum | cut -c1-12; }
 
 # Atomically publish a directory into the cache: build in $1.tmp.$$, then mv.
 pi_cache_publish() { # tmp-dir final-dir

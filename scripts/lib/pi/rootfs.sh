@@ -21,7 +21,7 @@ pi_binfmt_arm64() {
 # Prints the cached tarball's path, building it first when missing.
 pi_rootfs_tar() { # arch
   local arch="$1" key tar tmp
-  key="$(pi_recipe_key)"
+  key="$(pi_rootfs_key)"
   tar="$HP_PI_CACHE/rootfs/$HP_SUITE-$arch-$key.tar"
   [ -s "$tar" ] && { echo "$tar"; return 0; }
   command -v mmdebstrap >/dev/null || pi_die "mmdebstrap missing (scripts/setup.sh installs it)"
