@@ -5,30 +5,23 @@
 # would install there. The host's apt does the work with that root's status
 # and sources, so no target binary runs (no qemu needed for arm64).
 # Cached per arch and recipe; install.sh installs the bundle and the .deb with no network.
-source "$(dirname "${BASH_SOURCE[0]}")/rootfs.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/target-apt.sh"
 
 pi_offline_bundle() { # arch out-dir kiosk-deb
-  local arch="$1" out="$2" deb="$3" key cache tar
+  local arch="$1" out="$2" deb="$3" key cache
   key="$(pi_recipe_key)"
   cache="$HP_PI_CACHE/bundle/$HP_SUITE-$arch-$key"
   if [ ! -f "$cache/.complete" ]; then
-    tar="$(pi_rootfs_tar "$arch")"
+    pi_rootfs_tar "$arch" >/dev/null
     pi_lock "bundle-$arch"
     if [ ! -f "$cache/.complete" ]; then
       pi_log "downloading the offline bundle for $arch from Debian's archive"
-      local tmp="$cache.tmp.$$"; rm -rf "$tmp"; mkdir -p "$tmp/root" "$tmp/archives/partial" "$tmp/packages"
-      tar -xf "$tar" -C "$tmp/root" ./etc/apt ./var/lib/dpkg/status ./var/lib/apt ./usr/share/keyrings 2>/dev/null \
-        || tar -xf "$tar" -C "$tmp/root" ./etc/apt ./var/lib/dpkg/status ./var/lib/apt
-      local opts=(-o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" -o "Dir::Etc=$tmp/root/etc/apt"
-        -o "Dir::State=$tmp/root/var/lib/apt" -o "Dir::State::status=$tmp/root/var/lib/dpkg/status"
-        -o "Dir::Cache=$tmp/cache" -o "Dir::Cache::archives=$tmp/archives" -o Debug::NoLocking=1
-        -o APT::Install-Recommends=0 -o "Dir::Etc::TrustedParts=$tmp/root/etc/apt/trusted.gpg.d")
-      mkdir -p "$tmp/cache"
-      apt-get "${opts[@]}" -qq update >&2 || pi_die "apt-get update against Debian's archive failed"
+      local tmp="$cache.tmp.$$"; rm -rf "$tmp"; mkdir -p "$tmp/packages"
+      pi_target_apt "$arch" "$tmp"
       # Package names from the Depends line, without version constraints or alternatives.
       local names; names="$(echo "$HP_KIOSK_DEPENDS" | tr ',' '\n' | sed 's/[(|].*//; s/ //g' | grep -v '^$')"
       # shellcheck disable=SC2086
-      DEBIAN_FRONTEND=noninteractive apt-get "${opts[@]}" -qq -y --download-only install $names >&2 \
+      DEBIAN_FRONTEND=noninteractive apt-get "${PI_APT[@]}" -qq -y --download-only install $names >&2 \
         || pi_die "apt-get could not resolve the kiosk's Depends ($names) for $arch"
       mv "$tmp/archives/"*.deb "$tmp/packages/" 2>/dev/null || true
       rm -rf "$tmp/root" "$tmp/cache" "$tmp/archives"
