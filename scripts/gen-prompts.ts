@@ -11,13 +11,16 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PROMPT_TEXT } from '../kiosk/src/call/LogPrompter.ts';
+import { PROVISION_PROMPT_TEXT } from '../kiosk/src/provision/outcome.ts';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const outDir = path.resolve(process.argv[2] ?? path.join(root, 'kiosk/prompts/generated'));
 fs.mkdirSync(outDir, { recursive: true });
 const espeak = process.env['HELPPOINT_ESPEAK'] ?? 'espeak-ng';
 let made = 0;
-for (const [prompt, text] of Object.entries(PROMPT_TEXT)) {
+// Call prompts, and the first-boot provisioning's (provision_<outcome>.wav).
+const all = { ...PROMPT_TEXT, ...Object.fromEntries(Object.entries(PROVISION_PROMPT_TEXT).map(([k, v]) => [`provision_${k}`, v])) };
+for (const [prompt, text] of Object.entries(all)) {
   const wav = path.join(outDir, `${prompt}.wav`);
   const txt = path.join(outDir, `${prompt}.txt`);
   if (fs.existsSync(wav) && fs.existsSync(txt) && fs.readFileSync(txt, 'utf8') === text) continue;

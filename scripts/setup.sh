@@ -26,6 +26,14 @@ if [ "$role" != kiosk ]; then
   pkgs+=(chromium fonts-noto-cjk socat openssl iproute2 nats-server)
   # promtool (from Debian's prometheus) checks /metrics and deploy/prometheus/helppoint-alerts.yml in the tests.
   pkgs+=(prometheus)
+  # The terminal's Debian package and its proof (scripts/package-kiosk, test/pi): mmdebstrap
+  # (+ arch-test for arm64) builds the Lite stand-in root, systemd-container boots it,
+  # qemu-user-static runs arm64 in it, the aarch64 cross compiler builds onoff's epoll addon
+  # and the echo canceller addon for arm64 (against an arm64 sysroot of libwebrtc-audio-processing-dev
+  # that scripts/lib/pi/sysroot.sh downloads, so no arm64 in the host's apt architectures); binutils'
+  # readelf checks the addon links libwebrtc_audio_processing.so.1; mtools/fdisk/e2fsprogs let
+  # scripts/bake-image edit an image without loop devices.
+  pkgs+=(mmdebstrap arch-test systemd-container qemu-user-static g++-aarch64-linux-gnu binutils zstd file mtools fdisk e2fsprogs dosfstools curl xz-utils)
 fi
 missing=()
 for p in "${pkgs[@]}"; do

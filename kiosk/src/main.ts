@@ -25,6 +25,7 @@ import { chooseHardware, describeHardware, discoverHardware } from './hw/invento
 import { SerialModem } from './hw/SerialModem.ts';
 import { doctor } from './doctor/doctorCli.ts';
 import { WarmCamera } from './hw/WarmCamera.ts';
+import { KIOSK_VERSION } from './version.ts';
 import { CallAudio } from './audio/CallAudio.ts';
 import { loadAudioProcessingConfig, loadSimRoomOptions } from './audio/audioConfig.ts';
 import { loadWebRtcVoiceProcessor } from './audio/WebRtcVoiceProcessor.ts';
@@ -172,7 +173,9 @@ async function run(): Promise<void> {
 }
 
 const verb = process.argv[2] ?? 'run';
-if (verb === 'run') {
+if (verb === '--version' || verb === 'version') {
+  console.log(KIOSK_VERSION);
+} else if (verb === 'run') {
   await run();
 } else if (verb === 'enrol') {
   try {
@@ -191,6 +194,6 @@ if (verb === 'run') {
   const logger = pino({ name: 'kiosk-doctor', level: process.env['HELPPOINT_LOG_LEVEL'] ?? 'warn' }).child({ terminalId: cfg.terminalId });
   process.exit(await doctor(cfg, () => drivers(cfg, logger), logger, process.stdout, () => hardwareReport(cfg)));
 } else {
-  console.error(`usage: helppoint-kiosk run | enrol | doctor\n${ENROL_USAGE}\n(unknown verb "${verb}")`);
+  console.error(`usage: helppoint-kiosk run | enrol | doctor | --version\n${ENROL_USAGE}\n(unknown verb "${verb}")`);
   process.exit(2);
 }

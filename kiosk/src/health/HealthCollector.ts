@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TerminalHealth } from '@helppoint/shared';
+import type { TerminalHealth, UpdateReport } from '@helppoint/shared';
 import type { Modem } from '../hw/Modem.ts';
 
 /** What the collector reads from the rest of the kiosk; each source may be missing. */
 export interface HealthSources {
   version: string;
+  /** The update agent's last record (kiosk/src/update/updateState.ts), if any. */
+  update?: () => UpdateReport | null;
   startedAtMs: number;
   camera: { readonly framesDelivered: number; readonly lastFrameAtMs?: number | null };
   /** Recent microphone level while capturing (dBFS), or null when idle. */
@@ -66,6 +68,7 @@ export class HealthCollector {
       rttMs: nonNegativeOrNull(s.rttMs()),
       clockOffsetMs: s.clockOffsetMs(),
       version: s.version.slice(0, 32),
+      ...updateField(s.update),
     };
   }
 
@@ -121,4 +124,13 @@ function clampOrNull(v: number | null, lo: number, hi: number): number | null {
 
 function nonNegativeOrNull(v: number | null): number | null {
   return v === null || !Number.isFinite(v) ? null : Math.max(0, Math.round(v));
+}
+
+function updateField(read: (() => UpdateReport | null) | undefined): { update?: UpdateReport } {
+  try {
+    const u = read?.() ?? null;
+    return u ? { update: u } : {};
+  } catch {
+    return {};
+  }
 }

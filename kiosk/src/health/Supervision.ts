@@ -13,6 +13,7 @@ import type { SelfTestReport } from '@helppoint/shared';
 import { SelfTestService } from '../doctor/SelfTestService.ts';
 import { HealthCollector } from './HealthCollector.ts';
 import { recentMicLevelDbfs } from './micLevel.ts';
+import { readUpdateReport } from '../update/updateReport.ts';
 
 /** What supervision needs from the signalling client. */
 export interface SupervisionSignal extends TerminalSender {
@@ -62,6 +63,7 @@ export class Supervision {
     this.#collector = new HealthCollector({
       sources: {
         version: o.version,
+        update: readUpdateReport,
         startedAtMs: this.#startedAt,
         camera: o.camera,
         micLevelDbfs: () => recentMicLevelDbfs(o.microphone.level, Date.now()),

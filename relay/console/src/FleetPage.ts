@@ -1,4 +1,5 @@
 import type { FleetEntry, HealthPoint, TerminalView } from '@helppoint/shared';
+import { updateLabel } from './updates/updateLabel.ts';
 import { h, setAttr, setText } from './dom.ts';
 import { formatClock, type Bilingual } from './format.ts';
 import { lineChart } from './fleetChart.ts';
@@ -250,6 +251,7 @@ export class FleetPage {
         h('dd', {}, hl ? ago(hl.uptimeS * 1000) : '—'),
         h('dt', {}, '版本 Ver'),
         h('dd', { class: 'mono' }, hl?.version ?? '—'),
+        ...updateReading(hl?.update),
       ),
       h('div', { class: `fleet-test ${e.lastSelfTest && !e.lastSelfTest.passed ? 'fleet-test-fail' : ''}` }, test),
     );
@@ -307,4 +309,11 @@ export class FleetPage {
       ),
     );
   }
+}
+
+/** The last update's state under the version (issue 10): a rollback shows with its reason as the tooltip. */
+function updateReading(u: Parameters<typeof updateLabel>[0]): HTMLElement[] {
+  const l = updateLabel(u);
+  if (!l) return [];
+  return [h('dt', {}, '更新 Update'), h('dd', { 'data-testid': 'fleet-update', class: l.bad ? 'fleet-test-fail' : '', title: l.title }, l.text)];
 }

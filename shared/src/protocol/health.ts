@@ -10,6 +10,28 @@ const Str = (maxLength = 64) => Type.String({ maxLength });
  * null rather than missing, so the fleet page can say "unknown" instead of
  * guessing. Unknown extra fields are refused so a typo cannot pass silently.
  */
+/** The terminal's last software update, as its update agent recorded it (kiosk/src/update/). */
+export const UpdateReport = Type.Object(
+  {
+    state: Type.Union([
+      Type.Literal('waiting_idle'),
+      Type.Literal('installing'),
+      Type.Literal('confirming'),
+      Type.Literal('updated'),
+      Type.Literal('rolled_back'),
+      Type.Literal('failed'),
+    ]),
+    /** The version the terminal runs (or is going to). */
+    version: Str(32),
+    /** For rolled_back / failed: the version that was refused, and why. */
+    failedVersion: Type.Optional(Str(32)),
+    reason: Type.Optional(Str(400)),
+    at: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type UpdateReport = Static<typeof UpdateReport>;
+
 export const TerminalHealth = Type.Object(
   {
     uptimeS: Type.Number({ minimum: 0 }),
@@ -58,6 +80,8 @@ export const TerminalHealth = Type.Object(
     /** Terminal clock minus relay clock, ms (from serverTime). */
     clockOffsetMs: Num(),
     version: Str(32),
+    /** Optional: terminals from before updates do not send it. */
+    update: Type.Optional(UpdateReport),
   },
   { additionalProperties: false },
 );
