@@ -20,4 +20,10 @@ export default tseslint.config(
       'no-void': 'off',
     },
   },
+  // The native addons' CommonJS loaders (kiosk/native/*/index.cjs): require() is how a .node file loads.
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );
