@@ -330,7 +330,7 @@ export class Relay {
         onAudioActivity: (callId, terminalId, activity) => gateways.console.audioActivity(callId, terminalId, activity),
       }),
       console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet, media }),
-      responder: new ResponderGateway({ dispatch, calls, pool, audit, logger }),
+      responder: new ResponderGateway({ dispatch, calls, pool, audit, logger, media }),
       deskDispatch: new DeskDispatchGateway({ dispatch, audit, logger }),
     };
     const wss = new WebSocketServer({ noServer: true, maxPayload: WS_HARD_LIMIT_BYTES });

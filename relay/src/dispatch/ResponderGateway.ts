@@ -1,3 +1,4 @@
+import type { MediaAuthorisation } from '../security/MediaAuthorisation.ts';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import { AppError, ErrorCode, FrameDecoder, ResponderRequests, type JobView, type RequestData, type ResponderEvents } from '@helppoint/shared';
@@ -26,7 +27,7 @@ export interface SocketUser {
  * job's call, and produces its microphone for the talk button. Status changes
  * go over REST (they must survive a flaky street connection: a retry is safe).
  */
-export type ResponderGatewayOptions = { dispatch: DispatchService; calls: CallService; pool: WorkerPool; audit: AuditRepo; logger: Logger; pingIntervalMs?: number };
+export type ResponderGatewayOptions = { dispatch: DispatchService; calls: CallService; pool: WorkerPool; audit: AuditRepo; logger: Logger; media: MediaAuthorisation; pingIntervalMs?: number };
 
 export class ResponderGateway {
   readonly #log: Logger;
@@ -89,7 +90,11 @@ export class ResponderGateway {
           dispatch.jobOnCall(callId, user.id);
         },
         // mayProduce refused a produce without a call
-        onProduce: (callId, producer) => dispatch.setTalkProducer(dispatch.jobOnCall(callId!, user.id).id, producer.id),
+        onProduce: (callId, producer) => {
+          dispatch.setTalkProducer(dispatch.jobOnCall(callId!, user.id).id, producer.id);
+          // The responder talks to the terminal like the officer does: the terminal may consume it.
+          this.#o.media.track(callId!, 'officer', producer);
+        },
         // A responder may consume only the media of the call its job is on, on a transport opened for that call.
         mayConsume: (producerId, transportCallId) => {
           isResponder();
