@@ -23,6 +23,7 @@ import { eventually, kioskStatus, pressButton } from '../test/support/kioskStatu
 import { parseArgs } from './lib/bench/args.ts';
 import { firstAfter, readLog, type LogEntry } from './lib/bench/logTimeline.ts';
 import { machineInfo } from './lib/bench/machine.ts';
+import { trackPeerConnections } from './lib/bench/trackPeerConnections.ts';
 import { mdTable, publish } from './lib/bench/report.ts';
 import { sleep } from './lib/bench/relayProcess.ts';
 import { fmt, median, percentile, summarize } from './lib/bench/stats.ts';
@@ -98,20 +99,7 @@ let misses = 0;
 let backgroundLags: number[] = [];
 try {
   const page = await browser.newPage();
-  // Keep the console's peer connections reachable, to read their receive statistics.
-  await page.addInitScript(() => {
-    const Native = window.RTCPeerConnection;
-    const pcs: RTCPeerConnection[] = [];
-    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = pcs;
-    const Tracked = function (this: unknown, ...a: ConstructorParameters<typeof RTCPeerConnection>) {
-      const pc = new Native(...a);
-      pcs.push(pc);
-      return pc;
-    } as unknown as typeof RTCPeerConnection;
-    Tracked.prototype = Native.prototype;
-    Object.setPrototypeOf(Tracked, Native);
-    window.RTCPeerConnection = Tracked;
-  });
+  await trackPeerConnections(page);
   await signInConsole(page, baseUrl, 'officer1', 'demo-officer1');
   // Registered only now, behind the relay's back (it reads terminals from SQLite): a console
   // signed in with 10,000 terminals in its list is a problem of its own (hello and list are O(N)), not this one.

@@ -29,6 +29,7 @@ import { mdTable, publish, resultLine } from './lib/bench/report.ts';
 import { sleep } from './lib/bench/relayProcess.ts';
 import { fmt, median, percentile } from './lib/bench/stats.ts';
 import { LinkShaper, PROFILES } from './lib/bench/LinkShaper.ts';
+import { trackPeerConnections } from './lib/bench/trackPeerConnections.ts';
 import { decodeClockStrip } from '../shared/src/media/clockStrip.ts';
 
 const USAGE = 'usage: bench-link [--profiles lte-good,lte-poor,outage] [--calls 3] [--seconds 30] [--dry-run]';
@@ -105,19 +106,7 @@ try {
   kiosk = await startSimTerminal({ relayUrl: `http://${ns.signalHost}:${signalPort}`, terminalId: TERMINAL, logDir: dir, configFile, wrap: ns.wrap });
   const statusUrl = await ns.exposeFromNamespace(Number(new URL(kiosk.ready['statusUrl']!).port));
   const page = await browser.newPage();
-  await page.addInitScript(() => {
-    const Native = window.RTCPeerConnection;
-    const pcs: RTCPeerConnection[] = [];
-    (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs = pcs;
-    const Tracked = function (this: unknown, ...a: ConstructorParameters<typeof RTCPeerConnection>) {
-      const pc = new Native(...a);
-      pcs.push(pc);
-      return pc;
-    } as unknown as typeof RTCPeerConnection;
-    Tracked.prototype = Native.prototype;
-    Object.setPrototypeOf(Tracked, Native);
-    window.RTCPeerConnection = Tracked;
-  });
+  await trackPeerConnections(page);
   await signInConsole(page, relayUrl, 'officer1', 'demo-officer1');
   await page.evaluate(`window.__decodeClock = ${decodeClockStrip.toString()}`);
   await eventually(async () => (await kioskStatus(statusUrl)).relay.connected, 20_000, 'terminal connected');
