@@ -59,7 +59,6 @@ export const ErrorCode = {
   RateLimited: 'rate_limited',
   QuotaExceeded: 'quota_exceeded',
   BadImage: 'bad_image',
-  ClockSkew: 'clock_skew',
   OriginForbidden: 'origin_forbidden',
   DiskFull: 'disk_full',
   // dispatch (issue 13): responders on phones
@@ -115,7 +114,6 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   rate_limited: 429,
   quota_exceeded: 429,
   bad_image: 400,
-  clock_skew: 400,
   origin_forbidden: 403,
   disk_full: 507,
   responder_not_found: 404,
