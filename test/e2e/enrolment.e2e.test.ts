@@ -60,7 +60,7 @@ describe('enrol a fresh terminal, from code to its first call', () => {
 
   it('the admin creates a technician and an officer in the console', async () => {
     await signInConsole(page, baseUrl, 'chief', 'station-admin-pass');
-    expect(await tabs()).toEqual(['desk', 'map', 'history', 'fleet', 'terminals', 'accounts', 'audit', 'password']);
+    expect(await tabs()).toEqual(['desk', 'map', 'history', 'report', 'fleet', 'terminals', 'accounts', 'audit', 'password']);
     await page.click('[data-testid="nav-accounts"]');
     for (const [username, name, role, password] of [
       ['tech1', '运维技术员 吴刚', 'technician', 'tech-pass-0001'],
