@@ -57,6 +57,10 @@ export class MediaAuthorisation {
     // A transport opened for a call carries only that call; the warm receive transport a signed-in console
     // keeps (no call) carries whichever call the officer is part of, checked just below.
     if (transportCallId !== undefined && transportCallId !== owner.callId) throw new AppError(ErrorCode.NotYourCall, 'that producer belongs to another call than this transport');
+    // A terminal's standing producers outlive the call they were last in: once it ended they are idle again,
+    // in no call at all, which is the same refusal as a producer nobody tracked.
+    const call = this.#calls.view(owner.callId);
+    if (!call || call.state === 'ended') throw new AppError(ErrorCode.CannotConsume, `producer ${producerId} is in no open call`);
     this.assertOfficerInCall(officerId, owner.callId);
     return owner;
   }
