@@ -198,7 +198,10 @@ export class DistrictService extends TypedEmitter<{ push: [DistrictPush]; applie
 
   async #consume(js: JetStreamClient, durable: string): Promise<void> {
     const consumer = await js.consumers.get(CALLS_STREAM, durable);
-    const iter = await consumer.consume({ max_messages: 200 });
+    // Short pulls: a pull request held by a NATS node that dies is only noticed after two missed idle
+    // heartbeats (half the pull's expiry each). With the 30 s default a node failure froze the district
+    // desk for up to a minute; 5 s pulls re-pull within ~5 s.
+    const iter = await consumer.consume({ max_messages: 200, expires: 5000 });
     this.#stopConsume = () => void iter.close();
     for await (const m of iter) {
       let ev: unknown;
