@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { freeUdpPortPair } from './freeUdpPorts.ts';
+import { waitForUdpListeners } from './udpListening.ts';
 
 export interface RecorderOptions {
   router: types.Router;
@@ -128,13 +129,15 @@ export class Recorder {
   }
 
   async #startFlow(): Promise<void> {
-    // ffmpeg binds its RTP ports while it parses the SDP; give it a moment so
-    // the first keyframe is not sent to a closed port.
-    const spawned = await Promise.race([
-      new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 700)),
-      this.#exited.then(() => false),
-    ]);
-    if (!spawned) throw new Error(`ffmpeg exited at start: ${this.#stderr.join('').slice(-400)}`);
+    // ffmpeg binds its RTP ports while it parses the SDP. Media sent before
+    // that is lost from the start of the file, and on a busy machine ffmpeg
+    // can take well over a second to get there: wait until the kernel shows
+    // every port bound (a fixed pause where its tables cannot be read).
+    const listening = await waitForUdpListeners(this.#legs.map((l) => l.port), { timeoutMs: 10_000, gaveUp: this.#exited });
+    const spawned =
+      listening ??
+      (await Promise.race([new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 700)), this.#exited.then(() => false)]));
+    if (!spawned) throw new Error(`ffmpeg exited or never listened at start: ${this.#stderr.join('').slice(-400)}`);
     for (const leg of this.#legs) await leg.consumer.resume();
     this.startedAt = Date.now();
     // A lost keyframe would leave ffmpeg unable to start the file: ask again a
