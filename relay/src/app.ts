@@ -387,6 +387,11 @@ export class Relay {
     return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir, federation, security, dispatch });
   }
 
+  /** The two WebSocket gateways (tests look at their registries). */
+  get gateways(): { readonly terminal: TerminalGateway; readonly console: ConsoleGateway } {
+    return this.#gateways;
+  }
+
   async listen(host: string, port: number): Promise<string> {
     await this.app.listen({ host, port });
     return this.url;

@@ -1,21 +1,16 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import { AppError, ConsoleRequests, ErrorCode, FrameDecoder, type CalledBackView, type CallView, type ConsoleEvents, type ConsoleEventData, type ConsoleEventType, type FleetEntry, type RequestData } from '@helppoint/shared';
-import type { CallService, Officer } from '../calls/CallService.ts';
+import { ConsoleRequests, FrameDecoder, type CalledBackView, type CallView, type ConsoleEventData, type ConsoleEventType, type FleetEntry } from '@helppoint/shared';
+import type { CallService } from '../calls/CallService.ts';
 import type { TerminalRepo } from '../db/TerminalRepo.ts';
 import type { AuditRepo } from '../db/AuditRepo.ts';
-import { may } from '../trust/roles.ts';
 import type { FleetService } from '../fleet/FleetService.ts';
 import type { TerminalPresence, TerminalSession } from '../presence/TerminalPresence.ts';
-import { MediaPeer } from '../sfu/MediaPeer.ts';
-import type { PoolSlot, WorkerPool } from '../sfu/WorkerPool.ts';
-import { CloseCode, Connection } from './Connection.ts';
-import { rtcHandlers } from './rtcHandlers.ts';
+import type { WorkerPool } from '../sfu/WorkerPool.ts';
+import { CloseCode } from './Connection.ts';
+import { ConsoleConnection } from './ConsoleConnection.ts';
 import type { MediaAuthorisation } from '../security/MediaAuthorisation.ts';
 import { CoalescedUpdates } from '../security/CoalescedUpdates.ts';
-
-type C = typeof ConsoleRequests;
-type ConsoleConnection = Connection<C, typeof ConsoleEvents>;
 
 export interface ConsoleUser {
   id: number;
@@ -41,7 +36,11 @@ export interface ConsoleGatewayOptions {
 }
 
 
-/** /ws/console: signed-in officers' consoles; every one of them rings. */
+/**
+ * /ws/console: signed-in officers' consoles; every one of them rings. Each
+ * socket is a ConsoleConnection (its state, handlers and close()); the
+ * gateway keeps only the registries and fans relay-wide events out to them.
+ */
 export class ConsoleGateway {
   readonly #log: Logger;
   readonly #decoder = new FrameDecoder({ requests: ConsoleRequests });
@@ -75,149 +74,32 @@ export class ConsoleGateway {
   }
 
   /** `user` is null when the upgrade carried no valid session: the socket is told why, then closed. */
-  accept(ws: WebSocket, user: ConsoleUser | null, remoteAddress: string | undefined): void {
+  accept(ws: WebSocket, user: ConsoleUser | null, remoteAddress: string | undefined): ConsoleConnection | null {
     if (!user) {
       this.#log.warn({ remote: remoteAddress }, 'console without a valid session refused');
       ws.close(CloseCode.Unauthenticated, 'unauthenticated');
-      return;
+      return null;
     }
-    const { calls, terminals, pool } = this.#opts;
-    const conn: ConsoleConnection = new Connection({
-      ws,
-      decoder: this.#decoder,
-      handlers: {},
-      logger: this.#log,
-      bindings: { userId: user.id, user: user.username, remote: remoteAddress },
-      pingIntervalMs: this.#opts.pingIntervalMs ?? 15_000,
-    });
-    const officer: Officer = { id: user.id, displayName: user.displayName };
-    const peer = new MediaPeer({ logger: conn.log });
-    // The worker of this console's warm receive transport (calls on other workers are piped to it).
-    let warmSlot: PoolSlot | null = null;
-    const mayAnswer = () => {
-      if (!may(user.role, 'calls.answer')) throw new AppError(ErrorCode.Forbidden, `role ${user.role} cannot take calls`);
-    };
-    const audit = (action: string, target: string, detail?: Record<string, unknown>) =>
-      this.#opts.audit.write({ actor: `user:${user.username}`, action, target, detail: detail ?? null, remote: remoteAddress });
+    const conn = new ConsoleConnection({ ws, user, remoteAddress, deps: this.#opts, logger: this.#log, decoder: this.#decoder, shows: (c, call) => this.#shows(c, call) });
     const own = this.#byUser.get(user.id) ?? new Set<ConsoleConnection>();
     own.add(conn);
     this.#byUser.set(user.id, own);
-    let ready = false;
-    conn.setHandlers({
-      hello: () => {
-        if (ready) throw new AppError(ErrorCode.AlreadyHello, 'hello was already sent on this connection');
-        // Hook (issue 13): responders use /ws/responder; the desk socket is not theirs.
-        if (may(user.role, 'responder.self')) throw new AppError(ErrorCode.Forbidden, 'responders use the responder page (/responder.html)');
-        ready = true;
-        this.#connections.add(conn);
-        const seesCalls = may(user.role, 'calls.read');
-        if (seesCalls) this.#callWatchers.add(conn);
-        conn.log.info('console connected');
-        return {
-          user,
-          routerRtpCapabilities: pool.routerRtpCapabilities,
-          terminals: terminals.list().map((t) => calls.terminalView(t)),
-          calls: seesCalls ? calls.openCalls().filter((c) => this.#shows(conn, c)) : [],
-        };
-      },
-      'call.answer': (d: RequestData<C, 'call.answer'>) => {
-        mayAnswer();
-        const call = calls.answer(d.callId, officer);
-        audit('call.answer', d.callId, { terminalId: call.terminal.id });
-        return { call };
-      },
-      'lookin.start': (d: RequestData<C, 'lookin.start'>) => {
-        // Looking into a street camera is audited whether or not it is allowed.
-        try {
-          mayAnswer();
-          const call = calls.startLookin(d.terminalId, officer);
-          audit('camera.lookin', d.terminalId, { callId: call.id });
-          return { call };
-        } catch (error) {
-          const code = error instanceof AppError ? error.code : ErrorCode.Internal;
-          this.#opts.audit.write({ actor: `user:${user.username}`, action: 'camera.lookin', target: d.terminalId, outcome: 'refused', detail: { code }, remote: remoteAddress });
-          throw error;
-        }
-      },
-      'call.hangup': (d: RequestData<C, 'call.hangup'>) => {
-        mayAnswer();
-        calls.officerHangup(d.callId, officer);
-        return {};
-      },
-      'call.decline': (d: RequestData<C, 'call.decline'>) => {
-        mayAnswer();
-        const call = calls.decline(d.callId, officer);
-        audit('call.decline', d.callId, { terminalId: call.terminal.id });
-        return { call };
-      },
-      ...rtcHandlers({
-        peer,
-          callOfProducer: (producerId) => calls.openCalls().find((c) => c.producers.some((p) => p.id === producerId))?.id,
-        pool,
-        slotFor: (callId, direction) => {
-          // Media of a call (the terminal's camera) is only for those who may take calls.
-          mayAnswer();
-          if (callId) {
-            const slot = calls.slotForCall(callId);
-            this.#opts.media.assertOfficerInCall(user.id, callId);
-            return slot;
-          }
-          if (direction === 'send') throw new AppError(ErrorCode.BadMessage, "consoles say which call they talk into (only the receive transport is kept warm)");
-          // No call: the warm receive transport kept while signed in, so a ring only adds consumers.
-          warmSlot ??= pool.acquire();
-          return warmSlot;
-        },
-        mayProduce: (callId, kind) => {
-          mayAnswer();
-          if (!callId) throw new AppError(ErrorCode.BadMessage, 'consoles must say which call they talk into');
-          if (kind !== 'audio') throw new AppError(ErrorCode.BadMessage, 'officers send audio only');
-          calls.assertOfficerMayEnd(callId, officer);
-        },
-        onProduce: (callId, producer) => {
-          // mayProduce refused a produce without a call
-          calls.addOfficerProducer(callId!, officer, producer);
-          this.#opts.media.track(callId!, 'officer', producer);
-        },
-        // Consuming is authorised against the call this officer is part of (on the warm transport: the
-        // producer's call), only a terminal's media in a call this console is shown, and every consume
-        // (audio too) is audited.
-        mayConsume: (producerId, transportCallId) => {
-          mayAnswer();
-          try {
-            const owner = this.#opts.media.authoriseConsole(user.id, transportCallId, producerId);
-            const call = calls.openCalls().find((c) => c.id === owner.callId && this.#shows(conn, c));
-            if (!call) throw new AppError(ErrorCode.CannotConsume, `producer ${producerId} is in no call this console may see`);
-            return calls.slotForCall(call.id);
-          } catch (error) {
-            const code = error instanceof AppError ? error.code : ErrorCode.Internal;
-            this.#opts.audit.write({ actor: `user:${user.username}`, action: 'media.consume', target: producerId, outcome: 'refused', detail: { code, callId: transportCallId ?? null }, remote: remoteAddress });
-            throw error;
-          }
-        },
-        onConsume: (producerId, kind) => {
-          const call = calls.openCalls().find((c) => c.producers.some((p) => p.id === producerId));
-          audit(kind === 'video' ? 'camera.view' : 'microphone.listen', call?.terminal.id ?? producerId, { callId: call?.id ?? null, producerId, kind });
-        },
-      }),
+    conn.on('ready', (seesCalls) => {
+      this.#connections.add(conn);
+      if (seesCalls) this.#callWatchers.add(conn);
     });
-    const onCallClosed = (callId: string) => peer.closeCall(callId);
-    calls.on('callClosed', onCallClosed);
-    // A preview opened while the call rang does not outlive another officer's answer.
-    const onCallUpdated = (call: CallView) => {
-      if (call.state === 'answered' && call.answeredBy?.id !== user.id) peer.closeCall(call.id);
-    };
-    calls.on('callUpdated', onCallUpdated);
-    conn.on('closed', (code, reason) => {
+    conn.on('closed', () => {
       this.#connections.delete(conn);
       this.#callWatchers.delete(conn);
       own.delete(conn);
       if (own.size === 0 && this.#byUser.get(user.id) === own) this.#byUser.delete(user.id);
-      calls.off('callClosed', onCallClosed);
-      calls.off('callUpdated', onCallUpdated);
-      peer.close();
-      if (warmSlot) pool.release(warmSlot);
-      conn.log.info({ code, reason }, 'console disconnected');
     });
+    return conn;
+  }
+
+  /** Every open console socket of a user (also those that have not said hello yet). */
+  connectionsOf(userId: number): ConsoleConnection[] {
+    return [...(this.#byUser.get(userId) ?? [])];
   }
 
   /** A look-in is shown only to the officer who opened it: it must not ring or queue on other desks. */
