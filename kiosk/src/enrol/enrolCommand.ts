@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { EnrolResponse } from '@helppoint/shared/types';
 import { DeviceKey } from './deviceKey.ts';
 import { postJson } from '../net/relayHttp.ts';
 
@@ -16,12 +17,6 @@ export interface EnrolResult {
   configFile: string;
   keyFile: string;
   place: string;
-}
-
-interface EnrolResponse {
-  terminalId: string;
-  keyFingerprint: string;
-  terminal: { name: string; nameEn: string; address: string };
 }
 
 /**

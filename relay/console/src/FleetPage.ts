@@ -1,4 +1,4 @@
-import type { FleetEntry, HealthPoint, TerminalView } from '@helppoint/shared';
+import type { FleetEntry, FleetHistoryResponse, FleetResponse, TerminalView } from '@helppoint/shared/types';
 import { updateLabel } from './updates/updateLabel.ts';
 import { h, setAttr, setText } from './dom.ts';
 import { formatClock, type Bilingual } from './format.ts';
@@ -121,7 +121,7 @@ export class FleetPage {
   async reload(): Promise<void> {
     this.#loaded = true;
     try {
-      const data = await getJson<{ terminals: TerminalView[]; entries: FleetEntry[] }>('/api/fleet');
+      const data = await getJson<FleetResponse>('/api/fleet');
       this.#terminals = data.terminals;
       this.#entries = Object.fromEntries(data.entries.map((e) => [e.terminalId, e]));
     } catch (error) {
@@ -261,7 +261,7 @@ export class FleetPage {
   async #showDetail(id: string): Promise<void> {
     const back = h('a', { href: '#/fleet', class: 'btn btn-ghost btn-small', 'data-testid': 'fleet-back' }, '← 全部终端 All terminals');
     this.#detailPage.replaceChildren(back, h('p', {}, '加载中 Loading…'));
-    let data: { terminal: TerminalView; entry: FleetEntry; points: HealthPoint[] };
+    let data: FleetHistoryResponse;
     try {
       data = await getJson(`/api/fleet/${id}/history?hours=24`);
     } catch (error) {

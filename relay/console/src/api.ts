@@ -1,3 +1,4 @@
+import type { MeResponse } from '@helppoint/shared/types';
 import type { UserView } from './protocolTypes.ts';
 
 /** A failed HTTP call: the relay's stable error code, or "network" when it could not be reached. */
@@ -42,7 +43,8 @@ export function errorOf(status: number, json: unknown): ApiError {
 }
 
 function userOf(json: unknown): UserView {
-  const user = (json as { user?: UserView } | null)?.user;
+  // POST /api/login and GET /api/me both answer with MeResponse.
+  const user = (json as Partial<MeResponse> | null)?.user;
   if (!user || typeof user.id !== 'number') throw new ApiError('bad_message', 'the relay sent no user', 200);
   return user;
 }

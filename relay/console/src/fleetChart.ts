@@ -1,4 +1,4 @@
-import type { HealthPoint } from '@helppoint/shared';
+import type { HealthPoint } from '@helppoint/shared/types';
 
 const SVG = 'http://www.w3.org/2000/svg';
 

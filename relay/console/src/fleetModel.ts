@@ -1,6 +1,6 @@
 // Pure fleet-page logic: rows, sorting, filtering and what deserves an alert.
 // No DOM here, so it is unit-tested directly.
-import type { FleetEntry, TerminalView } from '@helppoint/shared';
+import type { FleetEntry, TerminalView } from '@helppoint/shared/types';
 
 export interface FleetRow {
   terminal: TerminalView;

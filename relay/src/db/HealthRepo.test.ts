@@ -73,6 +73,18 @@ describe('HealthRepo', () => {
     expect(repo.latestSamples()).toEqual([{ terminalId: 'XC-HT-001', at: T0 + 10_000, health: health({ uptimeS: 11 }) }]);
   });
 
+  it('a stored sample or self-test an older relay wrote in another shape loads as unknown, not as a broken record', () => {
+    repo.recordSample('XC-HT-001', T0, health());
+    repo.flush();
+    // as if written before a field became required: tamperOpen missing, a field since removed still there
+    const { tamperOpen: _gone, ...old } = health();
+    db.prepare('UPDATE health_samples SET health = ?').run(JSON.stringify({ ...old, wifiDbm: -40 }));
+    db.prepare('INSERT INTO self_tests (terminal_id, started_at, finished_at, trigger, passed, report) VALUES (?, ?, ?, ?, ?, ?)').run('XC-HT-001', T0, T0, 'nightly', 1, '{"passed":true}');
+    expect(repo.latestSamples()).toEqual([{ terminalId: 'XC-HT-001', at: T0, health: null }]);
+    expect(repo.lastSelfTests().has('XC-HT-001')).toBe(false);
+    expect(repo.staleRows).toBe(2);
+  });
+
   it('opens one tamper alarm at a time and clears it', () => {
     expect(repo.setAlarm('XC-HT-001', 'tamper', true, T0)).toEqual({ alarm: { kind: 'tamper', active: true, raisedAt: T0, clearedAt: null }, changed: true });
     expect(repo.setAlarm('XC-HT-001', 'tamper', true, T0 + 5).changed).toBe(false);

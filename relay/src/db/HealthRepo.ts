@@ -1,5 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { AlarmView, HealthPoint, SelfTestReport, TerminalHealth } from '@helppoint/shared';
+import type { Static, TSchema } from 'typebox';
+import Value from 'typebox/value';
+import { SelfTestReport, TerminalHealth, type AlarmView, type HealthPoint } from '@helppoint/shared';
 
 export interface HealthRepoOptions {
   db: Database;
@@ -18,6 +20,11 @@ export interface LatestSample {
   terminalId: string;
   at: number;
   health: TerminalHealth;
+}
+
+/** A terminal's newest stored sample; health is null when it no longer matches the schema (see staleRows). */
+export interface StoredSample extends Omit<LatestSample, 'health'> {
+  health: TerminalHealth | null;
 }
 
 interface SampleRow {
@@ -176,9 +183,17 @@ export class HealthRepo {
     return this.#pending.length;
   }
 
-  latestSamples(): LatestSample[] {
+  /**
+   * Stored health and self-test rows that no longer match today's schema (written
+   * before a field became required), skipped when loaded. They would otherwise
+   * fail the fleet page's response schema for every terminal; skipped, that
+   * terminal's readings show "unknown" until its next heartbeat or self-test.
+   */
+  staleRows = 0;
+
+  latestSamples(): StoredSample[] {
     this.flush();
-    return this.#latest.all().map((r) => ({ terminalId: r.terminal_id, at: r.at, health: JSON.parse(r.health) as TerminalHealth }));
+    return this.#latest.all().map((r) => ({ terminalId: r.terminal_id, at: r.at, health: this.#current(TerminalHealth, r.health) }));
   }
 
   /**
@@ -211,7 +226,24 @@ export class HealthRepo {
   }
 
   lastSelfTests(): Map<string, SelfTestReport> {
-    return new Map(this.#lastTests.all().map((r) => [r.terminal_id, JSON.parse(r.report) as SelfTestReport]));
+    return new Map(
+      this.#lastTests.all().flatMap((r) => {
+        const report = this.#current(SelfTestReport, r.report);
+        return report ? [[r.terminal_id, report] as const] : [];
+      }),
+    );
+  }
+
+  #current<T extends TSchema>(schema: T, json: string): Static<T> | null {
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      value = undefined;
+    }
+    if (Value.Check(schema, value)) return value;
+    this.staleRows++;
+    return null;
   }
 
   /** Opens an alarm unless one of that kind is already open; returns the open alarm. */

@@ -57,6 +57,7 @@ export class FleetService extends TypedEmitter<FleetEvents> {
     for (const s of health.latestSamples()) Object.assign(this.#entry(s.terminalId), { lastHeartbeatAt: s.at, health: s.health });
     for (const [id, report] of health.lastSelfTests()) this.#entry(id).lastSelfTest = report;
     for (const [id, alarm] of health.latestAlarms()) this.#entry(id).alarm = alarm;
+    if (health.staleRows > 0) this.#log.warn({ staleRows: health.staleRows }, 'stored health or self-test rows no longer match the schema: shown as unknown until the terminals report again');
     presence.on('online', (s: TerminalSession) => this.#online(s.terminalId));
     presence.on('offline', (terminalId: string, at: number) => this.#offline(terminalId, at));
     this.#compactTimer = setInterval(() => this.compact(), opts.compactEveryMs ?? 5 * 60_000);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { AppError, ErrorCode, MeResponse } from '@helppoint/shared';
+import { AppError, EmptyResponse, ErrorCode, MeResponse } from '@helppoint/shared';
 import { hashSessionToken, type SessionRepo } from '../db/SessionRepo.ts';
 import type { UserRepo } from '../db/UserRepo.ts';
 import { SESSION_COOKIE, SESSION_TTL_MS, parseCookies, sessionCookie } from './cookies.ts';
@@ -85,7 +85,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthDeps): void {
 
   // Logging out ends the session everywhere it is used: its open console sockets close at once.
   // ?everywhere=1 ends every session of the account (a lost phone, a shared desk left signed in).
-  app.post('/api/logout', async (req, reply) => {
+  app.post('/api/logout', { schema: { response: { 200: EmptyResponse } } }, async (req, reply): Promise<EmptyResponse> => {
     const token = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
     const everywhere = (req.query as { everywhere?: string }).everywhere === '1';
     if (token) {

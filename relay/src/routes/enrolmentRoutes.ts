@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { AppError, EnrolmentsResponse, ErrorCode, LocationId } from '@helppoint/shared';
+import { AppError, EnrolResponse, EnrolmentCodeResponse, EnrolmentsResponse, ErrorCode, LocationId, RevokedResponse } from '@helppoint/shared';
 import type { EnrolmentCodeRepo } from '../db/EnrolmentCodeRepo.ts';
 import type { SessionRepo } from '../db/SessionRepo.ts';
 import type { TerminalKeyRepo } from '../db/TerminalKeyRepo.ts';
@@ -30,7 +30,7 @@ const RevokeBody = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 
 /** Enrolment codes, the Pi's enrolment call, the key list and revocation. */
 export function registerEnrolmentRoutes(app: FastifyInstance, deps: EnrolmentRouteDeps): void {
   // The Pi has no account: the one-time code is its credential, so guessing is rate-limited per address.
-  app.post('/api/enrol', { schema: { body: EnrolBody } }, async (req) => {
+  app.post('/api/enrol', { schema: { body: EnrolBody, response: { 200: EnrolResponse } } }, async (req): Promise<EnrolResponse> => {
     const { code, publicKey } = req.body as { code: string; publicKey: string };
     const attempt = deps.guard.begin({ address: req.ip });
     try {
@@ -48,7 +48,7 @@ export function registerEnrolmentRoutes(app: FastifyInstance, deps: EnrolmentRou
     }
   });
 
-  app.get('/api/enrolments', { schema: { response: { 200: EnrolmentsResponse } } }, async (req) => {
+  app.get('/api/enrolments', { schema: { response: { 200: EnrolmentsResponse } } }, async (req): Promise<EnrolmentsResponse> => {
     requirePermission(deps.sessions, req, 'terminals.manage');
     const now = Date.now();
     return {
@@ -66,7 +66,7 @@ export function registerEnrolmentRoutes(app: FastifyInstance, deps: EnrolmentRou
     };
   });
 
-  app.post('/api/terminals/:id/enrolment-code', { schema: { params: IdParams, body: CodeBody } }, async (req, reply) => {
+  app.post('/api/terminals/:id/enrolment-code', { schema: { params: IdParams, body: CodeBody, response: { 200: EnrolmentCodeResponse } } }, async (req, reply): Promise<EnrolmentCodeResponse> => {
     const user = requirePermission(deps.sessions, req, 'terminals.manage');
     const { id } = req.params as { id: string };
     const { ttlHours } = (req.body ?? {}) as { ttlHours?: number };
@@ -75,7 +75,7 @@ export function registerEnrolmentRoutes(app: FastifyInstance, deps: EnrolmentRou
     return created;
   });
 
-  app.post('/api/terminals/:id/revoke', { schema: { params: IdParams, body: RevokeBody } }, async (req) => {
+  app.post('/api/terminals/:id/revoke', { schema: { params: IdParams, body: RevokeBody, response: { 200: RevokedResponse } } }, async (req): Promise<RevokedResponse> => {
     const user = requirePermission(deps.sessions, req, 'terminals.manage');
     const { id } = req.params as { id: string };
     deps.enrolment.revoke(id, user.actor, (req.body as { reason: string }).reason);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type Database from 'better-sqlite3';
 import Type from 'typebox';
-import { AppError, ErrorCode } from '@helppoint/shared';
+import { AppError, ErrorCode, FleetHistoryResponse, FleetResponse, RelayHealthResponse } from '@helppoint/shared';
 import type { CallService } from '../calls/CallService.ts';
 import type { HealthRepo } from '../db/HealthRepo.ts';
 import type { SessionRepo } from '../db/SessionRepo.ts';
@@ -36,7 +36,7 @@ const HistoryQuery = Type.Object(
 
 /** The fleet page's data, Prometheus metrics and the relay's own health check. */
 export function registerFleetRoutes(app: FastifyInstance, deps: FleetRouteDeps): void {
-  app.get('/api/fleet', async (req) => {
+  app.get('/api/fleet', { schema: { response: { 200: FleetResponse } } }, async (req): Promise<FleetResponse> => {
     requireUser(deps.sessions, req);
     return {
       terminals: deps.terminals.list().map((t) => deps.calls.terminalView(t)),
@@ -45,7 +45,7 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRouteDeps):
     };
   });
 
-  app.get('/api/fleet/:id/history', { schema: { params: HistoryParams, querystring: HistoryQuery } }, async (req) => {
+  app.get('/api/fleet/:id/history', { schema: { params: HistoryParams, querystring: HistoryQuery, response: { 200: FleetHistoryResponse } } }, async (req): Promise<FleetHistoryResponse> => {
     requireUser(deps.sessions, req);
     const { id } = req.params as { id: string };
     const hours = (req.query as { hours?: number }).hours ?? 24;
@@ -80,11 +80,12 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetRouteDeps):
   const probeTimer = setInterval(probe, 15_000);
   probeTimer.unref?.();
   app.addHook('onClose', async () => clearInterval(probeTimer));
-  app.get('/healthz', async (req, reply) => {
+  // The same body with 200 and 503, so a load balancer and a person read one shape.
+  app.get('/healthz', { schema: { response: { 200: RelayHealthResponse, 503: RelayHealthResponse } } }, async (req, reply): Promise<RelayHealthResponse> => {
     const alive = deps.pool.slots.filter((s) => !s.worker.closed).length;
     const ok = dbOk && alive > 0 && alive === deps.pool.slots.length;
     reply.status(ok ? 200 : 503);
-    const base = { ok, db: dbOk ? 'writable' : 'failed', workers: deps.pool.slots.length, workersAlive: alive, diskLow: deps.disk.low };
+    const base: RelayHealthResponse = { ok, db: dbOk ? 'writable' : 'failed', workers: deps.pool.slots.length, workersAlive: alive, diskLow: deps.disk.low };
     if (!isTrustedScraper(req, deps.metricsToken)) return base;
     return {
       ...base,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type Database from 'better-sqlite3';
 import Type from 'typebox';
-import { AppError, ErrorCode, LocationId } from '@helppoint/shared';
+import { AppError, ErrorCode, LocationId, TerminalSavedResponse } from '@helppoint/shared';
 import type { AuditRepo } from '../db/AuditRepo.ts';
 import type { SessionRepo } from '../db/SessionRepo.ts';
 import { TERMINAL_KINDS, type TerminalInput, type TerminalRecord, type TerminalRepo } from '../db/TerminalRepo.ts';
@@ -47,7 +47,7 @@ const IdParams = Type.Object({ id: LocationId });
 
 /** Technicians and admins keep the terminal records (the places officers see when a call comes in). */
 export function registerTerminalAdminRoutes(app: FastifyInstance, deps: TerminalAdminDeps): void {
-  app.post('/api/terminals', { schema: { body: CreateBody } }, async (req, reply) => {
+  app.post('/api/terminals', { schema: { body: CreateBody, response: { 201: TerminalSavedResponse } } }, async (req, reply): Promise<TerminalSavedResponse> => {
     const user = requirePermission(deps.sessions, req, 'terminals.manage');
     const input = req.body as TerminalInput;
     const created = deps.db
@@ -63,7 +63,7 @@ export function registerTerminalAdminRoutes(app: FastifyInstance, deps: Terminal
     return { terminal: created };
   });
 
-  app.patch('/api/terminals/:id', { schema: { params: IdParams, body: PatchBody } }, async (req) => {
+  app.patch('/api/terminals/:id', { schema: { params: IdParams, body: PatchBody, response: { 200: TerminalSavedResponse } } }, async (req): Promise<TerminalSavedResponse> => {
     const user = requirePermission(deps.sessions, req, 'terminals.manage');
     const { id } = req.params as { id: string };
     const patch = req.body as Partial<TerminalInput>;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
-import { AppError, ErrorCode, UsersResponse } from '@helppoint/shared';
+import { AccountSavedResponse, AppError, EmptyResponse, ErrorCode, LoginThrottleResponse, UnlockResponse, UsersResponse } from '@helppoint/shared';
 import type { AuditRepo } from '../db/AuditRepo.ts';
 import { isDbError } from '../db/DbError.ts';
 import type { SessionRepo } from '../db/SessionRepo.ts';
@@ -48,12 +48,12 @@ const view = (u: UserRecord) => ({ id: u.id, username: u.username, displayName: 
 export function registerUserRoutes(app: FastifyInstance, deps: UserRouteDeps): void {
   const log = app.log.child({ component: 'accounts' });
 
-  app.get('/api/users', { schema: { response: { 200: UsersResponse } } }, async (req) => {
+  app.get('/api/users', { schema: { response: { 200: UsersResponse } } }, async (req): Promise<UsersResponse> => {
     requirePermission(deps.sessions, req, 'users.manage');
     return { users: deps.users.list().map(view) };
   });
 
-  app.post('/api/users', { schema: { body: CreateBody } }, async (req, reply) => {
+  app.post('/api/users', { schema: { body: CreateBody, response: { 201: AccountSavedResponse } } }, async (req, reply): Promise<AccountSavedResponse> => {
     const admin = requirePermission(deps.sessions, req, 'users.manage');
     const body = req.body as { username: string; displayName: string; role: UserRole; password: string };
     checkNewPassword(body.password, body.username);
@@ -70,7 +70,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRouteDeps): v
     return { user: view(created) };
   });
 
-  app.patch('/api/users/:id', { schema: { params: IdParams, body: PatchBody } }, async (req) => {
+  app.patch('/api/users/:id', { schema: { params: IdParams, body: PatchBody, response: { 200: AccountSavedResponse } } }, async (req): Promise<AccountSavedResponse> => {
     const admin = requirePermission(deps.sessions, req, 'users.manage');
     const { id } = req.params as { id: number };
     const patch = req.body as { displayName?: string; role?: UserRole; disabled?: boolean };
@@ -93,7 +93,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRouteDeps): v
     return { user: view(deps.users.get(id)!) };
   });
 
-  app.post('/api/users/:id/password', { schema: { params: IdParams, body: ResetBody } }, async (req) => {
+  app.post('/api/users/:id/password', { schema: { params: IdParams, body: ResetBody, response: { 200: EmptyResponse } } }, async (req): Promise<EmptyResponse> => {
     const admin = requirePermission(deps.sessions, req, 'users.manage');
     const { id } = req.params as { id: number };
     const { password } = req.body as { password: string };
@@ -108,12 +108,12 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRouteDeps): v
   });
 
   // Admin unlock: sign-in back-off ends at once for an account (and, optionally, an address).
-  app.get('/api/login-throttle', async (req) => {
+  app.get('/api/login-throttle', { schema: { response: { 200: LoginThrottleResponse } } }, async (req): Promise<LoginThrottleResponse> => {
     requirePermission(deps.sessions, req, 'users.manage');
     return deps.guard.blocked();
   });
 
-  app.post('/api/users/:id/unlock', { schema: { params: IdParams } }, async (req) => {
+  app.post('/api/users/:id/unlock', { schema: { params: IdParams, response: { 200: UnlockResponse } } }, async (req): Promise<UnlockResponse> => {
     const admin = requirePermission(deps.sessions, req, 'users.manage');
     const target = deps.users.get((req.params as { id: number }).id);
     if (!target) throw new AppError(ErrorCode.NotFound, 'no such user');
@@ -123,7 +123,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRouteDeps): v
     return { cleared };
   });
 
-  app.post('/api/login-throttle/unlock-address', { schema: { body: Type.Object({ address: Type.String({ minLength: 2, maxLength: 64 }) }, { additionalProperties: false }) } }, async (req) => {
+  app.post('/api/login-throttle/unlock-address', { schema: { body: Type.Object({ address: Type.String({ minLength: 2, maxLength: 64 }) }, { additionalProperties: false }), response: { 200: UnlockResponse } } }, async (req): Promise<UnlockResponse> => {
     const admin = requirePermission(deps.sessions, req, 'users.manage');
     const { address } = req.body as { address: string };
     const cleared = deps.guard.unlockAddress(address);
@@ -131,7 +131,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRouteDeps): v
     return { cleared };
   });
 
-  app.post('/api/me/password', { schema: { body: ChangeBody } }, async (req, reply) => {
+  app.post('/api/me/password', { schema: { body: ChangeBody, response: { 200: EmptyResponse } } }, async (req, reply): Promise<EmptyResponse> => {
     const me = requireUser(deps.sessions, req);
     const { currentPassword, newPassword } = req.body as { currentPassword: string; newPassword: string };
     const attempt = deps.guard.begin({ account: me.username, address: req.ip, trustedDevice: deps.devices.trusted(req, me.username) });

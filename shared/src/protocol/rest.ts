@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { PERMISSION_NAMES } from '../permissions.ts';
 import { CallId, CallState, CallViewKind, EndReasonSchema, LocationId, literals } from './common.ts';
 import { IncidentTypeSchema, OutcomeSchema } from './history.ts';
+import { FleetEntry, HealthPoint } from './health.ts';
 import { MissedCallView, CalledBackView } from './missedCalls.ts';
 import { TerminalView, UserView } from './views.ts';
 
@@ -24,6 +25,54 @@ export type MeResponse = Static<typeof MeResponse>;
 /** GET /api/terminals */
 export const TerminalsResponse = Type.Object({ terminals: Type.Array(TerminalView) });
 export type TerminalsResponse = Static<typeof TerminalsResponse>;
+
+/** POST /api/logout, POST /api/users/:id/password, POST /api/me/password: success, nothing more to say. */
+export const EmptyResponse = Type.Object({});
+export type EmptyResponse = Static<typeof EmptyResponse>;
+
+/** A terminal's place as stored (relay/src/db/TerminalRepo.ts TerminalRecord): what admins edit, no presence. */
+export const TerminalRecordView = Type.Object({
+  id: LocationId,
+  name: Type.String(),
+  nameEn: Type.String(),
+  address: Type.String(),
+  hutong: Type.String(),
+  district: Type.String(),
+  latitude: Type.Number(),
+  longitude: Type.Number(),
+  kind: Type.String(),
+  notes: Type.String(),
+  createdAt: Type.Integer(),
+  updatedAt: Type.Integer(),
+});
+export type TerminalRecordView = Static<typeof TerminalRecordView>;
+/** POST /api/terminals (201), PATCH /api/terminals/:id */
+export const TerminalSavedResponse = Type.Object({ terminal: TerminalRecordView });
+export type TerminalSavedResponse = Static<typeof TerminalSavedResponse>;
+
+/** GET /api/fleet: every terminal, its health, and the relay's clock (to say "3 min ago" right). */
+export const FleetResponse = Type.Object({ terminals: Type.Array(TerminalView), entries: Type.Array(FleetEntry), serverTime: Type.Integer() });
+export type FleetResponse = Static<typeof FleetResponse>;
+/** GET /api/fleet/:id/history */
+export const FleetHistoryResponse = Type.Object({ terminal: TerminalView, entry: FleetEntry, since: Type.Integer(), points: Type.Array(HealthPoint) });
+export type FleetHistoryResponse = Static<typeof FleetHistoryResponse>;
+
+/**
+ * GET /healthz, the relay's own health (200 when healthy, 503 with the same
+ * body when not). The last three fields only for a trusted scraper: how many
+ * consoles are open says whether the desk is staffed.
+ */
+export const RelayHealthResponse = Type.Object({
+  ok: Type.Boolean(),
+  db: literals(['writable', 'failed'] as const),
+  workers: Type.Integer(),
+  workersAlive: Type.Integer(),
+  diskLow: Type.Boolean(),
+  terminalsOnline: Type.Optional(Type.Integer()),
+  consoles: Type.Optional(Type.Integer()),
+  openCalls: Type.Optional(Type.Integer()),
+});
+export type RelayHealthResponse = Static<typeof RelayHealthResponse>;
 
 /** A call as stored (relay/src/db/CallRepo.ts CallRecord). */
 export const CallRecordView = Type.Object({
@@ -131,6 +180,21 @@ export const AccountView = Type.Object({
 export type AccountView = Static<typeof AccountView>;
 /** GET /api/users */
 export const UsersResponse = Type.Object({ users: Type.Array(AccountView) });
+export type UsersResponse = Static<typeof UsersResponse>;
+/** POST /api/users (201), PATCH /api/users/:id */
+export const AccountSavedResponse = Type.Object({ user: AccountView });
+export type AccountSavedResponse = Static<typeof AccountSavedResponse>;
+
+const Backoff = { failures: Type.Integer(), retryAfterS: Type.Integer() };
+/** GET /api/login-throttle: the accounts and addresses whose sign-in is backing off now. */
+export const LoginThrottleResponse = Type.Object({
+  accounts: Type.Array(Type.Object({ username: Type.String(), ...Backoff })),
+  addresses: Type.Array(Type.Object({ address: Type.String(), ...Backoff })),
+});
+export type LoginThrottleResponse = Static<typeof LoginThrottleResponse>;
+/** POST /api/users/:id/unlock, POST /api/login-throttle/unlock-address: whether any back-off was running. */
+export const UnlockResponse = Type.Object({ cleared: Type.Boolean() });
+export type UnlockResponse = Static<typeof UnlockResponse>;
 
 export const AuditEntryView = Type.Object({
   id: Type.Integer(),
@@ -145,6 +209,7 @@ export const AuditEntryView = Type.Object({
 export type AuditEntryView = Static<typeof AuditEntryView>;
 /** GET /api/audit */
 export const AuditResponse = Type.Object({ entries: Type.Array(AuditEntryView) });
+export type AuditResponse = Static<typeof AuditResponse>;
 
 export const EnrolmentView = Type.Object({
   terminalId: LocationId,
@@ -157,3 +222,28 @@ export const EnrolmentView = Type.Object({
 export type EnrolmentView = Static<typeof EnrolmentView>;
 /** GET /api/enrolments */
 export const EnrolmentsResponse = Type.Object({ terminals: Type.Array(EnrolmentView) });
+export type EnrolmentsResponse = Static<typeof EnrolmentsResponse>;
+
+/** POST /api/enrol: the Pi's enrolment (kiosk/src/enrol/enrolCommand.ts), the place it now is. */
+export const EnrolResponse = Type.Object({
+  terminalId: LocationId,
+  keyFingerprint: Type.String(),
+  terminal: Type.Object({ name: Type.String(), nameEn: Type.String(), address: Type.String() }),
+});
+export type EnrolResponse = Static<typeof EnrolResponse>;
+/** POST /api/terminals/:id/enrolment-code: the one-time code, shown once and never stored. */
+export const EnrolmentCodeResponse = Type.Object({ code: Type.String(), terminalId: LocationId, expiresAt: Type.Integer() });
+export type EnrolmentCodeResponse = Static<typeof EnrolmentCodeResponse>;
+/** A terminal's device identity (relay/src/db/TerminalKeyRepo.ts): only ever the public half of its key. */
+export const TerminalKeyView = Type.Object({
+  terminalId: LocationId,
+  state: EnrolmentView.properties.state,
+  publicKey: Nullable(Type.String()),
+  keyFingerprint: Nullable(Type.String()),
+  enrolledAt: Nullable(Type.Integer()),
+  revokedAt: Nullable(Type.Integer()),
+});
+export type TerminalKeyView = Static<typeof TerminalKeyView>;
+/** POST /api/terminals/:id/revoke */
+export const RevokedResponse = Type.Object({ terminal: Nullable(TerminalKeyView) });
+export type RevokedResponse = Static<typeof RevokedResponse>;

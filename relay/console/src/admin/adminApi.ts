@@ -1,6 +1,23 @@
 import { call, errorOf } from '../api.ts';
 
-import type { AccountView, AuditEntryView, EnrolmentView, Permission, TerminalView } from '@helppoint/shared/types';
+import type {
+  AccountSavedResponse,
+  AccountView,
+  AuditEntryView,
+  AuditResponse,
+  EmptyResponse,
+  EnrolmentCodeResponse,
+  EnrolmentsResponse,
+  EnrolmentView,
+  MeResponse,
+  Permission,
+  RevokedResponse,
+  TerminalSavedResponse,
+  TerminalsResponse,
+  TerminalView,
+  UnlockResponse,
+  UsersResponse,
+} from '@helppoint/shared/types';
 
 // Types from the shared REST response schemas the relay serialises with.
 export type { Permission };
@@ -16,18 +33,18 @@ async function json<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: un
 }
 
 export const adminApi = {
-  permissions: async () => (await json<{ permissions: Permission[] }>('GET', '/api/me')).permissions,
-  terminals: async () => (await json<{ terminals: TerminalRecord[] }>('GET', '/api/terminals')).terminals,
-  enrolments: async () => (await json<{ terminals: Enrolment[] }>('GET', '/api/enrolments')).terminals,
-  createTerminal: (t: Omit<TerminalRecord, 'online' | 'lastSeenAt'>) => json<{ terminal: TerminalRecord }>('POST', '/api/terminals', t),
-  editTerminal: (id: string, patch: Partial<TerminalRecord>) => json<{ terminal: TerminalRecord }>('PATCH', `/api/terminals/${encodeURIComponent(id)}`, patch),
-  enrolmentCode: (id: string) => json<{ code: string; expiresAt: number }>('POST', `/api/terminals/${encodeURIComponent(id)}/enrolment-code`, {}),
-  revoke: (id: string, reason: string) => json<unknown>('POST', `/api/terminals/${encodeURIComponent(id)}/revoke`, { reason }),
-  users: async () => (await json<{ users: Account[] }>('GET', '/api/users')).users,
-  createUser: (u: { username: string; displayName: string; role: string; password: string }) => json<{ user: Account }>('POST', '/api/users', u),
-  editUser: (id: number, patch: { role?: string; disabled?: boolean; displayName?: string }) => json<{ user: Account }>('PATCH', `/api/users/${id}`, patch),
-  resetPassword: (id: number, password: string) => json<unknown>('POST', `/api/users/${id}/password`, { password }),
-  unlockUser: (id: number) => json<{ cleared: boolean }>('POST', `/api/users/${id}/unlock`),
-  changePassword: (currentPassword: string, newPassword: string) => json<unknown>('POST', '/api/me/password', { currentPassword, newPassword }),
-  audit: async (beforeId?: number) => (await json<{ entries: AuditEntry[] }>('GET', `/api/audit?limit=100${beforeId ? `&beforeId=${beforeId}` : ''}`)).entries,
+  permissions: async () => (await json<MeResponse>('GET', '/api/me')).permissions,
+  terminals: async () => (await json<TerminalsResponse>('GET', '/api/terminals')).terminals,
+  enrolments: async () => (await json<EnrolmentsResponse>('GET', '/api/enrolments')).terminals,
+  createTerminal: (t: Omit<TerminalRecord, 'online' | 'lastSeenAt'>) => json<TerminalSavedResponse>('POST', '/api/terminals', t),
+  editTerminal: (id: string, patch: Partial<TerminalRecord>) => json<TerminalSavedResponse>('PATCH', `/api/terminals/${encodeURIComponent(id)}`, patch),
+  enrolmentCode: (id: string) => json<EnrolmentCodeResponse>('POST', `/api/terminals/${encodeURIComponent(id)}/enrolment-code`, {}),
+  revoke: (id: string, reason: string) => json<RevokedResponse>('POST', `/api/terminals/${encodeURIComponent(id)}/revoke`, { reason }),
+  users: async () => (await json<UsersResponse>('GET', '/api/users')).users,
+  createUser: (u: { username: string; displayName: string; role: string; password: string }) => json<AccountSavedResponse>('POST', '/api/users', u),
+  editUser: (id: number, patch: { role?: string; disabled?: boolean; displayName?: string }) => json<AccountSavedResponse>('PATCH', `/api/users/${id}`, patch),
+  resetPassword: (id: number, password: string) => json<EmptyResponse>('POST', `/api/users/${id}/password`, { password }),
+  unlockUser: (id: number) => json<UnlockResponse>('POST', `/api/users/${id}/unlock`),
+  changePassword: (currentPassword: string, newPassword: string) => json<EmptyResponse>('POST', '/api/me/password', { currentPassword, newPassword }),
+  audit: async (beforeId?: number) => (await json<AuditResponse>('GET', `/api/audit?limit=100${beforeId ? `&beforeId=${beforeId}` : ''}`)).entries,
 };
