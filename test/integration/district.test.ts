@@ -41,7 +41,8 @@ beforeAll(async () => {
   district = await startDistrictRelay(world, { escalateAfterMs: ESCALATE_MS });
   gates = await Promise.all(world.nats.ports.map((port) => TcpGate.start({ host: '127.0.0.1', port })));
   stationA = await startStationRelay(world, 'a', undefined, { escalateAfterMs: 60_000, ringTimeoutMs: 120_000 });
-  stationB = await startStationRelay(world, 'b', gates.map((g) => `tls://localhost:${g.port}`), { escalateAfterMs: 60_000, ringTimeoutMs: 120_000 });
+  // B's second outage call must still ring, unescalated, when the link returns: B's timers outlast the outage.
+  stationB = await startStationRelay(world, 'b', gates.map((g) => `tls://localhost:${g.port}`), { escalateAfterMs: Math.max(60_000, CUTOFF_MS + 30_000), ringTimeoutMs: Math.max(120_000, CUTOFF_MS + 60_000) });
   keysA = enrolTerminals(stationA.relay, ['XC-HT-003']);
   keysB = enrolTerminals(stationB.relay, ['XC-KG-005', 'XC-HT-006']);
   districtCookie = await signIn(district.url, 'officer1', 'demo-officer1');
@@ -153,21 +154,25 @@ describe('district federation on a 3-node JetStream cluster', () => {
     await until('call at the district', async () => (await districtState()).calls.find((c) => c.callId === callId));
     await world.nats.killNode(0);
     try {
-      await until('the district desk ringing with a node down', async () => (await districtState()).calls.find((c) => c.callId === callId && c.districtRinging), 20_000);
+      await until('the district desk ringing with a node down', async () => (await districtState()).calls.find((c) => c.callId === callId && c.districtRinging), 40_000);
       expect((await districtPost(`/api/district/calls/a/${callId}/answer`)).status).toBe(200);
       t.ws.close(); // the terminal goes away: the call ends as terminal_lost
-      await until('ended at the district with a node down', async () => !(await districtState()).calls.some((c) => c.callId === callId), 20_000);
+      await until('ended at the district with a node down', async () => !(await districtState()).calls.some((c) => c.callId === callId), 40_000);
       // Presence keeps flowing too.
-      await until('A terminal offline with a node down', async () => (await districtState()).terminals.find((x) => x.key === 'a.XC-HT-003')?.status === 'offline', 20_000);
+      await until('A terminal offline with a node down', async () => (await districtState()).terminals.find((x) => x.key === 'a.XC-HT-003')?.status === 'offline', 40_000);
     } finally {
       await world.nats.startNode(0);
     }
     expect(counts('a', callId)).toMatchObject({ created: 1, answered: 1, ended: 1 });
-  }, 90_000);
+  }, 150_000);
 
   it(`station B cut off from NATS for ${CUTOFF_MS} ms rings and answers locally; afterwards the district gets each call once`, async () => {
     const desk = await stationConsole(stationB);
     const t = await terminal(stationB, keysB, 'XC-HT-006');
+    // A real terminal heartbeats: without it the relay drops the socket after 30 s (three missed), which a
+    // 2-minute outage would otherwise turn into terminal_lost.
+    let beat = 0;
+    const heartbeats = setInterval(() => void t.request(5000 + beat, 'heartbeat', { seq: beat++, uptimeS: beat }).catch(() => undefined), 5000);
     await until('B terminal online at the district', async () => (await districtState()).terminals.find((x) => x.key === 'b.XC-HT-006')?.status === 'online');
     for (const g of gates) g.cut();
     const cutAt = Date.now();
@@ -212,6 +217,7 @@ describe('district federation on a 3-node JetStream cluster', () => {
     } finally {
       await nc.close();
     }
+    clearInterval(heartbeats);
     t.ws.close();
     desk.ws.close();
   }, CUTOFF_MS + 120_000);

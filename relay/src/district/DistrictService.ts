@@ -29,6 +29,8 @@ const checkReply = Compile(DistrictCommandReply);
 
 /** How far back a (re)started district relay rebuilds its open calls from its own log. */
 const REBUILD_WINDOW_MS = 24 * 60 * 60_000;
+/** How long an escalation already overdue on arrival waits for the rest of a replayed backlog. */
+const REPLAY_GRACE_MS = 1000;
 
 export interface DistrictOfficer {
   username: string;
@@ -259,7 +261,10 @@ export class DistrictService extends TypedEmitter<{ push: [DistrictPush]; applie
   /** Unanswered at its station this long after the press: the district desk rings too. */
   #armEscalation(key: string, call: DistrictCallView): void {
     if (this.#timers.has(key) || call.districtRinging) return;
-    const due = Math.max(0, call.createdAt + this.#config.escalateAfterMs - Date.now());
+    // Already overdue means the call arrived late (a station back from an outage replays its backlog): wait a
+    // moment for the rest of that backlog, so a call answered and ended meanwhile does not ring the desk first.
+    const overdueBy = Date.now() - (call.createdAt + this.#config.escalateAfterMs);
+    const due = overdueBy >= 0 ? REPLAY_GRACE_MS : -overdueBy;
     const t = setTimeout(() => {
       this.#timers.delete(key);
       const current = this.#calls.get(key);
