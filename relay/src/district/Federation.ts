@@ -3,10 +3,8 @@ import type { Duplex } from 'node:stream';
 import type { Database } from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import Type from 'typebox';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { AppError, ErrorCode } from '@helppoint/shared';
-import type { DistrictPush } from '../../../shared/src/protocol/district.ts';
+import type { DistrictPush } from '@helppoint/shared';
 import type { CallService } from '../calls/CallService.ts';
 import type { AuditRepo } from '../db/AuditRepo.ts';
 import type { SessionRepo } from '../db/SessionRepo.ts';
@@ -15,10 +13,9 @@ import type { UserRepo } from '../db/UserRepo.ts';
 import type { FleetService } from '../fleet/FleetService.ts';
 import type { TerminalPresence } from '../presence/TerminalPresence.ts';
 import { userFromCookie, type SignedInUser } from '../routes/authRoutes.ts';
-import { requirePermission } from '../routes/guard.ts';
-import { strictSchema } from '../routes/strictSchema.ts';
 import { may } from '../trust/roles.ts';
 import { DistrictCallLog } from './DistrictCallLog.ts';
+import { registerDistrictRoutes } from './districtRoutes.ts';
 import type { DistrictRoleConfig, StationLinkConfig } from './districtConfig.ts';
 import { DistrictOutbox } from './DistrictOutbox.ts';
 import { DistrictService } from './DistrictService.ts';
@@ -39,8 +36,6 @@ export interface FederationDeps {
   /** This relay's own URL once it listens (used when no public URL is configured, e.g. in tests). */
   selfUrl: () => string;
 }
-
-const StationParams = Type.Object({ station: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$' }), id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
 
 /**
  * Everything district federation adds to a relay, in one place so app.ts
@@ -99,35 +94,7 @@ export class Federation {
   }
 
   registerRoutes(app: FastifyInstance): void {
-    const district = this.district;
-    if (!district) return;
-    const { sessions } = this.#deps;
-    const officerOf = (u: SignedInUser) => ({ username: u.username, displayName: u.displayName });
-    app.get('/api/district/state', async (req) => {
-      requirePermission(sessions, req, 'calls.read');
-      return district.snapshot();
-    });
-    app.post('/api/district/calls/:station/:id/answer', { schema: { params: StationParams }, validatorCompiler: strictSchema }, async (req) => {
-      const user = requirePermission(sessions, req, 'calls.answer');
-      const { station, id } = req.params as { station: string; id: string };
-      if (!district.call(station, id)) throw new AppError(ErrorCode.CallNotFound, `no open call ${id} at ${station}`);
-      const media = await district.answer(station, id, officerOf(user));
-      this.#deps.audit.write({ actor: `user:${user.username}`, action: 'district.call.answer', target: `${station}/${id}`, remote: req.ip });
-      return { media };
-    });
-    app.post('/api/district/calls/:station/:id/hangup', { schema: { params: StationParams }, validatorCompiler: strictSchema }, async (req) => {
-      const user = requirePermission(sessions, req, 'calls.answer');
-      const { station, id } = req.params as { station: string; id: string };
-      await district.hangup(station, id, officerOf(user));
-      return {};
-    });
-    app.post('/api/district/terminals/:station/:id/lookin', { schema: { params: StationParams }, validatorCompiler: strictSchema }, async (req) => {
-      const user = requirePermission(sessions, req, 'calls.answer');
-      const { station, id } = req.params as { station: string; id: string };
-      const media = await district.lookin(station, id, officerOf(user));
-      this.#deps.audit.write({ actor: `user:${user.username}`, action: 'district.camera.lookin', target: `${station}/${id}`, remote: req.ip });
-      return { media };
-    });
+    if (this.district) registerDistrictRoutes(app, { district: this.district, sessions: this.#deps.sessions, audit: this.#deps.audit });
   }
 
   /** /ws/district: a snapshot, then every change. True when it took the upgrade. */

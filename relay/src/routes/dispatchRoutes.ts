@@ -4,14 +4,22 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import {
   AppError,
+  CandidatesResponse,
   DispatchBody,
+  DispatchesResponse,
+  DispatchSavedResponse,
   DutyBody,
   ErrorCode,
+  JobSavedResponse,
   JobStatusBody,
   PositionBody,
   ReportQuery,
   ResponderKind,
+  ResponderMeResponse,
   ResponderProfileBody,
+  RespondersResponse,
+  ResponderSavedResponse,
+  ResponseTimeReportResponse,
 } from '@helppoint/shared';
 import type { AuditRepo } from '../db/AuditRepo.ts';
 import type { ResponseTimeRepo } from '../db/DispatchRepo.ts';
@@ -62,13 +70,13 @@ export function registerDispatchRoutes(app: FastifyInstance, deps: DispatchRoute
   const opts = (schema: Record<string, unknown>) => ({ schema, validatorCompiler: strictSchema });
 
   // ---- desk ----
-  app.get('/api/responders', async (req) => {
+  app.get('/api/responders', opts({ response: { 200: RespondersResponse } }), async (req): Promise<RespondersResponse> => {
     const user = requirePermission(deps.sessions, req, 'dispatch.assign');
     audit.write({ actor: user.actor.label, action: 'responder.positions.view', target: 'responders', detail: { via: 'list' }, remote: req.ip });
     return { responders: dispatch.responders() };
   });
 
-  app.get('/api/calls/:id/dispatch-candidates', opts({ params: CallParams }), async (req) => {
+  app.get('/api/calls/:id/dispatch-candidates', opts({ params: CallParams, response: { 200: CandidatesResponse } }), async (req): Promise<CandidatesResponse> => {
     const user = requirePermission(deps.sessions, req, 'dispatch.assign');
     const { id } = req.params as { id: string };
     const candidates = dispatch.candidates(id);
@@ -76,12 +84,12 @@ export function registerDispatchRoutes(app: FastifyInstance, deps: DispatchRoute
     return { candidates };
   });
 
-  app.get('/api/calls/:id/dispatches', opts({ params: CallParams }), async (req) => {
+  app.get('/api/calls/:id/dispatches', opts({ params: CallParams, response: { 200: DispatchesResponse } }), async (req): Promise<DispatchesResponse> => {
     requirePermission(deps.sessions, req, 'calls.read');
     return { dispatches: dispatch.forCall((req.params as { id: string }).id) };
   });
 
-  app.post('/api/calls/:id/dispatches', opts({ params: CallParams, body: DispatchBody }), async (req, reply) => {
+  app.post('/api/calls/:id/dispatches', opts({ params: CallParams, body: DispatchBody, response: { 201: DispatchesResponse } }), async (req, reply): Promise<DispatchesResponse> => {
     const user = requirePermission(deps.sessions, req, 'dispatch.assign');
     const { id } = req.params as { id: string };
     const { responderIds } = req.body as DispatchBody;
@@ -97,7 +105,7 @@ export function registerDispatchRoutes(app: FastifyInstance, deps: DispatchRoute
     }
   });
 
-  app.post('/api/dispatches/:id/cancel', opts({ params: IdParams }), async (req) => {
+  app.post('/api/dispatches/:id/cancel', opts({ params: IdParams, response: { 200: DispatchSavedResponse } }), async (req): Promise<DispatchSavedResponse> => {
     const user = requirePermission(deps.sessions, req, 'dispatch.assign');
     const view = dispatch.cancel((req.params as { id: number }).id, user);
     audit.write({ actor: user.actor.label, action: 'dispatch.cancel', target: view.callId, detail: { dispatchId: view.id }, remote: req.ip });
@@ -105,7 +113,7 @@ export function registerDispatchRoutes(app: FastifyInstance, deps: DispatchRoute
   });
 
   // ---- responder accounts (admin) ----
-  app.post('/api/responders', opts({ body: NewResponderBody }), async (req, reply) => {
+  app.post('/api/responders', opts({ body: NewResponderBody, response: { 201: ResponderSavedResponse } }), async (req, reply): Promise<ResponderSavedResponse> => {
     const admin = requirePermission(deps.sessions, req, 'responders.manage');
     const body = req.body as { username: string; displayName: string; password: string; unitName: string; kind: ResponderKind };
     checkNewPassword(body.password, body.username);
@@ -122,7 +130,7 @@ export function registerDispatchRoutes(app: FastifyInstance, deps: DispatchRoute
     return { responder: dispatch.responderView(r) };
   });
 
-  app.put('/api/responders/:id/profile', opts({ params: IdParams, body: ResponderProfileBody }), async (req) => {
+  app.put('/api/responders/:id/profile', opts({ params: IdParams, body: ResponderProfileBody, response: { 200: ResponderSavedResponse } }), async (req): Promise<ResponderSavedResponse> => {
     const admin = requirePermission(deps.sessions, req, 'responders.manage');
     const { id } = req.params as { id: number };
     const u = deps.users.get(id);
@@ -134,12 +142,12 @@ export function registerDispatchRoutes(app: FastifyInstance, deps: DispatchRoute
   });
 
   // ---- the responder's own phone ----
-  app.get('/api/responder/me', async (req) => {
+  app.get('/api/responder/me', opts({ response: { 200: ResponderMeResponse } }), async (req): Promise<ResponderMeResponse> => {
     const me = requirePermission(deps.sessions, req, 'responder.self');
     return { responder: dispatch.responderView(dispatch.responderOf(me.id)), jobs: dispatch.jobsOf(me.id) };
   });
 
-  app.post('/api/responder/duty', opts({ body: DutyBody }), async (req) => {
+  app.post('/api/responder/duty', opts({ body: DutyBody, response: { 200: ResponderSavedResponse } }), async (req): Promise<ResponderSavedResponse> => {
     const me = requirePermission(deps.sessions, req, 'responder.self');
     const { onDuty } = req.body as DutyBody;
     const responder = dispatch.setDuty(me.id, onDuty);
@@ -147,12 +155,12 @@ export function registerDispatchRoutes(app: FastifyInstance, deps: DispatchRoute
     return { responder };
   });
 
-  app.post('/api/responder/position', opts({ body: PositionBody }), async (req) => {
+  app.post('/api/responder/position', opts({ body: PositionBody, response: { 200: ResponderSavedResponse } }), async (req): Promise<ResponderSavedResponse> => {
     const me = requirePermission(deps.sessions, req, 'responder.self');
     return { responder: dispatch.reportPosition(me.id, req.body as PositionBody) };
   });
 
-  app.post('/api/responder/jobs/:id/status', opts({ params: IdParams, body: JobStatusBody }), async (req) => {
+  app.post('/api/responder/jobs/:id/status', opts({ params: IdParams, body: JobStatusBody, response: { 200: JobSavedResponse } }), async (req): Promise<JobSavedResponse> => {
     const me = requirePermission(deps.sessions, req, 'responder.self');
     const { id } = req.params as { id: number };
     const body = req.body as JobStatusBody;
@@ -177,7 +185,7 @@ export function registerDispatchRoutes(app: FastifyInstance, deps: DispatchRoute
   });
 
   // ---- the response-time report (supervisor, admin) ----
-  const report = (q: ReportQuery) => {
+  const report = (q: ReportQuery): ResponseTimeReportResponse => {
     const period: Period = q.period ?? 'day';
     const to = q.to ?? Date.now() + 1;
     const from = q.from ?? periodStart(to - 30 * DAY_MS, period);
@@ -192,7 +200,7 @@ export function registerDispatchRoutes(app: FastifyInstance, deps: DispatchRoute
       rows: buildReport(rows, { period, byTerminal: q.byTerminal ?? false, targetMs: deps.responseTargetMs }),
     };
   };
-  app.get('/api/reports/response-times', opts({ querystring: ReportQuery }), async (req) => {
+  app.get('/api/reports/response-times', opts({ querystring: ReportQuery, response: { 200: ResponseTimeReportResponse } }), async (req): Promise<ResponseTimeReportResponse> => {
     const user = requirePermission(deps.sessions, req, 'reports.read');
     const r = report(req.query as ReportQuery);
     audit.write({ actor: user.actor.label, action: 'report.response_times', target: null, detail: { period: r.period, from: r.from, to: r.to }, remote: req.ip });

@@ -133,9 +133,13 @@ export const ResponderProfileBody = Type.Object(
 export type ResponderProfileBody = Static<typeof ResponderProfileBody>;
 export const TalkBody = Type.Object({ on: Type.Boolean() }, { additionalProperties: false });
 
+/** How the response-time report groups calls. */
+export const ReportPeriod = Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')]);
+export type ReportPeriod = Static<typeof ReportPeriod>;
+
 export const ReportQuery = Type.Object(
   {
-    period: Type.Optional(Type.Union([Type.Literal('day'), Type.Literal('week'), Type.Literal('month')])),
+    period: Type.Optional(ReportPeriod),
     from: Type.Optional(Type.Integer({ minimum: 0 })),
     to: Type.Optional(Type.Integer({ minimum: 0 })),
     terminalId: Type.Optional(LocationId),

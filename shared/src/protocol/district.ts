@@ -124,32 +124,43 @@ export const DistrictCommandReply = Type.Union([
 ]);
 export type DistrictCommandReply = Static<typeof DistrictCommandReply>;
 
-/** What the district relay pushes to its consoles on /ws/district. */
-export interface DistrictTerminalView extends PresenceEntry {
-  key: string;
+/** A terminal as the district desk shows it (on /ws/district and GET /api/district/state). */
+export const DistrictTerminalView = Type.Object({
+  ...PresenceEntry.properties,
+  /** Its presence key, `<station>.<terminal>`. */
+  key: Type.String(),
   /** The station stopped refreshing it (cut off or down): its real state is unknown. */
-  stale: boolean;
-}
-export interface DistrictCallView {
-  station: StationId;
-  callId: string;
-  terminal: Static<typeof TerminalView>;
-  state: 'ringing' | 'answered' | 'ended';
-  kind: string;
-  createdAt: number;
-  answeredBy: { displayName: string; fromDistrict: boolean } | null;
-  endReason: string | null;
-  escalatedAt: number | null;
+  stale: Type.Boolean(),
+});
+export type DistrictTerminalView = Static<typeof DistrictTerminalView>;
+
+/** An open call at one of the stations, as the district desk follows it from the call events. */
+export const DistrictCallView = Type.Object({
+  station: StationId,
+  callId: CallId,
+  terminal: TerminalView,
+  state: Type.Union([Type.Literal('ringing'), Type.Literal('answered'), Type.Literal('ended')]),
+  kind: Type.String({ maxLength: 16 }),
+  createdAt: Type.Integer(),
+  answeredBy: DistrictCallEvent.properties.answeredBy,
+  endReason: Type.Union([EndReasonSchema, Type.Null()]),
+  escalatedAt: Type.Union([Type.Integer(), Type.Null()]),
   /** The district desk rings for it (unanswered at its station past the district's timeout). */
-  districtRinging: boolean;
-  dispatched: boolean;
-}
-export interface DistrictSnapshot {
-  stations: StationEntry[];
-  terminals: DistrictTerminalView[];
-  calls: DistrictCallView[];
-  escalateAfterMs: number;
-}
+  districtRinging: Type.Boolean(),
+  dispatched: Type.Boolean(),
+});
+export type DistrictCallView = Static<typeof DistrictCallView>;
+
+/** Everything the district desk shows at once: GET /api/district/state, and the first push on /ws/district. */
+export const DistrictSnapshot = Type.Object({
+  stations: Type.Array(StationEntry),
+  terminals: Type.Array(DistrictTerminalView),
+  calls: Type.Array(DistrictCallView),
+  escalateAfterMs: Type.Integer(),
+});
+export type DistrictSnapshot = Static<typeof DistrictSnapshot>;
+
+/** What the district relay pushes to its consoles on /ws/district. */
 export type DistrictPush =
   | { type: 'snapshot'; data: DistrictSnapshot }
   | { type: 'terminal'; data: DistrictTerminalView }

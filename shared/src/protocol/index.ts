@@ -13,3 +13,4 @@ export * from './missedCalls.ts';
 export type * from './catalog.ts';
 export * from './rest.ts';
 export * from './dispatch.ts';
+export * from './district.ts';

@@ -1,6 +1,8 @@
 import Type, { type Static } from 'typebox';
 import { PERMISSION_NAMES } from '../permissions.ts';
 import { CallId, CallState, CallViewKind, EndReasonSchema, LocationId, literals } from './common.ts';
+import { CandidateView, DispatchView, JobView, ReportPeriod, ReportRow, ResponderView } from './dispatch.ts';
+import { DistrictMediaTicket, DistrictSnapshot } from './district.ts';
 import { IncidentTypeSchema, OutcomeSchema } from './history.ts';
 import { FleetEntry, HealthPoint } from './health.ts';
 import { MissedCallView, CalledBackView } from './missedCalls.ts';
@@ -247,3 +249,46 @@ export type TerminalKeyView = Static<typeof TerminalKeyView>;
 /** POST /api/terminals/:id/revoke */
 export const RevokedResponse = Type.Object({ terminal: Nullable(TerminalKeyView) });
 export type RevokedResponse = Static<typeof RevokedResponse>;
+
+// ---- dispatch (relay/src/routes/dispatchRoutes.ts) ----
+
+/** GET /api/responders: every enabled responder, with position while on duty. */
+export const RespondersResponse = Type.Object({ responders: Type.Array(ResponderView) });
+export type RespondersResponse = Static<typeof RespondersResponse>;
+/** GET /api/calls/:id/dispatch-candidates: on-duty responders, free and nearest first. */
+export const CandidatesResponse = Type.Object({ candidates: Type.Array(CandidateView) });
+export type CandidatesResponse = Static<typeof CandidatesResponse>;
+/** GET /api/calls/:id/dispatches; POST /api/calls/:id/dispatches (201): the ones just made. */
+export const DispatchesResponse = Type.Object({ dispatches: Type.Array(DispatchView) });
+export type DispatchesResponse = Static<typeof DispatchesResponse>;
+/** POST /api/dispatches/:id/cancel */
+export const DispatchSavedResponse = Type.Object({ dispatch: DispatchView });
+export type DispatchSavedResponse = Static<typeof DispatchSavedResponse>;
+/** POST /api/responders (201), PUT /api/responders/:id/profile, POST /api/responder/duty, POST /api/responder/position */
+export const ResponderSavedResponse = Type.Object({ responder: ResponderView });
+export type ResponderSavedResponse = Static<typeof ResponderSavedResponse>;
+/** GET /api/responder/me: the signed-in responder and their open jobs. */
+export const ResponderMeResponse = Type.Object({ responder: ResponderView, jobs: Type.Array(JobView) });
+export type ResponderMeResponse = Static<typeof ResponderMeResponse>;
+/** POST /api/responder/jobs/:id/status */
+export const JobSavedResponse = Type.Object({ job: JobView });
+export type JobSavedResponse = Static<typeof JobSavedResponse>;
+/** GET /api/reports/response-times (the .csv twin sends the same rows as text). */
+export const ResponseTimeReportResponse = Type.Object({
+  period: ReportPeriod,
+  from: Type.Integer(),
+  to: Type.Integer(),
+  /** The station's target from press to someone on scene. */
+  targetMs: Type.Integer(),
+  rows: Type.Array(ReportRow),
+});
+export type ResponseTimeReportResponse = Static<typeof ResponseTimeReportResponse>;
+
+// ---- the district relay (relay/src/district/Federation.ts) ----
+
+/** GET /api/district/state: the same picture /ws/district opens with. */
+export const DistrictStateResponse = DistrictSnapshot;
+export type DistrictStateResponse = Static<typeof DistrictStateResponse>;
+/** POST /api/district/calls/:station/:id/answer, POST /api/district/terminals/:station/:id/lookin: where to take the media at the owning station. */
+export const DistrictMediaResponse = Type.Object({ media: DistrictMediaTicket });
+export type DistrictMediaResponse = Static<typeof DistrictMediaResponse>;

@@ -1,4 +1,4 @@
-import type { DispatchView, ResponderView, TerminalView } from '@helppoint/shared';
+import type { DispatchView, ResponderView, TerminalView } from '@helppoint/shared/types';
 import { ConsoleSocket } from '../ConsoleSocket.ts';
 import type { Bilingual } from '../format.ts';
 import { DispatchPanel } from './DispatchPanel.ts';

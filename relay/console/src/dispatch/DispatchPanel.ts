@@ -1,4 +1,4 @@
-import type { CandidateView, DispatchView, ResponderView, TerminalView } from '@helppoint/shared';
+import type { CandidateView, DispatchView, ResponderView, TerminalView } from '@helppoint/shared/types';
 import { bi, h, setText } from '../dom.ts';
 import { formatClock, type Bilingual } from '../format.ts';
 import { MAP_WIDTH, mapHeight, project } from '../mapProjection.ts';

@@ -1,4 +1,4 @@
-import type { ReportRow } from '@helppoint/shared';
+import type { ReportRow } from '@helppoint/shared/types';
 import { bi, h, setText } from '../dom.ts';
 import { dispatchApi, type ReportParams } from './dispatchApi.ts';
 

@@ -1,4 +1,4 @@
-import type { CandidateView, DispatchView, ReportRow } from '@helppoint/shared';
+import type { CandidatesResponse, DispatchesResponse, DispatchSavedResponse, ReportPeriod, ResponseTimeReportResponse } from '@helppoint/shared/types';
 import { call, errorOf } from '../api.ts';
 
 async function json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
@@ -8,17 +8,17 @@ async function json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
 }
 
 export const dispatchApi = {
-  candidates: async (callId: string) => (await json<{ candidates: CandidateView[] }>('GET', `/api/calls/${encodeURIComponent(callId)}/dispatch-candidates`)).candidates,
-  forCall: async (callId: string) => (await json<{ dispatches: DispatchView[] }>('GET', `/api/calls/${encodeURIComponent(callId)}/dispatches`)).dispatches,
+  candidates: async (callId: string) => (await json<CandidatesResponse>('GET', `/api/calls/${encodeURIComponent(callId)}/dispatch-candidates`)).candidates,
+  forCall: async (callId: string) => (await json<DispatchesResponse>('GET', `/api/calls/${encodeURIComponent(callId)}/dispatches`)).dispatches,
   dispatch: async (callId: string, responderIds: number[]) =>
-    (await json<{ dispatches: DispatchView[] }>('POST', `/api/calls/${encodeURIComponent(callId)}/dispatches`, { responderIds })).dispatches,
-  cancel: async (dispatchId: number) => (await json<{ dispatch: DispatchView }>('POST', `/api/dispatches/${dispatchId}/cancel`, {})).dispatch,
-  report: (q: ReportParams) => json<{ period: string; from: number; to: number; targetMs: number; rows: ReportRow[] }>('GET', `/api/reports/response-times?${reportQuery(q)}`),
+    (await json<DispatchesResponse>('POST', `/api/calls/${encodeURIComponent(callId)}/dispatches`, { responderIds })).dispatches,
+  cancel: async (dispatchId: number) => (await json<DispatchSavedResponse>('POST', `/api/dispatches/${dispatchId}/cancel`, {})).dispatch,
+  report: (q: ReportParams) => json<ResponseTimeReportResponse>('GET', `/api/reports/response-times?${reportQuery(q)}`),
   reportCsvUrl: (q: ReportParams) => `/api/reports/response-times.csv?${reportQuery(q)}`,
 };
 
 export interface ReportParams {
-  period: 'day' | 'week' | 'month';
+  period: ReportPeriod;
   byTerminal: boolean;
   from?: number;
   to?: number;

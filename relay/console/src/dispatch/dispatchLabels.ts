@@ -1,4 +1,4 @@
-import type { DispatchStatus, ResponderKind } from '@helppoint/shared';
+import type { DispatchStatus, ResponderKind } from '@helppoint/shared/types';
 import type { Bilingual } from '../format.ts';
 
 export const KIND_LABELS: Record<ResponderKind, Bilingual> = {

@@ -1,4 +1,4 @@
-import type { DistrictCallView, DistrictMediaTicket, DistrictPush, DistrictTerminalView } from '../../../../shared/src/protocol/district.ts';
+import type { DistrictCallView, DistrictMediaResponse, DistrictMediaTicket, DistrictPush, DistrictTerminalView } from '@helppoint/shared/types';
 import { call as api, errorOf, login } from '../api.ts';
 import { h, setText } from '../dom.ts';
 import { Ringer } from '../Ringer.ts';
@@ -175,7 +175,7 @@ export class DistrictApp {
   async #lookin(t: DistrictTerminalView): Promise<void> {
     const res = await api('POST', `/api/district/terminals/${encodeURIComponent(t.station)}/${encodeURIComponent(t.terminal.id)}/lookin`, {});
     if (res.status !== 200) return this.#toast(errorOf(res.status, res.json).message);
-    const ticket = (res.json as { media: DistrictMediaTicket }).media;
+    const ticket = (res.json as DistrictMediaResponse).media;
     const call: DistrictCallView = { station: t.station, callId: ticket.callId, terminal: t.terminal, state: 'answered', kind: 'lookin', createdAt: Date.now(), answeredBy: null, endReason: null, escalatedAt: null, districtRinging: false, dispatched: false };
     this.#openMedia(call, ticket);
   }
@@ -184,7 +184,7 @@ export class DistrictApp {
     this.#ringer.unlock();
     const res = await api('POST', `/api/district/calls/${encodeURIComponent(c.station)}/${encodeURIComponent(c.callId)}/answer`, {});
     if (res.status !== 200) return this.#toast(errorOf(res.status, res.json).message);
-    this.#openMedia(c, (res.json as { media: DistrictMediaTicket }).media);
+    this.#openMedia(c, (res.json as DistrictMediaResponse).media);
   }
 
   #openMedia(c: DistrictCallView, ticket: DistrictMediaTicket): void {

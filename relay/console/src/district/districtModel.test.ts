@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DistrictCallView, DistrictTerminalView } from '../../../../shared/src/protocol/district.ts';
+import type { DistrictCallView, DistrictTerminalView } from '@helppoint/shared/types';
 import { applyPush, emptyModel, ringingCalls, stationCounts, terminalList } from './districtModel.ts';
 
 const terminal = (station: string, id: string, status: DistrictTerminalView['status'], stale = false): DistrictTerminalView => ({

@@ -1,4 +1,4 @@
-import type { DistrictCallView, DistrictPush, DistrictSnapshot, DistrictTerminalView, StationEntry } from '../../../../shared/src/protocol/district.ts';
+import type { DistrictCallView, DistrictPush, DistrictSnapshot, DistrictTerminalView, StationEntry } from '@helppoint/shared/types';
 
 /** What the district console holds: every station's terminals and open calls, applied from /ws/district pushes. */
 export interface DistrictModel {

@@ -1,5 +1,5 @@
 import type { Device } from 'mediasoup-client';
-import type { JobView } from '@helppoint/shared';
+import type { JobView } from '@helppoint/shared/types';
 import { CallMedia, type RequestFn } from '../CallMedia.ts';
 import { bi, h, setText } from '../dom.ts';
 import { MAP_WIDTH, mapHeight, project } from '../mapProjection.ts';

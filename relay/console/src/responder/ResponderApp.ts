@@ -1,5 +1,5 @@
 import { Device, type types } from 'mediasoup-client';
-import type { JobView, ResponderView } from '@helppoint/shared';
+import type { JobView, ResponderView } from '@helppoint/shared/types';
 import * as api from '../api.ts';
 import type { RequestFn } from '../CallMedia.ts';
 import { ConsoleSocket } from '../ConsoleSocket.ts';

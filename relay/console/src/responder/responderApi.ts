@@ -1,4 +1,4 @@
-import type { JobStatusBody, JobView, ResponderView } from '@helppoint/shared';
+import type { JobSavedResponse, JobStatusBody, PositionBody, ResponderMeResponse, ResponderSavedResponse } from '@helppoint/shared/types';
 import { call, errorOf } from '../api.ts';
 
 async function json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
@@ -8,8 +8,8 @@ async function json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
 }
 
 export const responderApi = {
-  me: () => json<{ responder: ResponderView; jobs: JobView[] }>('GET', '/api/responder/me'),
-  duty: async (onDuty: boolean) => (await json<{ responder: ResponderView }>('POST', '/api/responder/duty', { onDuty })).responder,
-  position: async (p: { latitude: number; longitude: number; accuracyM?: number }) => (await json<{ responder: ResponderView }>('POST', '/api/responder/position', p)).responder,
-  status: async (dispatchId: number, body: JobStatusBody) => (await json<{ job: JobView }>('POST', `/api/responder/jobs/${dispatchId}/status`, body)).job,
+  me: () => json<ResponderMeResponse>('GET', '/api/responder/me'),
+  duty: async (onDuty: boolean) => (await json<ResponderSavedResponse>('POST', '/api/responder/duty', { onDuty })).responder,
+  position: async (p: PositionBody) => (await json<ResponderSavedResponse>('POST', '/api/responder/position', p)).responder,
+  status: async (dispatchId: number, body: JobStatusBody) => (await json<JobSavedResponse>('POST', `/api/responder/jobs/${dispatchId}/status`, body)).job,
 };
