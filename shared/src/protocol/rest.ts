@@ -6,7 +6,7 @@ import { DistrictMediaTicket, DistrictSnapshot } from './district.ts';
 import { IncidentTypeSchema, OutcomeSchema } from './history.ts';
 import { FleetEntry, HealthPoint } from './health.ts';
 import { MissedCallView, CalledBackView } from './missedCalls.ts';
-import { TerminalView, UserView } from './views.ts';
+import { TerminalPlaceFields, TerminalView, UserView } from './views.ts';
 
 /*
  * Response bodies of the REST routes (status 200). The relay registers each
@@ -34,16 +34,7 @@ export type EmptyResponse = Static<typeof EmptyResponse>;
 
 /** A terminal's place as stored (relay/src/db/TerminalRepo.ts TerminalRecord): what admins edit, no presence. */
 export const TerminalRecordView = Type.Object({
-  id: LocationId,
-  name: Type.String(),
-  nameEn: Type.String(),
-  address: Type.String(),
-  hutong: Type.String(),
-  district: Type.String(),
-  latitude: Type.Number(),
-  longitude: Type.Number(),
-  kind: Type.String(),
-  notes: Type.String(),
+  ...TerminalPlaceFields,
   createdAt: Type.Integer(),
   updatedAt: Type.Integer(),
 });

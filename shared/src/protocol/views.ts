@@ -1,8 +1,8 @@
 import Type, { type Static } from 'typebox';
 import { CallId, CallViewKind, CallState, EndReasonSchema, LocationId, MediaId, MediaKind } from './common.ts';
 
-/** A terminal's location record, as the console shows it. */
-export const TerminalView = Type.Object({
+/** A terminal's place: what a technician records and an officer reads (shared by the views below and rest.ts). */
+export const TerminalPlaceFields = {
   id: LocationId,
   name: Type.String(),
   nameEn: Type.String(),
@@ -13,6 +13,11 @@ export const TerminalView = Type.Object({
   latitude: Type.Number(),
   longitude: Type.Number(),
   notes: Type.String(),
+};
+
+/** A terminal's location record, as the console shows it. */
+export const TerminalView = Type.Object({
+  ...TerminalPlaceFields,
   online: Type.Boolean(),
   lastSeenAt: Type.Union([Type.Integer(), Type.Null()]),
 });
