@@ -170,6 +170,7 @@ export class Kiosk {
       relayUrl: config.relayUrl,
       ca: opts.relayCa,
       installedVersion: KIOSK_VERSION,
+      architecture: debianArch(),
       isIdle: () => controller.state.name === 'idle',
       report: (r) => signal.request('update.progress', r),
       logger,

@@ -249,6 +249,7 @@ export class Relay {
       secret: new SecretRepo({ db }).getOrCreate('kiosk-download'),
       maxPackageBytes: config.updates.maxPackageBytes,
       downloadTokenTtlMs: config.updates.downloadTokenTtlMs,
+      assertRoom: () => disk.assertRoom(),
       logger,
     });
 

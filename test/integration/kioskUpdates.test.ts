@@ -28,6 +28,7 @@ const SIM = 'XC-SCH-001';
 const RAW = 'XC-HT-003';
 const OFFLINE = 'XC-KG-002';
 const ARM = 'XC-SCH-004';
+const CURRENT = 'XC-KG-005';
 const CAP = 256 * 1024;
 
 let relay: Awaited<ReturnType<typeof startTestRelay>>;
@@ -109,7 +110,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helppoint-updates-'));
   fs.mkdirSync(path.join(agentDir(), 'packages'), { recursive: true });
   relay = await startTestRelay({ heartbeatIntervalMs: 500, updates: { maxPackageBytes: CAP, downloadTokenTtlMs: 60_000 } });
-  keys = enrolTerminals(relay.relay, [RAW, OFFLINE, ARM]);
+  keys = enrolTerminals(relay.relay, [RAW, OFFLINE, ARM, CURRENT]);
   admin = await signIn(relay.url, 'admin', 'demo-admin');
   tech = await signIn(relay.url, 'tech', 'demo-tech');
   officer = await signIn(relay.url, 'officer1', 'demo-officer1');
@@ -240,7 +241,7 @@ describe('rolling a package out', () => {
     expect((await t.request(2, 'help.request', { requestId: '7f3c1b7e-8c1a-4a35-9d9f-2b2f6d0f4a11' }))['ok']).toBe(true);
     expect((await rollOut(tech, goodSha, [RAW])).body.rollouts[0]!.state).toBe('offered');
     const offer = await t.until(() => offersOf(t)[0]);
-    expect(offer).toMatchObject({ version: '9.9.9', sha256: goodSha, size: good.length });
+    expect(offer).toMatchObject({ version: '9.9.9', architecture: 'amd64', sha256: goodSha, size: good.length });
 
     const res = await fetch(`${relay.url}${offer.url}`);
     expect(res.status).toBe(200);
@@ -287,6 +288,11 @@ describe('rolling a package out', () => {
     await eventually(async () => (await rolloutOf(ARM))?.state === 'failed', 5_000, 'arm terminal refused');
     expect((await rolloutOf(ARM))?.reason).toBe('the terminal runs arm64; this package is for amd64');
     expect(offersOf(arm)).toEqual([]);
+    // A terminal already running the version is not offered it again: its rollout is done.
+    const current = await rawTerminal(CURRENT, 'amd64', '9.9.9');
+    expect((await rollOut(admin, goodSha, [CURRENT])).body.rollouts[0]).toMatchObject({ state: 'updated', reason: 'already running 9.9.9' });
+    expect(offersOf(current)).toEqual([]);
+    current.close();
     // Unknown terminals and packages are refused as a whole.
     expect((await rollOut(admin, goodSha, ['XC-NOPE-999'])).body.error?.code).toBe('unknown_terminal');
     expect((await rollOut(admin, 'f'.repeat(64), [OFFLINE])).body.error?.code).toBe('package_not_found');

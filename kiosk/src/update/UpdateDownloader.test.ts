@@ -46,6 +46,7 @@ describe('update downloader', () => {
       stateDir: dir,
       relayUrl,
       installedVersion: '1.0.0',
+      architecture: 'arm64',
       isIdle: () => idle,
       report: async (r) => reports.push(r),
       logger: pino({ level: 'silent' }),
@@ -58,8 +59,9 @@ describe('update downloader', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const offer = (over: Partial<{ version: string; sha256: string; size: number; url: string }> = {}) => ({
+  const offer = (over: Partial<{ version: string; architecture: string; sha256: string; size: number; url: string }> = {}) => ({
     version: '2.0.0',
+    architecture: 'arm64',
     sha256: sha(body),
     size: body.length,
     url: '/api/updates/download/abc?terminal=XC-SCH-001&exp=1&token=t',
@@ -116,10 +118,12 @@ describe('update downloader', () => {
     expect(reports.at(-1)?.reason).toBe('download failed: the relay answered 403 download_token_expired');
   });
 
-  it('ignores an offer of the version already installed, and a version that is not one', async () => {
+  it('ignores an offer of the version already installed; refuses a version that is not one and another architecture', async () => {
     expect(await downloader.offer(offer({ version: '1.0.0' }))).toBe('ignored');
     expect(requests).toEqual([]);
     expect(await downloader.offer(offer({ version: '../../etc/x' }))).toBe('failed');
+    expect(await downloader.offer(offer({ architecture: 'amd64' }))).toBe('failed');
+    expect(reports.at(-1)?.reason).toBe('the package is for amd64; this terminal is arm64');
     expect(requests).toEqual([]);
   });
 

@@ -19,6 +19,8 @@ export interface UpdateDownloaderOptions {
   /** The pinned station CA, as for the signalling socket. */
   ca?: Buffer | undefined;
   installedVersion: string;
+  /** This terminal's Debian architecture (debianArch()). */
+  architecture: string;
   /** The request is written only while no call is on (the agent would only wait for it to end). */
   isIdle: () => boolean;
   /** Tells the relay how the download went (update.progress); failures to send are logged, not fatal. */
@@ -92,6 +94,7 @@ export class UpdateDownloader {
       return 'failed';
     };
     if (!VERSION_RE.test(offer.version)) return fail(`version "${offer.version}" is not a package version`);
+    if (offer.architecture !== this.#o.architecture) return fail(`the package is for ${offer.architecture}; this terminal is ${this.#o.architecture}`);
     const name = `${PACKAGE}_${offer.version}.deb`;
     const file = path.join(this.#dir, name);
     const part = `${file}.part`;

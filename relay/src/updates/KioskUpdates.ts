@@ -17,6 +17,8 @@ const VERSION_RE = /^[0-9][A-Za-z0-9.+~-]{0,31}$/;
 const ARCH_RE = /^[a-z0-9]{1,16}$/;
 /** A terminal clock this far behind the relay's still counts a report as fresh. */
 const REPORT_SKEW_MS = 5_000;
+/** Rollout states in which a terminal saying hello is offered the package (again). */
+const REOFFER_STATES: readonly RolloutState[] = ['pending', 'offered', 'downloading'];
 
 export interface KioskUpdatesOptions {
   repo: KioskUpdateRepo;
@@ -29,6 +31,8 @@ export interface KioskUpdatesOptions {
   secret: string;
   maxPackageBytes: number;
   downloadTokenTtlMs: number;
+  /** Throws disk_full when the data disk is nearly full (DiskGuard): an upload must not fill it. */
+  assertRoom?: () => void;
   logger: Logger;
   now?: () => number;
 }
@@ -48,8 +52,8 @@ export interface Actor {
 export class KioskUpdates {
   readonly #o: KioskUpdatesOptions;
   readonly #log: Logger;
-  /** Architecture each terminal reported in its last hello (older kiosks report none). */
-  readonly #arch = new Map<string, string>();
+  /** What each terminal said in its last hello: its version and architecture (older kiosks report none). */
+  readonly #seen = new Map<string, { version: string; arch: string | undefined }>();
 
   constructor(opts: KioskUpdatesOptions) {
     this.#o = opts;
@@ -84,6 +88,13 @@ export class KioskUpdates {
       throw new AppError(code, message);
     };
     const max = this.#o.maxPackageBytes;
+    try {
+      this.#o.assertRoom?.();
+    } catch (error) {
+      body.resume();
+      if (error instanceof AppError) refuse(error.code, "the relay's data disk is nearly full: the package cannot be stored now");
+      throw error;
+    }
     if (declaredLength !== null && declaredLength > max) {
       body.resume();
       refuse(ErrorCode.PackageTooLarge, `a kiosk package may be at most ${max} bytes; this one is ${declaredLength}`, { size: declaredLength });
@@ -162,13 +173,10 @@ export class KioskUpdates {
 
   /** A terminal said hello: remember what it runs, and offer its open rollout, if any. */
   hello(terminalId: string, info: { version: string; arch?: string | undefined }): void {
-    if (info.arch) this.#arch.set(terminalId, info.arch);
+    this.#seen.set(terminalId, { version: info.version, arch: info.arch });
     const open = this.#o.repo.openRollout(terminalId);
-    if (!open) return;
-    if (info.version === open.version && (open.state === 'pending' || open.state === 'offered')) {
-      this.#o.repo.setState(open.id, 'updated', `already running ${open.version}`, this.#now());
-      return;
-    }
+    // Once downloaded, the package is the terminal's update agent's: offering it again would only fetch it twice.
+    if (!open || !REOFFER_STATES.includes(open.state)) return;
     // After the hello's answer has gone out: the kiosk listens for events once it is connected.
     setImmediate(() => this.#offer(this.#o.repo.openRollout(terminalId)));
   }
@@ -178,14 +186,16 @@ export class KioskUpdates {
     if (!r || FINAL_ROLLOUT_STATES.includes(r.state)) return null;
     const session = this.#o.presence.get(r.terminalId);
     if (!session) return null;
-    const arch = this.#arch.get(r.terminalId);
-    if (arch && arch !== r.architecture) {
-      return this.#o.repo.setState(r.id, 'failed', `the terminal runs ${arch}; this package is for ${r.architecture}`, this.#now());
+    const seen = this.#seen.get(r.terminalId);
+    if (seen?.arch && seen.arch !== r.architecture) {
+      return this.#o.repo.setState(r.id, 'failed', `the terminal runs ${seen.arch}; this package is for ${r.architecture}`, this.#now());
     }
+    // The kiosk ignores an offer of what it runs: the rollout is done already.
+    if (seen?.version === r.version) return this.#o.repo.setState(r.id, 'updated', `already running ${r.version}`, this.#now());
     const now = this.#now();
     const url = downloadPath(this.#o.secret, { terminalId: r.terminalId, sha256: r.sha256, expiresAt: now + this.#o.downloadTokenTtlMs });
     const pkg = this.#o.repo.package(r.sha256)!;
-    session.send('update.offer', { version: r.version, sha256: r.sha256, size: pkg.size, url });
+    session.send('update.offer', { version: r.version, architecture: r.architecture, sha256: r.sha256, size: pkg.size, url });
     this.#o.repo.markOffered(r.id, now);
     this.#log.info({ terminalId: r.terminalId, version: r.version }, 'kiosk package offered');
     return this.#o.repo.openRollout(r.terminalId) ?? r;

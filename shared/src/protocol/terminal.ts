@@ -124,6 +124,8 @@ export const TerminalEvents = {
   'update.offer': {
     data: Type.Object({
       version: Type.String({ minLength: 1, maxLength: 32 }),
+      /** The package's Debian architecture: a kiosk of another one refuses it before downloading. */
+      architecture: DebArch,
       sha256: Sha256,
       size: Type.Integer({ minimum: 1 }),
       /** Path on the relay (with a short-lived token for this terminal): GET it over the relay's own HTTP(S) origin. */
