@@ -238,6 +238,13 @@ export class Relay {
       timings: dc,
       logger,
     });
+    // The district hears that someone was sent (once per call: the event's id is the call's, so JetStream
+    // and the district's event table keep the first dispatch only).
+    dispatch.on('dispatchUpdated', (d) => {
+      if (d.status !== 'assigned') return;
+      const view = calls.view(d.callId);
+      if (view) federation.bridge?.recordDispatched(view, { responder: d.responder.unitName, kind: d.responder.kind, distanceM: d.distanceM });
+    });
 
     // Kiosk packages live beside the evidence (the relay's data disk), one file per sha256.
     const updates = new KioskUpdates({

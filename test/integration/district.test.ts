@@ -141,9 +141,15 @@ describe('district federation on a 3-node JetStream cluster', () => {
     expect(audit.find((e) => e.action === 'district.answer' && e.target === callId && e.outcome === 'ok')?.actor).toBe('district:officer1');
     expect(audit.find((e) => e.action === 'district.answer' && e.target === callId && e.outcome === 'refused')).toBeTruthy();
     await until('answered at the district', async () => (await districtState()).calls.find((c) => c.callId === callId)?.state === 'answered');
+    // B's supervisor sends a responder: the district's call shows someone is on the way.
+    const responder = stationB.relay.repos.users.getByUsername('responder1')!;
+    stationB.relay.dispatch.setDuty(responder.id, true);
+    const supervisor = stationB.relay.repos.users.getByUsername('supervisor')!; // the call is the district officer's: B's supervisor may dispatch to it
+    stationB.relay.dispatch.dispatch(callId, [responder.id], { id: supervisor.id, username: supervisor.username, displayName: supervisor.displayName, role: supervisor.role });
+    await until('dispatched at the district', async () => (await districtState()).calls.find((c) => c.callId === callId)?.dispatched);
     expect((await districtPost(`/api/district/calls/b/${callId}/hangup`)).status).toBe(200);
     await until('ended at the district', async () => !(await districtState()).calls.some((c) => c.callId === callId));
-    expect(counts('b', callId)).toEqual({ created: 1, ringing: 1, escalated: undefined, answered: 1, ended: 1 });
+    expect(counts('b', callId)).toEqual({ created: 1, ringing: 1, escalated: undefined, answered: 1, dispatched: 1, ended: 1 });
     t.ws.close();
     desk.ws.close();
   });
