@@ -20,6 +20,7 @@ import type { Tamper } from './hw/Tamper.ts';
 import { ButtonTap } from './doctor/ButtonTap.ts';
 import { Supervision } from './health/Supervision.ts';
 import type { VoiceActivity } from './audio/CallAudio.ts';
+import { UpdateDownloader, debianArch } from './update/UpdateDownloader.ts';
 
 export interface KioskDrivers {
   button: Button;
@@ -59,6 +60,7 @@ export class Kiosk {
   readonly supervision: Supervision;
   readonly #drivers: KioskDrivers;
   readonly #log: Logger;
+  readonly #updates: UpdateDownloader;
   #closed = false;
 
   private constructor(parts: {
@@ -72,7 +74,9 @@ export class Kiosk {
     supervision: Supervision;
     drivers: KioskDrivers;
     log: Logger;
+    updates: UpdateDownloader;
   }) {
+    this.#updates = parts.updates;
     this.outbox = parts.outbox;
     this.#courier = parts.courier;
     this.#helpSms = parts.helpSms;
@@ -94,6 +98,7 @@ export class Kiosk {
       url: config.relayUrl,
       terminalId: config.terminalId,
       version: KIOSK_VERSION,
+      arch: debianArch(),
       signHello: (terminalId, nonce) => deviceKey.signHello(terminalId, nonce),
       ca: opts.relayCa,
       logger,
@@ -158,6 +163,21 @@ export class Kiosk {
       sent = { callId, at: now, a };
       signal.request('call.audioActivity', { callId, inputDbfs: a.inputDbfs, speaking: a.speaking }).catch((err: unknown) => logger.debug({ err }, 'audio activity not delivered'));
     });
+    // Updates (issue 10): the relay offers a package, this unprivileged service downloads and checks it,
+    // and the root update agent installs it while idle (kiosk/src/update/).
+    const updates = new UpdateDownloader({
+      stateDir: config.stateDir,
+      relayUrl: config.relayUrl,
+      ca: opts.relayCa,
+      installedVersion: KIOSK_VERSION,
+      architecture: debianArch(),
+      isIdle: () => controller.state.name === 'idle',
+      report: (r) => signal.request('update.progress', r),
+      logger,
+    });
+    signal.on('event', (...[type, data]) => {
+      if (type === 'update.offer') updates.offer(data).catch((err: unknown) => logger.error({ err }, 'could not take the update offer'));
+    });
     signal.on('connected', (hello) => {
       media.load(hello.routerRtpCapabilities).catch((err: unknown) => logger.error({ err }, 'could not load the relay media capabilities'));
     });
@@ -187,7 +207,7 @@ export class Kiosk {
         selfTest: { running: sup.selfTest.running, last: sup.selfTest.last },
       }),
     });
-    const kiosk = new Kiosk({ signal, media, controller, status, outbox, courier, helpSms, supervision: sup, drivers, log: logger.child({ component: 'kiosk' }) });
+    const kiosk = new Kiosk({ signal, media, controller, status, outbox, courier, helpSms, supervision: sup, drivers, updates, log: logger.child({ component: 'kiosk' }) });
     controller.holdPressesUntilConnected(STARTUP_LINK_GRACE_MS);
     signal.start();
     sup.start();
@@ -202,6 +222,7 @@ export class Kiosk {
     if (this.#closed) return;
     this.#closed = true;
     this.supervision.close();
+    this.#updates.close();
     this.signal.close();
     this.controller.close();
     this.#courier.close();

@@ -66,6 +66,10 @@ import { DispatchService } from './dispatch/DispatchService.ts';
 import { ResponderGateway } from './dispatch/ResponderGateway.ts';
 import { DeskDispatchGateway } from './dispatch/DeskDispatchGateway.ts';
 import { registerDispatchRoutes } from './routes/dispatchRoutes.ts';
+// kiosk updates (issue 10)
+import { KioskUpdateRepo } from './db/KioskUpdateRepo.ts';
+import { KioskUpdates } from './updates/KioskUpdates.ts';
+import { registerUpdateRoutes } from './routes/updateRoutes.ts';
 
 /** Frames above MAX_FRAME_BYTES get a frame_too_large reply; above this ws closes with 1009. */
 const WS_HARD_LIMIT_BYTES = 1024 * 1024;
@@ -242,6 +246,20 @@ export class Relay {
       if (view) federation.bridge?.recordDispatched(view, { responder: d.responder.unitName, kind: d.responder.kind, distanceM: d.distanceM });
     });
 
+    // Kiosk packages live beside the evidence (the relay's data disk), one file per sha256.
+    const updates = new KioskUpdates({
+      repo: new KioskUpdateRepo({ db }),
+      terminals: repos.terminals,
+      presence,
+      audit,
+      packagesDir: path.join(mediaDir, 'packages'),
+      secret: new SecretRepo({ db }).getOrCreate('kiosk-download'),
+      maxPackageBytes: config.updates.maxPackageBytes,
+      downloadTokenTtlMs: config.updates.downloadTokenTtlMs,
+      assertRoom: () => disk.assertRoom(),
+      logger,
+    });
+
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
     const app = Fastify({
       loggerInstance: httpLog,
@@ -308,6 +326,7 @@ export class Relay {
     registerAuditRoutes(app, { sessions: repos.sessions, audit });
     registerDispatchRoutes(app, { sessions: repos.sessions, users: repos.users, responders, responseTimes: new ResponseTimeRepo({ db }), dispatch, audit, mediaDir, responseTargetMs: dc.responseTargetMs });
     registerFleetRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, calls, fleet, health, metrics, pool, db, consoles: () => gateways.console.size, metricsToken: config.metricsToken, disk });
+    registerUpdateRoutes(app, { sessions: repos.sessions, updates });
     // --- district federation: hook 2 of 4, routes ---
     federation.registerRoutes(app);
     if (fs.existsSync(`${config.consoleDir}/index.html`)) {
@@ -334,6 +353,7 @@ export class Relay {
         media,
         limits,
         tamperCalls: config.tamperCalls,
+        updates,
         onAudioActivity: (callId, terminalId, activity) => gateways.console.audioActivity(callId, terminalId, activity),
       }),
       console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet, media }),

@@ -78,6 +78,8 @@ export interface RelayConfig {
   anonymousAuditLimits: AnonymousAuditLimits;
   /** Dispatch (issue 13): see relay/src/dispatch/. */
   dispatch: DispatchConfig;
+  /** Kiosk packages (issue 10): the largest .deb an admin may upload, and how long a terminal's download link lasts. */
+  updates: { maxPackageBytes: number; downloadTokenTtlMs: number };
 }
 
 export interface DispatchConfig {
@@ -146,6 +148,8 @@ export function defaultConfig(): RelayConfig {
       maxSpeedKmh: 120,
       responseTargetMs: 6 * 60_000,
     },
+    // A kiosk .deb with its own Node and node_modules is ~60-90 MiB; 200 MiB leaves room without letting an upload fill the disk.
+    updates: { maxPackageBytes: 200 * 1024 * 1024, downloadTokenTtlMs: 30 * 60_000 },
   };
 }
 
@@ -206,6 +210,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     snapshotsPerCall: Math.max(1, int('HELPPOINT_SNAPSHOTS_PER_CALL', base.snapshotsPerCall)),
     anonymousAuditLimits: base.anonymousAuditLimits,
     dispatch: dispatchFromEnv(env, base, int),
+    updates: {
+      maxPackageBytes: int('HELPPOINT_MAX_PACKAGE_MB', base.updates.maxPackageBytes / 1024 / 1024) * 1024 * 1024,
+      downloadTokenTtlMs: base.updates.downloadTokenTtlMs,
+    },
   };
 }
 

@@ -71,6 +71,13 @@ export const ErrorCode = {
   BadTransition: 'bad_transition',
   BadCoordinates: 'bad_coordinates',
   PositionTooFrequent: 'position_too_frequent',
+  // kiosk updates (issue 10): packages on the relay, rollouts, downloads
+  PackageInvalid: 'package_invalid',
+  PackageNotKiosk: 'package_not_kiosk',
+  PackageTooLarge: 'package_too_large',
+  PackageNotFound: 'package_not_found',
+  DownloadTokenInvalid: 'download_token_invalid',
+  DownloadTokenExpired: 'download_token_expired',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -125,6 +132,12 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   bad_transition: 409,
   bad_coordinates: 400,
   position_too_frequent: 429,
+  package_invalid: 400,
+  package_not_kiosk: 400,
+  package_too_large: 413,
+  package_not_found: 404,
+  download_token_invalid: 403,
+  download_token_expired: 403,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */

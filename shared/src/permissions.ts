@@ -12,5 +12,8 @@ export const PERMISSION_NAMES = [
   'reports.read',
   'responders.manage',
   'responder.self',
+  // kiosk updates (issue 10)
+  'updates.upload',
+  'updates.rollout',
 ] as const;
 export type Permission = (typeof PERMISSION_NAMES)[number];

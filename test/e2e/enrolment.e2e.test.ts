@@ -60,7 +60,7 @@ describe('enrol a fresh terminal, from code to its first call', () => {
 
   it('the admin creates a technician and an officer in the console', async () => {
     await signInConsole(page, baseUrl, 'chief', 'station-admin-pass');
-    expect(await tabs()).toEqual(['desk', 'map', 'history', 'report', 'fleet', 'terminals', 'accounts', 'audit', 'password']);
+    expect(await tabs()).toEqual(['desk', 'map', 'history', 'report', 'fleet', 'terminals', 'updates', 'accounts', 'audit', 'password']);
     await page.click('[data-testid="nav-accounts"]');
     for (const [username, name, role, password] of [
       ['tech1', '运维技术员 吴刚', 'technician', 'tech-pass-0001'],
@@ -78,7 +78,7 @@ describe('enrol a fresh terminal, from code to its first call', () => {
 
   it('the technician registers the terminal and gets a one-time code; the Pi enrols with it', async () => {
     await signInConsole(page, baseUrl, 'tech1', 'tech-pass-0001');
-    expect(await tabs()).toEqual(['fleet', 'terminals', 'password']);
+    expect(await tabs()).toEqual(['fleet', 'terminals', 'updates', 'password']);
     await page.click('[data-testid="nav-terminals"]');
     await page.fill('[data-testid="terminal-id"]', TERMINAL);
     await page.fill('[data-testid="terminal-name"]', '东煤厂胡同 北口');

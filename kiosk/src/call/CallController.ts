@@ -199,6 +199,9 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
       case 'lookin.started':
         this.dispatch({ type: 'lookinStarted', callId: data.callId });
         break;
+      case 'update.offer':
+        // Not a call matter: the UpdateDownloader (wired in Kiosk.ts) takes it.
+        break;
       default:
         this.#log.warn({ type }, 'unhandled relay event');
     }

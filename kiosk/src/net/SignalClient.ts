@@ -23,6 +23,8 @@ export interface SignalClientOptions {
   url: string;
   terminalId: string;
   version: string;
+  /** Debian architecture of the installed package, told in hello so the relay offers only packages that fit. */
+  arch?: string;
   /** Signs this connection's challenge with the device key (DeviceKey.signHello). */
   signHello: (terminalId: string, nonce: string) => string;
   /** Trust this CA for a wss:// relay (pinned station CA); otherwise the system's. */
@@ -94,9 +96,9 @@ export class SignalClient extends TypedEmitter<SignalEvents> {
     ws.on('open', () => this.#log.info({ url: this.#opts.url }, 'connected to relay; waiting for its challenge'));
     // hello goes out only in answer to the relay's challenge: it proves this is the enrolled Pi.
     const sayHello = (nonce: string) => {
-      const { terminalId, version } = this.#opts;
+      const { terminalId, version, arch } = this.#opts;
       rpc
-        .request('hello', { terminalId, version, nonce, signature: this.#opts.signHello(terminalId, nonce) })
+        .request('hello', { terminalId, version, ...(arch ? { arch } : {}), nonce, signature: this.#opts.signHello(terminalId, nonce) })
         .then((hello) => {
           this.#attempt = 0;
           this.#ready = true;

@@ -23,6 +23,7 @@ import './admin/admin.css';
 import { adminApi } from './admin/adminApi.ts';
 import { AccountsView } from './admin/AccountsView.ts';
 import { AuditView } from './admin/AuditView.ts';
+import { UpdatesView } from './updates/UpdatesView.ts';
 import { PasswordView } from './admin/PasswordView.ts';
 import { TerminalsAdminView } from './admin/TerminalsAdminView.ts';
 import { ConsoleNav, type PageDef } from './ConsoleNav.ts';
@@ -128,6 +129,7 @@ export class ConsoleApp {
       history: { el: this.#desk.history.el },
       fleet: { el: this.#fleet.el, onShow: () => this.#fleet.show() },
       terminals: admin(new TerminalsAdminView({ onError: showError })),
+      updates: admin(new UpdatesView({ onError: showError, onDone: showInfo })),
       accounts: admin(new AccountsView({ onError: showError, onDone: showInfo })),
       audit: admin(new AuditView({ onError: showError })),
       password: admin(new PasswordView({ onError: showError, onDone: showInfo })),

@@ -119,6 +119,11 @@ const ERROR_LABELS: Record<string, Bilingual> = {
   bad_transition: { zh: '当前状态不能进行此操作', en: 'Not possible in the current status' },
   bad_coordinates: { zh: '位置不合理', en: 'Impossible position' },
   position_too_frequent: { zh: '位置上报过于频繁', en: 'Position reported too often' },
+  // kiosk updates (issue 10)
+  package_invalid: { zh: '不是有效的 Debian 软件包', en: 'Not a valid Debian package' },
+  package_not_kiosk: { zh: '这不是 helppoint-kiosk 软件包', en: 'Not a helppoint-kiosk package' },
+  package_too_large: { zh: '软件包太大', en: 'Package too large' },
+  package_not_found: { zh: '找不到该软件包', en: 'No such package' },
 };
 
 export function errorLabel(code: string): Bilingual {

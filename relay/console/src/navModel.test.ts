@@ -4,18 +4,18 @@ import { landingPage, pageFromHash, visibleTabs } from './navModel.ts';
 // What GET /api/me returns per role (relay/src/trust/roles.ts).
 const PERMS: Record<string, string[]> = {
   officer: ['calls.answer', 'calls.read', 'terminals.read'],
-  technician: ['terminals.read', 'terminals.manage'],
+  technician: ['terminals.read', 'terminals.manage', 'updates.rollout'],
   field: ['terminals.read'],
-  admin: ['calls.answer', 'calls.read', 'terminals.read', 'terminals.manage', 'users.manage', 'audit.read'],
+  admin: ['calls.answer', 'calls.read', 'terminals.read', 'terminals.manage', 'users.manage', 'audit.read', 'updates.upload', 'updates.rollout'],
 };
 const tabs = (role: string) => visibleTabs(PERMS[role]!).map((t) => t.page);
 
 describe('console navigation', () => {
   it('shows each role only the pages its permissions allow', () => {
     expect(tabs('officer')).toEqual(['desk', 'map', 'history', 'fleet', 'password']);
-    expect(tabs('technician')).toEqual(['fleet', 'terminals', 'password']);
+    expect(tabs('technician')).toEqual(['fleet', 'terminals', 'updates', 'password']);
     expect(tabs('field')).toEqual(['fleet', 'password']);
-    expect(tabs('admin')).toEqual(['desk', 'map', 'history', 'fleet', 'terminals', 'accounts', 'audit', 'password']);
+    expect(tabs('admin')).toEqual(['desk', 'map', 'history', 'fleet', 'terminals', 'updates', 'accounts', 'audit', 'password']);
     expect(visibleTabs([]).map((t) => t.page)).toEqual(['password']);
   });
 

@@ -3,7 +3,7 @@
 import type { Permission } from './admin/adminApi.ts';
 import type { IconName } from './icons.ts';
 
-export const PAGES = ['desk', 'map', 'history', 'report', 'fleet', 'terminals', 'accounts', 'audit', 'password'] as const;
+export const PAGES = ['desk', 'map', 'history', 'report', 'fleet', 'terminals', 'updates', 'accounts', 'audit', 'password'] as const;
 export type Page = (typeof PAGES)[number];
 
 export interface Tab {
@@ -23,6 +23,7 @@ export const TABS: readonly Tab[] = [
   { page: 'report', zh: '响应时间', en: 'Response times', icon: null, needs: 'reports.read' },
   { page: 'fleet', zh: '终端状态', en: 'Fleet', icon: null, needs: 'terminals.read' },
   { page: 'terminals', zh: '终端管理', en: 'Terminals', icon: null, needs: 'terminals.manage' },
+  { page: 'updates', zh: '终端升级', en: 'Updates', icon: null, needs: 'updates.rollout' },
   { page: 'accounts', zh: '账号', en: 'Accounts', icon: null, needs: 'users.manage' },
   { page: 'audit', zh: '审计日志', en: 'Audit log', icon: null, needs: 'audit.read' },
   { page: 'password', zh: '修改密码', en: 'Password', icon: null, needs: null },

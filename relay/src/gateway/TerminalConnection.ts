@@ -233,7 +233,8 @@ export class TerminalConnection extends TypedEmitter<{ online: [terminalId: stri
     this.#peer = new MediaPeer({ logger: log });
     this.#conn.setHandlers(this.#handlers(session, this.#peer, log));
     this.#armSilence();
-    log.info({ version: d.version, worker: slot.index }, 'terminal online');
+    log.info({ version: d.version, arch: d.arch, worker: slot.index }, 'terminal online');
+    this.#deps.updates?.hello(d.terminalId, { version: d.version, arch: d.arch });
     return {
       routerRtpCapabilities: pool.routerRtpCapabilities,
       heartbeatIntervalMs: this.#heartbeatMs,
@@ -252,6 +253,7 @@ export class TerminalConnection extends TypedEmitter<{ online: [terminalId: stri
         this.#armSilence();
         log.debug({ seq: h.seq }, 'heartbeat');
         fleet?.heartbeat(own.terminalId, h.health);
+        this.#deps.updates?.heartbeat(own.terminalId, h.health);
         return { serverTime: Date.now() };
       },
       'selftest.report': (r: RequestData<T, 'selftest.report'>) => {
@@ -287,6 +289,11 @@ export class TerminalConnection extends TypedEmitter<{ online: [terminalId: stri
           ...(r.pressedAt === undefined ? {} : { pressedAt: limits.clampTime(own.terminalId, 'pressedAt', r.pressedAt) }),
           ...(r.late ? { late: true } : {}),
         });
+      },
+      'update.progress': (p: RequestData<T, 'update.progress'>) => {
+        if (!this.#deps.updates) throw new AppError(ErrorCode.UnknownType, 'this relay offers no updates');
+        this.#deps.updates.progress(own.terminalId, p);
+        return {};
       },
       'help.cancel': (r: RequestData<T, 'help.cancel'>) => {
         calls.terminalHangup(r.callId, own.terminalId, r.reason);

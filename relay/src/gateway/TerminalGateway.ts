@@ -14,6 +14,7 @@ import { CloseCode } from './Connection.ts';
 import { TerminalConnection } from './TerminalConnection.ts';
 import type { MediaAuthorisation } from '../security/MediaAuthorisation.ts';
 import type { TerminalMessageLimits } from '../security/TerminalMessageLimits.ts';
+import type { KioskUpdates } from '../updates/KioskUpdates.ts';
 
 export interface TerminalGatewayOptions {
   terminals: TerminalRepo;
@@ -45,6 +46,8 @@ export interface TerminalGatewayOptions {
   media: MediaAuthorisation;
   /** Per-terminal message budgets and timestamp bounds (issue 16). */
   limits: TerminalMessageLimits;
+  /** Kiosk updates (issue 10): offers after hello, download progress, the heartbeat's update report. */
+  updates?: KioskUpdates;
 }
 
 /**

@@ -26,6 +26,11 @@ export const PERMISSIONS = {
   'responders.manage': ['admin'],
   /** a responder's own phone page: duty, position, their jobs */
   'responder.self': ['responder'],
+  // kiosk updates (issue 10): only an admin brings new firmware onto the relay; a technician may roll it out.
+  /** upload kiosk packages (.deb) */
+  'updates.upload': ['admin'],
+  /** see packages and rollouts; roll a package out to terminals */
+  'updates.rollout': ['technician', 'admin'],
 } as const satisfies Record<Permission, readonly UserRole[]>;
 
 export type { Permission };

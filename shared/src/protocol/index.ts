@@ -14,3 +14,4 @@ export type * from './catalog.ts';
 export * from './rest.ts';
 export * from './dispatch.ts';
 export * from './district.ts';
+export * from './updates.ts';

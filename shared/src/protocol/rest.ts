@@ -7,6 +7,7 @@ import { IncidentTypeSchema, OutcomeSchema } from './history.ts';
 import { FleetEntry, HealthPoint } from './health.ts';
 import { MissedCallView, CalledBackView } from './missedCalls.ts';
 import { TerminalPlaceFields, TerminalView, UserView } from './views.ts';
+import { KioskPackageView, RolloutView } from './updates.ts';
 
 /*
  * Response bodies of the REST routes (status 200). The relay registers each
@@ -283,3 +284,15 @@ export type DistrictStateResponse = Static<typeof DistrictStateResponse>;
 /** POST /api/district/calls/:station/:id/answer, POST /api/district/terminals/:station/:id/lookin: where to take the media at the owning station. */
 export const DistrictMediaResponse = Type.Object({ media: DistrictMediaTicket });
 export type DistrictMediaResponse = Static<typeof DistrictMediaResponse>;
+
+/** GET /api/updates/packages (kiosk updates, issue 10) */
+export const KioskPackagesResponse = Type.Object({ packages: Type.Array(KioskPackageView) });
+export type KioskPackagesResponse = Static<typeof KioskPackagesResponse>;
+
+/** PUT /api/updates/packages: the stored package; created false when the same file was already there. */
+export const KioskPackageSavedResponse = Type.Object({ package: KioskPackageView, created: Type.Boolean() });
+export type KioskPackageSavedResponse = Static<typeof KioskPackageSavedResponse>;
+
+/** GET /api/updates/rollouts, POST /api/updates/rollouts: the latest rollout of each terminal (or those just made). */
+export const RolloutsResponse = Type.Object({ rollouts: Type.Array(RolloutView) });
+export type RolloutsResponse = Static<typeof RolloutsResponse>;

@@ -3,6 +3,7 @@ import { AudioActivityFields, CallId, CallKind, EndReasonSchema, Empty, Location
 import { RtcRequests } from './rtc.ts';
 import { ChallengeNonce, HelloSignature } from './deviceAuth.ts';
 import { AlarmKind, SelfTestReport, TerminalHealth } from './health.ts';
+import { DebArch, DownloadProgress, Sha256 } from './updates.ts';
 
 /** Requests a terminal (kiosk) sends to the relay on /ws/terminal. */
 export const TerminalRequests = {
@@ -15,6 +16,8 @@ export const TerminalRequests = {
         nonce: ChallengeNonce,
         /** Ed25519 signature over helloSigningInput(terminalId, nonce) with the terminal's enrolled key. */
         signature: HelloSignature,
+        /** Debian architecture of the installed package (amd64, arm64): which kiosk packages fit. Optional for older kiosks. */
+        arch: Type.Optional(DebArch),
       },
       { additionalProperties: false },
     ),
@@ -81,6 +84,14 @@ export const TerminalRequests = {
     result: Empty,
     doc: "The terminal microphone's level and whether the resident is speaking (voice detected after echo cancellation), sent during a call when it changes and at least once a second. The relay passes it to the consoles that see the call as call.audioActivity.",
   },
+  'update.progress': {
+    data: Type.Object(
+      { sha256: Sha256, state: DownloadProgress, reason: Type.Optional(Type.String({ maxLength: 400 })) },
+      { additionalProperties: false },
+    ),
+    result: Empty,
+    doc: 'How the download of an offered package went (downloading, downloaded, or failed with a reason such as a checksum mismatch). What the update agent does next comes in the heartbeat health (update).',
+  },
   ...RtcRequests,
 } as const;
 
@@ -109,5 +120,17 @@ export const TerminalEvents = {
   'call.ended': {
     data: Type.Object({ callId: CallId, reason: EndReasonSchema }),
     doc: 'The call is over, with the reason.',
+  },
+  'update.offer': {
+    data: Type.Object({
+      version: Type.String({ minLength: 1, maxLength: 32 }),
+      /** The package's Debian architecture: a kiosk of another one refuses it before downloading. */
+      architecture: DebArch,
+      sha256: Sha256,
+      size: Type.Integer({ minimum: 1 }),
+      /** Path on the relay (with a short-lived token for this terminal): GET it over the relay's own HTTP(S) origin. */
+      url: Type.String({ pattern: '^/api/updates/download/', maxLength: 400 }),
+    }),
+    doc: 'An admin or technician rolled a kiosk package out to this terminal (sent at once if connected, else after its next hello). The kiosk downloads it, checks size and sha256, and hands it to its update agent, which installs only while no call is on. Ignored when that version is already installed.',
   },
 } as const;
