@@ -25,7 +25,7 @@ import { firstAfter, readLog, type LogEntry } from './lib/bench/logTimeline.ts';
 import { machineInfo } from './lib/bench/machine.ts';
 import { trackPeerConnections } from './lib/bench/trackPeerConnections.ts';
 import { mdTable, publish } from './lib/bench/report.ts';
-import { sleep } from './lib/bench/relayProcess.ts';
+import { sleep, UNCAPPED_LOOPBACK } from './lib/bench/relayProcess.ts';
 import { fmt, median, percentile, summarize } from './lib/bench/stats.ts';
 import { registerSimTerminals, simTerminalIds } from './lib/bench/terminalAuth.ts';
 import { TerminalSwarm } from './lib/bench/TerminalSwarm.ts';
@@ -89,7 +89,8 @@ const STEPS: { name: string; from: 'kiosk' | 'relay'; match: (e: LogEntry) => bo
 
 const dbPath = path.join(dir, 'relay.db');
 const backgroundIds = simTerminalIds(args.background);
-const relay = await startRelay({ logDir: dir, dbPath, env: { HELPPOINT_LOG_LEVEL: 'info' } });
+// 10,000 background terminals from 127.0.0.1: the per-address caps (issue 16) would refuse all but a few.
+const relay = await startRelay({ logDir: dir, dbPath, env: { HELPPOINT_LOG_LEVEL: 'info', ...UNCAPPED_LOOPBACK } });
 const baseUrl = relay.ready['url']!;
 const health = backgroundIds.length ? await SimHealth.create() : null;
 const browser = await launchChromium();
