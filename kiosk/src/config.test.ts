@@ -58,4 +58,13 @@ describe('loadKioskConfig', () => {
     const old = writeConfig({ terminalId: 'XC-SCH-001', video: { device: '/dev/video0' }, audio: { captureDevice: 'plughw:1,0', playbackDevice: 'default' } });
     expect(loadKioskConfig({ HELPPOINT_KIOSK_CONFIG: old }).audio.captureDevice).toBe('plughw:1,0');
   });
+
+  it('loads the example a technician copies (deploy/kiosk.example.json): stable device names, the fail-safe door loop', () => {
+    const example = path.resolve(import.meta.dirname, '../../deploy/kiosk.example.json');
+    const cfg = loadKioskConfig({ HELPPOINT_KIOSK_CONFIG: example });
+    expect(cfg.sms.modemPath).toMatch(/^\/dev\/serial\/by-id\//);
+    expect(cfg.audio).toEqual({ captureDevice: 'auto', playbackDevice: 'auto' });
+    expect(cfg.video.device).toBe('auto');
+    expect(cfg.gpio).toMatchObject({ button: 17, led: 27, tamper: 22, tamperNo: 23, driver: 'auto' });
+  });
 });
