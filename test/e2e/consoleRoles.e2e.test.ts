@@ -22,8 +22,8 @@ describe('console roles in the browser', () => {
   it('each role sees only the screens it may use', async () => {
     const expected: Record<string, [string, string[], string]> = {
       officer1: ['demo-officer1', ['desk', 'map', 'history', 'fleet', 'password'], 'desk'],
-      tech: ['demo-tech', ['fleet', 'terminals', 'password'], 'terminals'],
-      admin: ['demo-admin', ['desk', 'map', 'history', 'report', 'fleet', 'terminals', 'accounts', 'audit', 'password'], 'desk'],
+      tech: ['demo-tech', ['fleet', 'terminals', 'updates', 'password'], 'terminals'],
+      admin: ['demo-admin', ['desk', 'map', 'history', 'report', 'fleet', 'terminals', 'updates', 'accounts', 'audit', 'password'], 'desk'],
     };
     for (const [user, [password, tabs, landing]] of Object.entries(expected)) {
       const page = await browser.newPage();
