@@ -5,6 +5,9 @@ import type { Button } from '../hw/Button.ts';
 import type { Led } from '../hw/Led.ts';
 import { IDLE, transition, type CallAction, type CallEvent, type CallState, type Prompt } from './CallMachine.ts';
 
+/** Events about a call that may overtake the answer to its help.request. */
+const EARLY_EVENTS: ReadonlySet<CallEvent['type']> = new Set(['answered', 'officerAudio', 'ended', 'helpDispatched']);
+
 /** What the controller needs from the signalling client. */
 export interface ControllerSignal extends TerminalSender {
   on(event: 'event', fn: (...args: TerminalEventArgs) => void): unknown;
@@ -60,6 +63,8 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
   readonly #sms: SecondPath;
   readonly #offlineWaitMs: number;
   #offlineTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Relay events for this press that came before the relay's answer to help.request (see dispatch). */
+  readonly #early: CallEvent[] = [];
   #held: { requestId: string | null; timer: ReturnType<typeof setTimeout> } | null = null;
   #callLog: Logger;
   lastPrompt: Prompt | null = null;
@@ -143,6 +148,14 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
   }
 
   dispatch(event: CallEvent): void {
+    // The relay rings consoles before it answers the help.request, and a quick officer can answer before
+    // this terminal has read that answer: such events would be lost in 'requesting' (the terminal would
+    // keep ringing while the officer talks). Hold them until the request is accepted, then apply them.
+    if (this.#state.name === 'requesting' && EARLY_EVENTS.has(event.type)) {
+      if (this.#early.length < 16) this.#early.push(event);
+      this.#callLog.info({ event: event.type }, 'relay event before the request was accepted: held until it is');
+      return;
+    }
     const next = transition(this.#state, event);
     if (!next) {
       this.#callLog.info({ state: this.#state.name, event: event.type }, 'event ignored in this state');
@@ -158,6 +171,10 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
     this.#armOfflineTimer(from);
     if (next.state.name === 'idle') this.#callLog = this.#log;
     this.emit('state', this.#state);
+    if (from === 'requesting' && next.state.name !== 'requesting') {
+      const held = this.#early.splice(0);
+      for (const e of held) if ('callId' in e && e.callId === this.#state.callId) this.dispatch(e);
+    }
   }
 
   #armOfflineTimer(from: string): void {

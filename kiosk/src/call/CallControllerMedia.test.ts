@@ -80,3 +80,41 @@ describe('CallController media failures', () => {
     outbox.close();
   });
 });
+
+/** A relay whose officer answers before the terminal has read the answer to its help.request. */
+class QuickOfficerSignal extends TypedEmitter<{ event: [string, unknown]; disconnected: [string]; connected: [] }> {
+  request<T>(type: string, data: unknown): Promise<T> {
+    if (type !== 'help.request') return Promise.resolve({} as T);
+    const callId = `call-${String((data as Record<string, unknown>)['requestId'])}`;
+    // The ring went out first; the officer's answer (and voice) overtake the reply.
+    this.emit('event', 'call.answered', { callId, officer: { id: 1, displayName: '值班民警 王磊' } });
+    this.emit('event', 'call.officerAudio', { callId, producerId: 'officer-mic' });
+    this.emit('event', 'call.answered', { callId: 'another-call', officer: { id: 2, displayName: 'x' } });
+    return new Promise((resolve) => setTimeout(() => resolve({ callId, created: true } as T), 20));
+  }
+}
+
+describe('CallController and a quick officer', () => {
+  it('an answer that arrives before the relay accepted the request still connects the call, and the officer is heard', async () => {
+    const outbox = Outbox.open(dir);
+    const button = new SimButton();
+    const played: string[] = [];
+    const controller = new CallController({
+      signal: new QuickOfficerSignal(),
+      media: { startCall: () => Promise.resolve(), playOfficerAudio: (_c: string, p: string) => (played.push(p), Promise.resolve()), stopCall: () => Promise.resolve() },
+      button,
+      led: new SimLed(),
+      voice: { say: () => undefined },
+      logger: pino({ level: 'silent' }),
+      presses: outbox,
+      sms: { alert: () => undefined },
+      offlineWaitMs: 60_000,
+    });
+    button.press();
+    await new Promise((r) => setTimeout(r, 80));
+    expect(controller.state.name).toBe('connected');
+    expect(played).toEqual(['officer-mic']);
+    controller.close();
+    outbox.close();
+  });
+});
