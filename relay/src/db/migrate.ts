@@ -56,6 +56,9 @@ export function migrate(db: Database, options: MigrateOptions): MigrateResult {
 
   const applied: AppliedMigration[] = [];
   for (const m of migrations) {
+    // Already applied (the usual start): no write lock. Taking one per migration made a second process
+    // (the CLI beside a running relay) wait for a busy writer nine times, and time out under load.
+    if (readVersion() >= m.version) continue;
     const step = db.transaction((): AppliedMigration | null => {
       // Re-read under the write lock: another process may have migrated meanwhile.
       const v = readVersion();
