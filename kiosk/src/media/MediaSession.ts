@@ -58,7 +58,7 @@ interface Link {
  *
  * Warm while idle (issue 15): at each hello the send transport is created
  * and connected with the camera and microphone producers on it (the relay
- * keeps them paused; the sources get no frames, so nothing is sent), and
+ * lets nobody consume them outside a call; the sources get no frames, so nothing is sent), and
  * the receive transport is connected too (on a consumer of a producer that
  * never sends). A press then only starts the camera and microphone pumps;
  * the relay puts the standing producers into the new call itself.
@@ -151,8 +151,8 @@ export class MediaSession {
 
   /**
    * The camera and microphone start before the call exists (the press is on
-   * its way): frames go to the standing producers, which the relay resumes
-   * when it creates the call. stopCall() stops them if no call follows.
+   * its way): frames go to the standing producers, which the relay puts
+   * into the call when it creates it. stopCall() stops them if no call follows.
    */
   prepare(): Promise<void> {
     return this.#enqueue(() => this.#startPumps());
@@ -377,7 +377,7 @@ export class MediaSession {
       this.#pumping = false;
       await Promise.allSettled([this.#camera.stop(), this.#mic.stop()]);
     }
-    // The transports and producers stay: the relay pauses the producers, and the next press reuses them.
+    // The transports and producers stay idle (no frames, nothing sent), and the next press reuses them.
     this.#log.info({ ...this.stats, link: linkStats, callId }, 'call media stopped');
   }
 

@@ -17,6 +17,7 @@ import type { NonceBook } from '../trust/NonceBook.ts';
 import { verifyHelloSignature } from '../trust/deviceKeys.ts';
 import type { TerminalSession } from '../presence/TerminalPresence.ts';
 import { MediaPeer } from '../sfu/MediaPeer.ts';
+import { watchKeyFrames } from '../sfu/keyFrames.ts';
 import { CloseCode, Connection } from './Connection.ts';
 import { rtcHandlers } from './rtcHandlers.ts';
 import type { TerminalGatewayOptions } from './TerminalGateway.ts';
@@ -124,25 +125,26 @@ export class TerminalConnection extends TypedEmitter<{ online: [terminalId: stri
     for (const producer of this.#standing.values()) this.#joinCall(callId, producer, false);
   }
 
-  /** A call of this terminal ended: its transports go, its standing producers pause (the gateway routes callClosed here). */
+  /**
+   * A call of this terminal ended: its transports go, and with them every consumer of it (the gateway routes
+   * callClosed here). The standing producers stay as they are, idle: the kiosk stops feeding them, and
+   * nobody may consume them until the next call (security/MediaAuthorisation).
+   */
   closeCall(callId: string): void {
     if (this.#closed) return;
     this.#peer?.closeCall(callId);
-    for (const producer of this.#standing.values()) {
-      void producer.pause().catch((err: unknown) => this.log.debug({ err, producerId: producer.id }, 'standing producer already gone'));
-    }
   }
 
   #joinCall(callId: string, producer: types.Producer, publish: boolean): void {
     this.#deps.calls.addTerminalProducer(callId, this.#session!.terminalId, producer, publish);
     this.#deps.media.track(callId, 'terminal', producer);
-    void producer.resume().catch((err: unknown) => this.log.warn({ err, producerId: producer.id }, 'could not resume a standing producer'));
   }
 
   /** A producer made on the warm send transport (no call named): it stands, replacing one of its kind. */
   #stand(own: TerminalSession, producer: types.Producer): void {
     this.#standing.get(producer.kind)?.close();
     this.#standing.set(producer.kind, producer);
+    watchKeyFrames(producer);
     producer.observer.once('close', () => {
       if (this.#standing.get(producer.kind) === producer) this.#standing.delete(producer.kind);
     });
@@ -311,6 +313,7 @@ export class TerminalConnection extends TypedEmitter<{ online: [terminalId: stri
           if (!callId) return this.#stand(own, producer);
           calls.addTerminalProducer(callId, own.terminalId, producer);
           media.track(callId, 'terminal', producer);
+          watchKeyFrames(producer);
         },
         // Only the officer audio of this terminal's own call (security/MediaAuthorisation); refusals audited.
         mayConsume: (producerId, transportCallId) => {

@@ -16,7 +16,7 @@ export function rtcHandlers(opts: {
   pool: WorkerPool;
   /** The router a transport goes on: the call's, or (no call: a warm transport) the connection's own. */
   slotFor: (callId: string | undefined, direction: 'send' | 'recv') => PoolSlot;
-  /** `callId` undefined: a terminal's standing producer (created paused on the relay). */
+  /** `callId` undefined: a terminal's standing producer (on its warm send transport, joining each call it makes). */
   onProduce: (callId: string | undefined, producer: types.Producer) => void;
   /** Checked before a producer is created, so a refused produce leaves nothing behind. */
   mayProduce: (callId: string | undefined, kind: 'audio' | 'video') => void;
@@ -55,7 +55,7 @@ export function rtcHandlers(opts: {
     },
     'rtc.produce': async (d: RequestData<Rtc, 'rtc.produce'>) => {
       opts.mayProduce(d.callId, d.kind);
-      const producer = await peer.produce(d.transportId, d.kind, d.rtpParameters, { callId: d.callId ?? null }, d.callId === undefined);
+      const producer = await peer.produce(d.transportId, d.kind, d.rtpParameters, { callId: d.callId ?? null });
       try {
         opts.onProduce(d.callId, producer);
       } catch (error) {

@@ -1,5 +1,6 @@
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
+import { requestKeyFrame } from './keyFrames.ts';
 import { AppError, ErrorCode } from '@helppoint/shared';
 import type { PoolSlot } from './WorkerPool.ts';
 
@@ -91,10 +92,16 @@ export class MediaPeer {
     await rtc(() => transport.connect({ dtlsParameters: dtlsParameters as types.DtlsParameters }));
   }
 
-  /** `paused`: a terminal's standing producer, which forwards nothing until a call resumes it. */
-  async produce(transportId: string, kind: 'audio' | 'video', rtpParameters: Record<string, unknown>, appData: Record<string, unknown>, paused = false): Promise<types.Producer> {
+  /**
+   * Never created paused, a terminal's standing producer neither: resuming a
+   * video producer makes mediasoup ask the camera for a keyframe at once,
+   * before any console can use it, and that request blocks the console's own
+   * (see keyFrames.ts). An idle terminal sends nothing, and a producer outside
+   * a call has no consumers (security/MediaAuthorisation), so nothing flows.
+   */
+  async produce(transportId: string, kind: 'audio' | 'video', rtpParameters: Record<string, unknown>, appData: Record<string, unknown>): Promise<types.Producer> {
     const { transport } = this.#transport(transportId);
-    const producer = await rtc(() => transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData, paused }));
+    const producer = await rtc(() => transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData }));
     this.#producers.set(producer.id, producer);
     producer.observer.on('close', () => this.#producers.delete(producer.id));
     return producer;
@@ -144,7 +151,8 @@ export class MediaPeer {
     const consumer = this.#consumers.get(consumerId);
     if (!consumer) throw new AppError(ErrorCode.ConsumerNotFound, `no consumer ${consumerId} on this connection`);
     await consumer.resume();
-    if (consumer.kind === 'video') await consumer.requestKeyFrame();
+    // Spaced against the other requests for the same camera, so this one is not dropped by its sender.
+    requestKeyFrame(consumer);
   }
 
   /** Closes everything this peer made for one call (the call ended). */
