@@ -12,7 +12,7 @@
  * again with --background idle terminals (signalling only, heartbeats with
  * the real health report) connected to the same relay: ring p95 must not grow
  * by more than 1.5× over the quiet run.
- *   node scripts/bench-call-setup.ts [--presses 20] [--compare=false] [--background 10000] [--dry-run]
+ *   node scripts/bench-call-setup.ts [--presses 20] [--compare=false] [--warm-only] [--background 10000] [--dry-run]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,10 +32,10 @@ import { TerminalSwarm } from './lib/bench/TerminalSwarm.ts';
 import { SimHealth } from './lib/bench/simHealth.ts';
 import { decodeClockStrip } from '../shared/src/media/clockStrip.ts';
 
-const USAGE = 'usage: bench-call-setup [--presses 20] [--compare=false] [--background 10000 (0: none)] [--dry-run]';
+const USAGE = 'usage: bench-call-setup [--presses 20] [--compare=false] [--warm-only] [--background 10000 (0: none)] [--dry-run]';
 // The old positional form (`bench-call-setup 20`) still works.
 const argv = process.argv.slice(2).map((a, i) => (i === 0 && /^\d+$/.test(a) ? `--presses=${a}` : a));
-const args = parseArgs(argv, { presses: 20, compare: true, background: 10_000, dryRun: false }, USAGE);
+const args = parseArgs(argv, { presses: 20, compare: true, warmOnly: false, background: 10_000, dryRun: false }, USAGE);
 if (!Number.isInteger(args.presses) || args.presses < 1) throw new Error(USAGE);
 if (!Number.isInteger(args.background) || args.background < 0) throw new Error(USAGE);
 const machine = machineInfo();
@@ -73,7 +73,8 @@ const VARIANTS = [
   { name: 'camera kept warm while idle (HELPPOINT_CAMERA_WARM=1)', terminalId: 'XC-HT-003', env: { HELPPOINT_CAMERA_WARM: '1' } },
   { name: 'camera started at the press (default)', terminalId: 'XC-SCH-001', env: { HELPPOINT_CAMERA_WARM: '0' } },
 ];
-const variants = args.compare ? VARIANTS : VARIANTS.slice(1);
+// --warm-only: just the warm-camera set-up (to look into its own steps).
+const variants = args.warmOnly ? VARIANTS.slice(0, 1) : args.compare ? VARIANTS : VARIANTS.slice(1);
 
 // Where the time goes: the first log line of each step after each press.
 const STEPS: { name: string; from: 'kiosk' | 'relay'; match: (e: LogEntry) => boolean }[] = [
@@ -90,7 +91,7 @@ const STEPS: { name: string; from: 'kiosk' | 'relay'; match: (e: LogEntry) => bo
 const dbPath = path.join(dir, 'relay.db');
 const backgroundIds = simTerminalIds(args.background);
 // 10,000 background terminals from 127.0.0.1: the per-address caps (issue 16) would refuse all but a few.
-const relay = await startRelay({ logDir: dir, dbPath, env: { HELPPOINT_LOG_LEVEL: 'info', ...UNCAPPED_LOOPBACK } });
+const relay = await startRelay({ logDir: dir, dbPath, env: { HELPPOINT_LOG_LEVEL: process.env['BENCH_RELAY_LOG'] ?? 'info', ...UNCAPPED_LOOPBACK } });
 const baseUrl = relay.ready['url']!;
 const health = backgroundIds.length ? await SimHealth.create() : null;
 const browser = await launchChromium();
@@ -123,13 +124,16 @@ try {
         await page.evaluate(() => {
           const w = window as unknown as { __bench: Watch; __pcs: RTCPeerConnection[] };
           w.__bench = { g2g: [], ringAt: null, frameAt: null, packetAt: null, keyFrameAt: null, plis: 0 };
-          const known = w.__pcs.length;
+          // The console's receive transport is warm (one peer connection for the whole sign-in): this
+          // press's video is the inbound stream that was not there before it.
+          const before = new Set<string>();
+          const seen = Promise.all(w.__pcs.map((pc) => pc.getStats().then((stats) => stats.forEach((r: { type: string; id: string }) => r.type === 'inbound-rtp' && before.add(r.id)))));
           // The receive side as Chromium sees it: first video packet, first keyframe decoded, keyframe requests sent.
           const poll = setInterval(() => {
-            for (const pc of w.__pcs.slice(known)) {
-              void pc.getStats().then((stats) => {
-                stats.forEach((r: { type: string; kind?: string; packetsReceived?: number; keyFramesDecoded?: number; pliCount?: number; firCount?: number }) => {
-                  if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
+            for (const pc of w.__pcs) {
+              void Promise.all([seen, pc.getStats()]).then(([, stats]) => {
+                stats.forEach((r: { type: string; id: string; kind?: string; packetsReceived?: number; keyFramesDecoded?: number; pliCount?: number; firCount?: number }) => {
+                  if (r.type !== 'inbound-rtp' || r.kind !== 'video' || before.has(r.id)) return;
                   if (w.__bench.packetAt === null && (r.packetsReceived ?? 0) > 0) w.__bench.packetAt = Date.now();
                   if (w.__bench.keyFrameAt === null && (r.keyFramesDecoded ?? 0) > 0) w.__bench.keyFrameAt = Date.now();
                   if (w.__bench.frameAt === null) w.__bench.plis = Math.max(w.__bench.plis, (r.pliCount ?? 0) + (r.firCount ?? 0));
