@@ -208,7 +208,8 @@ export class Relay {
     const tls = config.tls ? { key: fs.readFileSync(config.tls.keyFile), cert: fs.readFileSync(config.tls.certFile) } : null;
     const secureCookies = tls !== null;
     const devices = new KnownDevices({ secureCookies });
-    const health = new HealthRepo({ db });
+    // Heartbeat samples are committed on a worker thread, off the loop that answers presses (issue 15).
+    const health = new HealthRepo({ db, offThread: true, logger });
     const fleet = new FleetService({ health, terminals: repos.terminals, presence, logger, heartbeatIntervalMs: config.heartbeatIntervalMs });
     // --- district federation (issue 14): hook 1 of 4, build ---
     const federation = new Federation({

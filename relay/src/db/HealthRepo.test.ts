@@ -136,3 +136,39 @@ describe('HealthRepo', () => {
     expect(batched.history('XC-HT-001', 0)).toHaveLength(5); // a read writes the queue first
   });
 });
+
+describe('HealthRepo writing on a worker thread (the relay)', () => {
+  let threaded: HealthRepo;
+  beforeEach(() => {
+    threaded = new HealthRepo({ db, offThread: true, flushEveryMs: 20 });
+  });
+  afterEach(() => threaded.close());
+  const count = () => (db.prepare('SELECT count(*) AS n FROM health_samples').get() as { n: number }).n;
+
+  it('a heartbeat costs the event loop no write; reads still see every sample so far', async () => {
+    for (let i = 0; i < 1200; i++) threaded.recordSample('XC-HT-001', T0 + i * 10_000, health({ uptimeS: i }));
+    // Flushed batches are posted to the thread: nothing was written on this connection yet.
+    expect(threaded.flush().written).toBeGreaterThan(0);
+    expect(threaded.history('XC-HT-001', 0)).toHaveLength(1200);
+    expect(threaded.latestSamples()).toEqual([{ terminalId: 'XC-HT-001', at: T0 + 1199 * 10_000, health: health({ uptimeS: 1199 }) }]);
+    expect(count()).toBe(1200);
+  });
+
+  it('refused samples (an unknown terminal) are counted and the rest of their batch is kept', () => {
+    threaded.recordSample('XC-HT-001', T0, health());
+    threaded.recordSample('XC-NOPE-9', T0, health());
+    threaded.recordSample('XC-HT-001', T0 + 10_000, health());
+    expect(threaded.history('XC-HT-001', 0)).toHaveLength(2);
+    expect(threaded.refusedSamples).toBe(1);
+  });
+
+  it('what is queued at shutdown is in the file afterwards', async () => {
+    for (let i = 0; i < 10; i++) threaded.recordSample('XC-HT-001', T0 + i, health());
+    await threaded.close();
+    expect(count()).toBe(10);
+    // After close, samples are written on the main thread: still none lost.
+    threaded.recordSample('XC-HT-001', T0 + 100, health());
+    threaded.flush();
+    expect(count()).toBe(11);
+  });
+});

@@ -1,7 +1,9 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { Logger } from 'pino';
 import type { Static, TSchema } from 'typebox';
 import Value from 'typebox/value';
 import { SelfTestReport, TerminalHealth, type AlarmView, type HealthPoint } from '@helppoint/shared';
+import { HealthSampleWriter, type SampleTuple } from './HealthSampleWriter.ts';
 
 export interface HealthRepoOptions {
   db: Database;
@@ -14,6 +16,12 @@ export interface HealthRepoOptions {
   flushEveryMs?: number;
   /** …or as soon as this many are waiting (default 500). */
   flushMax?: number;
+  /**
+   * Write the batches on a worker thread with its own connection (the relay does; a database in
+   * memory cannot be shared, so it is always written inline).
+   */
+  offThread?: boolean;
+  logger?: Logger;
 }
 
 export interface LatestSample {
@@ -56,7 +64,8 @@ export class HealthRepo {
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
   readonly #flushEveryMs: number;
   readonly #flushMax: number;
-  readonly #insertBatch: (batch: LatestSample[]) => void;
+  readonly #insertBatch: (batch: SampleTuple[]) => void;
+  readonly #writer: HealthSampleWriter | null;
   readonly #insertSample: Statement<[string, number, number | null, number | null, number | null, number | null, string]>;
   readonly #latest: Statement<[], SampleRow>;
   readonly #rawSince: Statement<[string, number], HealthPoint>;
@@ -83,11 +92,10 @@ export class HealthRepo {
     // The newest sample per terminal: what the fleet page shows after a relay restart.
     this.#flushEveryMs = opts.flushEveryMs ?? 250;
     this.#flushMax = opts.flushMax ?? 500;
-    this.#insertBatch = db.transaction((batch: LatestSample[]) => {
-      for (const { terminalId, at, health } of batch) {
-        this.#insertSample.run(terminalId, at, health.cpuTempC, health.lte?.rssiDbm ?? null, health.rttMs, health.load1, JSON.stringify(health));
-      }
+    this.#insertBatch = db.transaction((batch: SampleTuple[]) => {
+      for (const row of batch) this.#insertSample.run(...row);
     });
+    this.#writer = opts.offThread && !db.memory ? new HealthSampleWriter({ file: db.name, fallback: (rows) => this.#writeInline(rows), ...(opts.logger ? { logger: opts.logger } : {}) }) : null;
     this.#latest = db.prepare(
       `SELECT s.terminal_id, s.at, s.health FROM health_samples s
        JOIN (SELECT terminal_id, max(at) AS at FROM health_samples GROUP BY terminal_id) m USING (terminal_id, at)`,
@@ -159,25 +167,53 @@ export class HealthRepo {
     const batch = this.#pending;
     if (!batch.length) return { written: 0, refused: 0 };
     this.#pending = [];
+    const rows = batch.map(({ terminalId, at, health }): SampleTuple => [terminalId, at, health.cpuTempC, health.lte?.rssiDbm ?? null, health.rttMs, health.load1, JSON.stringify(health)]);
+    if (this.#writer) {
+      // Posted: the worker commits them; refusals are counted as they come back.
+      this.#writer.write(rows);
+      return { written: rows.length, refused: 0 };
+    }
+    const refused = this.#writeInline(rows);
+    return { written: rows.length - refused, refused };
+  }
+
+  /** Writes on this thread; returns how many rows the database refused. */
+  #writeInline(rows: SampleTuple[]): number {
     try {
-      this.#insertBatch(batch);
-      return { written: batch.length, refused: 0 };
+      this.#insertBatch(rows);
+      return 0;
     } catch {
       let refused = 0;
-      for (const one of batch) {
+      for (const one of rows) {
         try {
           this.#insertBatch([one]);
         } catch {
           refused++;
         }
       }
-      this.refusedSamples += refused;
-      return { written: batch.length - refused, refused };
+      this.#refusedInline += refused;
+      return refused;
     }
   }
 
-  /** Samples dropped at a flush because the database refused them (unknown terminal). */
-  refusedSamples = 0;
+  #refusedInline = 0;
+
+  /** Samples dropped because the database refused them (unknown terminal). */
+  get refusedSamples(): number {
+    return this.#refusedInline + (this.#writer?.refused ?? 0);
+  }
+
+  /** Everything queued so far is in the database when this returns (readers call it). */
+  #sync(): void {
+    this.flush();
+    this.#writer?.drain();
+  }
+
+  /** Writes what is queued and stops the writer thread (at shutdown). */
+  async close(): Promise<void> {
+    this.flush();
+    await this.#writer?.close();
+  }
 
   get pendingSamples(): number {
     return this.#pending.length;
@@ -192,7 +228,7 @@ export class HealthRepo {
   staleRows = 0;
 
   latestSamples(): StoredSample[] {
-    this.flush();
+    this.#sync();
     return this.#latest.all().map((r) => ({ terminalId: r.terminal_id, at: r.at, health: this.#current(TerminalHealth, r.health) }));
   }
 
@@ -202,7 +238,7 @@ export class HealthRepo {
    * bucket is never split between raw rows and an aggregate.
    */
   compact(now: number): { folded: number; droppedBuckets: number } {
-    this.flush();
+    this.#sync();
     const cutoff = Math.floor((now - this.rawWindowMs) / this.bucketMs) * this.bucketMs;
     return this.#db.transaction(() => {
       this.#fold.run({ bucket: this.bucketMs, cutoff });
@@ -214,7 +250,7 @@ export class HealthRepo {
 
   /** Points for charts: buckets for the older part, raw samples for the recent part. */
   history(terminalId: string, since: number): HealthPoint[] {
-    this.flush();
+    this.#sync();
     const raw = this.#rawSince.all(terminalId, since);
     const firstRaw = raw[0]?.at ?? Number.POSITIVE_INFINITY;
     const agg = this.#aggSince.all(terminalId, since).filter((p) => p.at < firstRaw);

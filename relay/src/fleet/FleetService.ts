@@ -128,11 +128,8 @@ export class FleetService extends TypedEmitter<FleetEvents> {
 
   close(): void {
     clearInterval(this.#compactTimer);
-    try {
-      this.#opts.health.flush();
-    } catch (err) {
-      this.#log.error({ err }, 'could not write the last health samples');
-    }
+    // Writes what is queued and waits for the writer thread to commit it (the drain blocks), then stops that thread.
+    this.#opts.health.close().catch((err: unknown) => this.#log.error({ err }, 'could not write the last health samples'));
   }
 
   #online(terminalId: string): void {
