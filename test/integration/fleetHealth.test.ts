@@ -43,9 +43,11 @@ afterAll(async () => {
   await relay?.close();
 });
 
-async function consolePeer(): Promise<RawPeer> {
+/** A console with its fleet page open: it asked for every terminal's readings (fleet.watch). */
+async function consolePeer(watch = true): Promise<RawPeer> {
   const c = await RawPeer.open(`${wsBase}/ws/console`, { cookie });
   await c.request(1, 'hello', {});
+  if (watch) expect((await c.request(2, 'fleet.watch', { on: true }))['ok']).toBe(true);
   return c;
 }
 const fleetEvents = (c: RawPeer, terminalId: string) =>
@@ -57,12 +59,17 @@ const fleetEvents = (c: RawPeer, terminalId: string) =>
 describe('fleet health on the relay', () => {
   it('takes heartbeats with and without a health report, refuses bad reports, and keeps history', async () => {
     const c = await consolePeer();
+    // A duty desk that never opened the fleet page gets no readings, only terminal.status.
+    const desk = await consolePeer(false);
     const t = await RawPeer.open(`${wsBase}/ws/terminal`);
     await signedHello(t, 1, 'XC-SCH-001', keys.get('XC-SCH-001')!);
     // a kiosk from before health reports still validates
     expect((await t.request(2, 'heartbeat', { seq: 0, uptimeS: 1 }))['ok']).toBe(true);
     expect((await t.request(3, 'heartbeat', { seq: 1, uptimeS: 2, health: health() }))['ok']).toBe(true);
     await c.until(() => fleetEvents(c, 'XC-SCH-001').find((e) => e.health?.cpuTempC === 48.5));
+    expect(fleetEvents(desk, 'XC-SCH-001')).toEqual([]);
+    expect(desk.frames.some((f) => f['type'] === 'terminal.status')).toBe(true);
+    desk.close();
     // bad reports: unknown field, wrong type, out of range, CSQ 99 must come as null
     const bad = [
       { ...health(), fanRpm: 3000 },

@@ -123,6 +123,8 @@ describe('a terminal flooding the desk', () => {
     await new Promise((r) => setTimeout(r, 300)); // sockets of the previous test are gone
     const desk = await RawPeer.open(`${ws}/ws/console`, { cookie: officer1 });
     expect((await desk.request(1, 'hello', {}))['ok']).toBe(true);
+    // Its fleet page is open: it is sent fleet.updated, which the flood must not multiply.
+    expect((await desk.request(2, 'fleet.watch', { on: true }))['ok']).toBe(true);
     const flooder = await terminal('XC-HT-003');
     const honest = await terminal('XC-HT-006');
     const report = { startedAt: Date.now() - 1000, finishedAt: Date.now(), trigger: 'doctor', passed: true, lines: [{ check: 'button', status: 'pass', detail: 'ok', ms: 1 }] };

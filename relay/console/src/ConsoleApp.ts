@@ -121,7 +121,8 @@ export class ConsoleApp {
     const showInfo = (message: Bilingual) => this.#toasts.show('info', message);
     this.#dispatch = new DispatchDesk({ onError: showError, onInfo: showInfo });
     const report = new ReportView({ onError: showError });
-    this.#fleet = new FleetPage({ onError: showError });
+    // Asked again at every (re)connect (FleetPage.onHello reloads), so one lost while the socket was down does no harm.
+    this.#fleet = new FleetPage({ onError: showError, watch: (on) => void this.#request('fleet.watch', { on }).catch((error: unknown) => console.warn('fleet.watch', error)) });
     const admin = (view: { el: HTMLElement; refresh(): Promise<void> }) => ({ el: h('div', { class: 'admin-panel' }, view.el), onShow: () => void view.refresh() });
     const pages: Record<Page, PageDef> = {
       desk: { el: h('main', { class: 'layout' }, this.#terminals.el, h('div', { class: 'calls-column' }, this.#desk.disposition.el, this.#dispatch.panel.el, this.#calls.el), this.#desk.side(this.#missedView.el, this.#recent.el)) },

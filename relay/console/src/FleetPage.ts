@@ -54,8 +54,11 @@ export class FleetPage {
   readonly #detailPage = h('section', { class: 'fleet-detail', 'data-testid': 'fleet-detail', hidden: true });
   readonly #onError: (error: unknown) => void;
 
-  constructor(opts: { onError: (error: unknown) => void }) {
+  readonly #watch: (on: boolean) => void;
+
+  constructor(opts: { onError: (error: unknown) => void; watch: (on: boolean) => void }) {
     this.#onError = opts.onError;
+    this.#watch = opts.watch;
     const search = h('input', { type: 'search', class: 'fleet-search', placeholder: '搜索编号/地点 Search ID or place', 'data-testid': 'fleet-search' });
     search.addEventListener('input', () => {
       this.#query = search.value;
@@ -120,6 +123,8 @@ export class FleetPage {
 
   async reload(): Promise<void> {
     this.#loaded = true;
+    // From now on (and again after each reconnect) the relay sends this console every terminal's readings.
+    this.#watch(true);
     try {
       const data = await getJson<FleetResponse>('/api/fleet');
       this.#terminals = data.terminals;

@@ -89,6 +89,9 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
     return !this.#closed;
   }
 
+  /** This console's fleet page is loaded: it gets every terminal's fleet.updated (fleet.watch). */
+  watchesFleet = false;
+
   send<K extends keyof Ev & string>(type: K, data: EventData<Ev, K>): void {
     this.#conn.send(type, data);
   }
@@ -140,6 +143,11 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
         const call = calls.answer(d.callId, officer);
         audit('call.answer', d.callId, { terminalId: call.terminal.id });
         return { call };
+      },
+      'fleet.watch': (d: RequestData<C, 'fleet.watch'>) => {
+        if (!may(user.role, 'terminals.read')) throw new AppError(ErrorCode.Forbidden, `role ${user.role} may not see the fleet`);
+        this.watchesFleet = d.on;
+        return {};
       },
       'lookin.start': (d: RequestData<C, 'lookin.start'>) => {
         // Looking into a street camera is audited whether or not it is allowed.

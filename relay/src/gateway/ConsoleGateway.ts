@@ -66,7 +66,10 @@ export class ConsoleGateway {
     // A heartbeat (or self-test) flood from one terminal must not become a flood to every console.
     this.#fleetUpdates = new CoalescedUpdates<FleetEntry>({
       intervalMs: opts.fleetCoalesceMs ?? 1000,
-      send: (entry) => this.#broadcast('fleet.updated', { entry }),
+      // Only to consoles whose fleet page asked (fleet.watch): a duty desk needs none of the readings.
+      send: (entry) => {
+        for (const conn of this.#connections) if (conn.watchesFleet) conn.send('fleet.updated', { entry });
+      },
       // Online/offline, alarms and self-test results go out at once; heartbeats' readings wait.
       urgent: (sent, next) => sent.online !== next.online || sent.alarm?.active !== next.alarm?.active || sent.lastSelfTest?.finishedAt !== next.lastSelfTest?.finishedAt,
     });

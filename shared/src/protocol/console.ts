@@ -37,10 +37,15 @@ export const ConsoleRequests = {
     result: Type.Object({ call: CallView }),
     doc: "Look in: open an online, idle terminal's camera and microphone without a call (officer, supervisor, admin). Creates a call of kind lookin already answered by this officer; no console rings; the terminal's LED blinks slowly; audited as camera.lookin. Talk by producing audio into it; end it with call.hangup. Refused with unknown_terminal, terminal_offline or terminal_busy.",
   },
+  'fleet.watch': {
+    data: Type.Object({ on: Type.Boolean() }, { additionalProperties: false }),
+    result: Empty,
+    doc: "Receive fleet.updated on this connection (on: true) or stop (on: false). The fleet page asks once it has loaded; a duty desk that never opens it is not sent every terminal's heartbeat readings (10,000 terminals: about 1,000 messages a second). Needs terminals.read.",
+  },
   ...RtcRequests,
 } as const;
 
-/** Events the relay pushes to every signed-in console. */
+/** Events the relay pushes to every signed-in console (fleet.updated only to those that asked with fleet.watch). */
 export const ConsoleEvents = {
   'terminal.status': {
     data: Type.Object({ terminalId: LocationId, online: Type.Boolean(), lastSeenAt: Type.Union([Type.Integer(), Type.Null()]) }),
@@ -52,7 +57,7 @@ export const ConsoleEvents = {
   },
   'fleet.updated': {
     data: Type.Object({ entry: FleetEntry }),
-    doc: "A terminal's fleet status changed: heartbeat with health, online/offline, alarm raised or cleared, new self-test.",
+    doc: "A terminal's fleet status changed: heartbeat with health, online/offline, alarm raised or cleared, new self-test. Sent only to consoles that asked with fleet.watch; every console gets terminal.status.",
   },
   'call.audioActivity': {
     data: Type.Object({ callId: CallId, terminalId: LocationId, ...AudioActivityFields }),
