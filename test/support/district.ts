@@ -30,7 +30,8 @@ export interface DistrictWorld {
 export async function startDistrictWorld(stations: string[], opts: { nodes?: number; basePort?: number } = {}): Promise<DistrictWorld> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helppoint-district-'));
   // nats.js verifies a server by its host name (an IP literal is checked as "localhost"), so clients use tls://localhost.
-  const ca = makeTestCa(dir, 'nats', 'DNS:localhost,IP:127.0.0.1');
+  // clientAuth too: the nodes present the same certificate to each other on their routes, which verify it.
+  const ca = makeTestCa(dir, 'nats', 'DNS:localhost,IP:127.0.0.1', 'serverAuth,clientAuth');
   const users: NatsUsers = {
     district: { id: 'district', user: 'district', password: 'district-secret' },
     stations: stations.map((id) => ({ id, user: `station-${id}`, password: `secret-${id}` })),

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -16,8 +17,14 @@ export interface NatsClusterOptions {
   basePort: number;
   nodes?: number;
   users: NatsUsers;
-  /** Client TLS (a throwaway CA in tests); routes stay plain on loopback. */
+  /**
+   * TLS for clients and for the routes between the nodes (a throwaway CA in tests). Routes verify each
+   * other's certificate both ways (the certificate needs clientAuth too) and log in with the route
+   * credentials, so a server that merely reaches the cluster port cannot join and read every station.
+   */
   tls?: { certFile: string; keyFile: string; caFile: string };
+  /** Credentials every node uses on its routes (made up per cluster when omitted). */
+  routeAuth?: { user: string; password: string };
 }
 
 interface NodeProc {
@@ -39,7 +46,7 @@ export class NatsCluster {
   readonly #nodes: NodeProc[] = [];
 
   private constructor(opts: NatsClusterOptions) {
-    this.#opts = { nodes: 3, ...opts };
+    this.#opts = { nodes: 3, routeAuth: { user: 'route', password: crypto.randomBytes(18).toString('base64url') }, ...opts };
   }
 
   static async start(opts: NatsClusterOptions): Promise<NatsCluster> {
@@ -65,9 +72,11 @@ export class NatsCluster {
   }
 
   #writeConfigs(): void {
-    const { dir, basePort, nodes, users, tls } = this.#opts;
+    const { dir, basePort, nodes, users, tls, routeAuth } = this.#opts;
     fs.mkdirSync(dir, { recursive: true });
-    const routes = Array.from({ length: nodes }, (_, i) => `nats-route://127.0.0.1:${basePort + 10 + i}`);
+    const cred = `${encodeURIComponent(routeAuth.user)}:${encodeURIComponent(routeAuth.password)}@`;
+    const routes = Array.from({ length: nodes }, (_, i) => JSON.stringify(`nats-route://${cred}127.0.0.1:${basePort + 10 + i}`));
+    const tlsBlock = (extra: string) => (tls ? `tls { cert_file: ${JSON.stringify(tls.certFile)}, key_file: ${JSON.stringify(tls.keyFile)}, ca_file: ${JSON.stringify(tls.caFile)}, timeout: 5${extra} }` : '');
     const userLines = [
       `{ user: ${JSON.stringify(users.district.user)}, password: ${JSON.stringify(users.district.password)}, permissions: ${perms(districtPermissions(users.district.id))} }`,
       ...users.stations.map((s) => `{ user: ${JSON.stringify(s.user)}, password: ${JSON.stringify(s.password)}, permissions: ${perms(stationPermissions(s.id))} }`),
@@ -84,8 +93,15 @@ export class NatsCluster {
         `jetstream { store_dir: ${JSON.stringify(store)}, max_memory_store: 64MB, max_file_store: 512MB }`,
         // no_advertise: clients use exactly the URLs they were given (a test can put a gate in front of them).
         // A single node runs JetStream without a cluster block (a cluster needs routes).
-        ...(nodes > 1 ? [`cluster { name: helppoint, listen: 127.0.0.1:${basePort + 10 + i}, no_advertise: true, routes: [${routes.filter((_, j) => j !== i).join(', ')}] }`] : []),
-        ...(tls ? [`tls { cert_file: ${JSON.stringify(tls.certFile)}, key_file: ${JSON.stringify(tls.keyFile)}, ca_file: ${JSON.stringify(tls.caFile)}, timeout: 5 }`] : []),
+        ...(nodes > 1
+          ? [
+              `cluster { name: helppoint, listen: 127.0.0.1:${basePort + 10 + i}, no_advertise: true,`,
+              `  authorization { user: ${JSON.stringify(routeAuth.user)}, password: ${JSON.stringify(routeAuth.password)}, timeout: 5 }`,
+              `  ${tlsBlock(', verify: true')}`,
+              `  routes: [${routes.filter((_, j) => j !== i).join(', ')}] }`,
+            ]
+          : []),
+        ...(tls ? [tlsBlock('')] : []),
         'accounts {',
         `  HELPPOINT { jetstream: enabled, users: [\n    ${userLines.join(',\n    ')}\n  ] }`,
         `  SYS { users: [ { user: "sys", password: ${JSON.stringify(`sys-${basePort}`)} } ] }`,
