@@ -12,6 +12,7 @@ import type { TerminalPresence } from '../presence/TerminalPresence.ts';
 import type { StationLinkConfig } from './districtConfig.ts';
 import { DistrictOutbox } from './DistrictOutbox.ts';
 import { NatsLink } from './NatsLink.ts';
+import { districtChangeKey } from './presenceChange.ts';
 import type { StationCommands } from './StationCommands.ts';
 
 /** What the station last told the district about one call, so each event type goes out once. */
@@ -58,6 +59,8 @@ export class StationBridge extends TypedEmitter<StationBridgeEvents> {
   #drainTimer: ReturnType<typeof setTimeout> | null = null;
   #draining = false;
   #closed = false;
+  /** The last districtChangeKey seen per terminal. */
+  readonly #lastKeys = new Map<string, string>();
 
   private constructor(opts: StationBridgeOptions) {
     super();
@@ -86,7 +89,13 @@ export class StationBridge extends TypedEmitter<StationBridgeEvents> {
     calls.on('callUpdated', (view) => this.#onCall(view));
     presence.on('online', (s) => this.#mark(s.terminalId));
     presence.on('offline', (terminalId) => this.#mark(terminalId));
-    fleet.on('updated', (entry) => this.#mark(entry.terminalId));
+    // A heartbeat alone changes nothing the district shows: only a change it would notice is published at once.
+    fleet.on('updated', (entry) => {
+      const key = districtChangeKey(entry);
+      if (this.#lastKeys.get(entry.terminalId) === key) return;
+      this.#lastKeys.set(entry.terminalId, key);
+      this.#mark(entry.terminalId);
+    });
     this.#link.on('up', () => {
       this.#refreshAll();
       this.#kickDrain(0);
