@@ -1,32 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from 'better-sqlite3';
-import type { SelfTestReport, TerminalHealth } from '@helppoint/shared';
+import type { SelfTestReport } from '@helppoint/shared';
 import { HealthRepo } from './HealthRepo.ts';
 import { TerminalRepo } from './TerminalRepo.ts';
-import { makeTempDb, sampleTerminal, type TempDb } from './testSupport.ts';
+import { makeTempDb, sampleHealth, sampleTerminal, type TempDb } from './testSupport.ts';
 
 const MIN = 60_000;
 const T0 = 1_750_000_200_000 - (1_750_000_200_000 % (5 * MIN));
 
-function health(over: Partial<TerminalHealth> = {}): TerminalHealth {
-  return {
-    uptimeS: 10,
-    cpuTempC: 50,
-    load1: 0.2,
-    memFreeMb: 500,
-    memTotalMb: 1000,
-    diskFreeMb: 9000,
-    camera: { framesDelivered: 0, lastFrameAgoS: null },
-    micLevelDbfs: null,
-    buttonOkAgoS: null,
-    tamperOpen: false,
-    lte: { present: true, rssiDbm: -71, csq: 21, registration: 'home', operator: 'CHINA MOBILE' },
-    rttMs: 20,
-    clockOffsetMs: 3,
-    version: '0.1.0',
-    ...over,
-  };
-}
+const health = sampleHealth;
 
 let tmp: TempDb;
 let db: Database;

@@ -6,6 +6,7 @@ import type { Database } from 'better-sqlite3';
 import { openDatabase } from './openDatabase.ts';
 import type { OpenDatabaseOptions } from './openDatabase.ts';
 import type { TerminalInput } from './TerminalRepo.ts';
+import type { TerminalHealth } from '@helppoint/shared';
 
 export interface TempDb {
   dir: string;
@@ -61,5 +62,26 @@ export function sampleTerminal(id: string, overrides: Partial<TerminalInput> = {
     longitude: 116.3926,
     notes: '立杆高1.6米',
     ...overrides,
+  };
+}
+
+/** A heartbeat's health report as a healthy terminal sends it (tests of the relay's fleet and district code). */
+export function sampleHealth(over: Partial<TerminalHealth> = {}): TerminalHealth {
+  return {
+    uptimeS: 10,
+    cpuTempC: 50,
+    load1: 0.2,
+    memFreeMb: 500,
+    memTotalMb: 1000,
+    diskFreeMb: 9000,
+    camera: { framesDelivered: 0, lastFrameAgoS: null },
+    micLevelDbfs: null,
+    buttonOkAgoS: null,
+    tamperOpen: false,
+    lte: { present: true, rssiDbm: -71, csq: 21, registration: 'home', operator: 'CHINA MOBILE' },
+    rttMs: 20,
+    clockOffsetMs: 3,
+    version: '0.1.0',
+    ...over,
   };
 }

@@ -1,24 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { FleetEntry, TerminalHealth } from '@helppoint/shared';
+import { sampleHealth } from '../db/testSupport.ts';
 import { districtChangeKey } from './presenceChange.ts';
 
-const health = (over: Partial<TerminalHealth> = {}): TerminalHealth => ({
-  uptimeS: 10,
-  cpuTempC: 48.2,
-  load1: 0.2,
-  memFreeMb: 500,
-  memTotalMb: 1000,
-  diskFreeMb: 9000,
-  camera: { framesDelivered: 10, lastFrameAgoS: 1 },
-  micLevelDbfs: null,
-  buttonOkAgoS: null,
-  tamperOpen: false,
-  lte: { present: true, rssiDbm: -71, csq: 21, registration: 'home', operator: 'CHINA MOBILE' },
-  rttMs: 20,
-  clockOffsetMs: 3,
-  version: '0.1.0',
-  ...over,
-});
+// Camera delivering frames: the district's camera-ok flag is on.
+const health = (over: Partial<TerminalHealth> = {}): TerminalHealth => sampleHealth({ cpuTempC: 48.2, camera: { framesDelivered: 10, lastFrameAgoS: 1 }, ...over });
 const entry = (over: Partial<FleetEntry> = {}): FleetEntry => ({ terminalId: 'XC-HT-001', online: true, lastHeartbeatAt: 1, heartbeatLagMs: 0, health: health(), alarm: null, lastSelfTest: null, ...over });
 
 describe('what of a heartbeat the district would notice', () => {
