@@ -37,6 +37,11 @@ const fmt = (v: number | null | undefined, unit: string, digits = 0) => (v === n
  * history charts. A page of the console: ConsoleApp feeds it the socket's
  * events; `#/fleet` and `#/fleet/<id>` are its addresses.
  */
+/** Event-driven redraws are gathered for this long. */
+const RENDER_EVERY_MS = 250;
+/** Cards drawn at once; 10,000 cards made every redraw take seconds. */
+const MAX_CARDS = 300;
+
 export class FleetPage {
   readonly el: HTMLElement;
   #terminals: TerminalView[] = [];
@@ -46,6 +51,9 @@ export class FleetPage {
   #query = '';
   #loaded = false;
   #renderedAt = 0;
+  #renderTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Position of each terminal in #terminals, so an event updates one in place. */
+  #index = new Map<string, number>();
   #audio: AudioContext | null = null;
   readonly #list = h('ul', { class: 'fleet-list', 'data-testid': 'fleet-list' });
   readonly #summary = h('div', { class: 'fleet-summary', 'data-testid': 'fleet-summary' });
@@ -111,6 +119,7 @@ export class FleetPage {
     this.#loaded = false;
     this.#terminals = [];
     this.#entries = {};
+    this.#index.clear();
     this.#alert.hidden = true;
     this.#list.replaceChildren();
   }
@@ -128,6 +137,7 @@ export class FleetPage {
     try {
       const data = await getJson<FleetResponse>('/api/fleet');
       this.#terminals = data.terminals;
+      this.#index = new Map(data.terminals.map((t, i) => [t.id, i]));
       this.#entries = Object.fromEntries(data.entries.map((e) => [e.terminalId, e]));
     } catch (error) {
       this.#loaded = false;
@@ -142,22 +152,24 @@ export class FleetPage {
       const entry = (data as { entry?: FleetEntry } | null)?.entry;
       if (!entry || typeof entry.terminalId !== 'string') return;
       const kind = alertFor(this.#entries[entry.terminalId], entry);
-      this.#entries = { ...this.#entries, [entry.terminalId]: entry };
-      this.#terminals = this.#terminals.map((t) => (t.id === entry.terminalId ? { ...t, online: entry.online } : t));
+      // In place, and drawn at most a few times a second: a big station sends hundreds of these a second,
+      // and copying every terminal and redrawing every card for each one froze the page.
+      this.#entries[entry.terminalId] = entry;
+      this.#patchTerminal(entry.terminalId, { online: entry.online });
       if (kind) this.#raise(kind, entry.terminalId);
-      this.#render();
+      this.#renderSoon();
     } else if (type === 'terminal.status') {
       const s = data as TerminalStatusEvent | null;
       if (!s) return;
-      this.#terminals = this.#terminals.map((t) => (t.id === s.terminalId ? { ...t, online: s.online, lastSeenAt: s.lastSeenAt } : t));
+      this.#patchTerminal(s.terminalId, { online: s.online, lastSeenAt: s.lastSeenAt });
       const e = this.#entries[s.terminalId];
       if (e && e.online !== s.online) {
         const next = { ...e, online: s.online };
         const kind = alertFor(e, next);
-        this.#entries = { ...this.#entries, [s.terminalId]: next };
+        this.#entries[s.terminalId] = next;
         if (kind) this.#raise(kind, s.terminalId);
       }
-      this.#render();
+      this.#renderSoon();
     }
   }
 
@@ -208,7 +220,22 @@ export class FleetPage {
     else this.#render();
   }
 
+  #patchTerminal(id: string, fields: Partial<TerminalView>): void {
+    const i = this.#index.get(id);
+    if (i !== undefined) this.#terminals[i] = { ...this.#terminals[i]!, ...fields };
+  }
+
+  /** Events redraw within RENDER_EVERY_MS, together; what the user does (search, sort) redraws at once. */
+  #renderSoon(): void {
+    this.#renderTimer ??= setTimeout(() => {
+      this.#renderTimer = null;
+      this.#render();
+    }, RENDER_EVERY_MS);
+  }
+
   #render(): void {
+    if (this.#renderTimer) clearTimeout(this.#renderTimer);
+    this.#renderTimer = null;
     this.#renderedAt = Date.now();
     const all = fleetRows(this.#terminals, this.#entries, { sort: 'status', filter: 'all', query: '' });
     const online = all.filter((r) => r.entry.online).length;
@@ -216,7 +243,10 @@ export class FleetPage {
     setText(this.#summary, `在线 Online ${online}/${all.length} · 需处理 Need attention ${trouble}`);
     const rows = fleetRows(this.#terminals, this.#entries, { sort: this.#sort, filter: this.#filter, query: this.#query });
     const now = Date.now();
-    this.#list.replaceChildren(...rows.map((r) => this.#card(r, now)));
+    // The first MAX_CARDS only (by the chosen order: trouble first by default); the rest are a search away.
+    const shown = rows.slice(0, MAX_CARDS).map((r) => this.#card(r, now));
+    if (rows.length > MAX_CARDS) shown.push(h('li', { class: 'fleet-more', 'data-testid': 'fleet-more' }, `还有 ${rows.length - MAX_CARDS} 台终端未显示，请搜索或筛选 · ${rows.length - MAX_CARDS} more terminals not shown: search or filter`));
+    this.#list.replaceChildren(...shown);
   }
 
   #card(r: FleetRow, now: number): HTMLElement {
