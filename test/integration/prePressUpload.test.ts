@@ -46,8 +46,8 @@ async function press(peer: RawPeer): Promise<string> {
 async function grant(peer: RawPeer, callId: string, beforeMs = 3000): Promise<Record<string, unknown>> {
   return peer.request(n++, 'call.prePressGrant', { callId, beforeMs });
 }
-async function upload(url: string, body: BodyInit, init: RequestInit = {}): Promise<{ status: number; code: string | undefined; json: Record<string, unknown> }> {
-  const res = await fetch(`${relay.url}${url}`, { method: 'POST', headers: { 'content-type': 'video/webm' }, body, ...init });
+async function upload(url: string, body: Buffer | ReadableStream<Uint8Array>, init: RequestInit = {}): Promise<{ status: number; code: string | undefined; json: Record<string, unknown> }> {
+  const res = await fetch(`${relay.url}${url}`, { method: 'POST', headers: { 'content-type': 'video/webm' }, body: Buffer.isBuffer(body) ? new Uint8Array(body) : body, ...init });
   const json = (await res.json()) as Record<string, unknown>;
   return { status: res.status, code: (json['error'] as { code?: string } | undefined)?.code, json };
 }
@@ -99,7 +99,7 @@ describe('pre-press clip upload', () => {
     const { url } = (await grant(t, callId))['data'] as { url: string };
     const secret = new SecretRepo({ db: relay.relay.db }).getOrCreate('kiosk-prepress');
 
-    const cases: [string, string, BodyInit, number, string][] = [
+    const cases: [string, string, Buffer, number, string][] = [
       ['no token', url.replace(/&token=[^&]+/, ''), clip, 403, 'prepress_token_invalid'],
       ['a forged token', url.replace(/token=[^&]+/, 'token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'), clip, 403, 'prepress_token_invalid'],
       ['another beforeMs than granted', url.replace('before=3000', 'before=9000'), clip, 403, 'prepress_token_invalid'],
