@@ -7,6 +7,9 @@ import type { Speaker } from './hw/Speaker.ts';
 import type { KioskConfig } from './config.ts';
 import { CallController, type VoicePrompter } from './call/CallController.ts';
 import { MediaSession } from './media/MediaSession.ts';
+import { MicrophoneTap } from './media/MicrophoneTap.ts';
+import type { PrePressBuffer } from './media/PrePressBuffer.ts';
+import { PrePressEvidence } from './media/PrePressEvidence.ts';
 import { SignalClient } from './net/SignalClient.ts';
 import { StatusServer } from './status/StatusServer.ts';
 import { Outbox } from './store/Outbox.ts';
@@ -61,6 +64,7 @@ export class Kiosk {
   readonly #drivers: KioskDrivers;
   readonly #log: Logger;
   readonly #updates: UpdateDownloader;
+  readonly #evidence: PrePressEvidence | null;
   #closed = false;
 
   private constructor(parts: {
@@ -75,8 +79,10 @@ export class Kiosk {
     drivers: KioskDrivers;
     log: Logger;
     updates: UpdateDownloader;
+    evidence: PrePressEvidence | null;
   }) {
     this.#updates = parts.updates;
+    this.#evidence = parts.evidence;
     this.outbox = parts.outbox;
     this.#courier = parts.courier;
     this.#helpSms = parts.helpSms;
@@ -90,7 +96,15 @@ export class Kiosk {
     this.#log = parts.log;
   }
 
-  static async create(opts: { config: KioskConfig; drivers: KioskDrivers; deviceKey: DeviceKey; relayCa?: Buffer | undefined; logger: Logger }): Promise<Kiosk> {
+  static async create(opts: {
+    config: KioskConfig;
+    drivers: KioskDrivers;
+    deviceKey: DeviceKey;
+    relayCa?: Buffer | undefined;
+    logger: Logger;
+    /** Fed by the warm camera (main.ts); null or absent: no pre-press clip. */
+    prePress?: PrePressBuffer | null;
+  }): Promise<Kiosk> {
     const { config, drivers, deviceKey } = opts;
     const logger = opts.logger;
     let supervision: Supervision | null = null;
@@ -106,7 +120,9 @@ export class Kiosk {
       health: () => supervision?.health(),
     });
     const callAudio = drivers.callAudio ?? { microphone: drivers.microphone, speaker: drivers.speaker };
-    const media = new MediaSession({ signal, camera: drivers.camera, microphone: callAudio.microphone, speaker: callAudio.speaker, logger });
+    const prePress = opts.prePress ?? null;
+    const microphone = prePress ? new MicrophoneTap(callAudio.microphone, (pcm) => prePress.pushPcm(pcm)) : callAudio.microphone;
+    const media = new MediaSession({ signal, camera: drivers.camera, microphone, speaker: callAudio.speaker, logger });
     const outbox = Outbox.open(config.stateDir);
     const helpSms = new HelpSms({
       sender: drivers.sms ?? null,
@@ -130,6 +146,7 @@ export class Kiosk {
       sms: helpSms,
       offlineWaitMs: config.offlineWaitMs,
     });
+    const evidence = prePress ? new PrePressEvidence({ buffer: prePress, controller, signal, relayUrl: config.relayUrl, ca: opts.relayCa, logger }) : null;
     const courier = new OutboxCourier({ outbox, signal, activeRequestId: () => controller.activeRequestId, logger });
     supervision = new Supervision({
       signal,
@@ -207,7 +224,7 @@ export class Kiosk {
         selfTest: { running: sup.selfTest.running, last: sup.selfTest.last },
       }),
     });
-    const kiosk = new Kiosk({ signal, media, controller, status, outbox, courier, helpSms, supervision: sup, drivers, updates, log: logger.child({ component: 'kiosk' }) });
+    const kiosk = new Kiosk({ signal, media, controller, status, outbox, courier, helpSms, supervision: sup, drivers, updates, evidence, log: logger.child({ component: 'kiosk' }) });
     controller.holdPressesUntilConnected(STARTUP_LINK_GRACE_MS);
     signal.start();
     sup.start();
@@ -223,6 +240,7 @@ export class Kiosk {
     this.#closed = true;
     this.supervision.close();
     this.#updates.close();
+    this.#evidence?.close();
     this.signal.close();
     this.controller.close();
     this.#courier.close();

@@ -57,6 +57,10 @@ describe('loadKioskConfig', () => {
     // What older enrolments wrote still loads.
     const old = writeConfig({ terminalId: 'XC-SCH-001', video: { device: '/dev/video0' }, audio: { captureDevice: 'plughw:1,0', playbackDevice: 'default' } });
     expect(loadKioskConfig({ HELPPOINT_KIOSK_CONFIG: old }).audio.captureDevice).toBe('plughw:1,0');
+    // The pre-press clip: 3 s unless set, 0 turns it off, more than 10 s is refused (the relay takes at most 10 s before the press).
+    expect(loadKioskConfig({ HELPPOINT_KIOSK_CONFIG: old }).video.prePressSeconds).toBe(3);
+    expect(loadKioskConfig({ ...id, HELPPOINT_PREPRESS_SECONDS: '0' }).video.prePressSeconds).toBe(0);
+    expect(() => loadKioskConfig({ ...id, HELPPOINT_PREPRESS_SECONDS: '30' })).toThrow(/HELPPOINT_PREPRESS_SECONDS/);
   });
 
   it('loads the example a technician copies (deploy/kiosk.example.json): stable device names, the fail-safe door loop', () => {

@@ -15,13 +15,17 @@ export interface KioskConfig {
   statusPort: number;
   /** Simulated drivers (test-pattern camera, tone, measuring speaker, button over HTTP). */
   simulated: boolean;
-  /** keepWarm: capture while idle so a press does not wait for the camera (see hw/WarmCamera.ts); off by default. */
+  /**
+   * keepWarm: capture while idle so a press does not wait for the camera (see hw/WarmCamera.ts); off by default.
+   * prePressSeconds: with keepWarm, the seconds before (and after) a press kept in memory and uploaded as the
+   * call's first evidence (media/PrePressBuffer.ts); 0 turns it off.
+   */
   /**
    * device: 'auto' (a CSI camera through rpicam-vid, else the first USB camera
    * by id), 'csi' or 'csi:<n>' (rpicam-vid --camera n), or a V4L2 path
    * (/dev/v4l/by-id/..., /dev/video0).
    */
-  video: { width: number; height: number; fps: number; device: string; keepWarm: boolean };
+  video: { width: number; height: number; fps: number; device: string; keepWarm: boolean; prePressSeconds: number };
   /** ALSA devices: 'auto' (a USB speakerphone by card name, see hw/audio/alsaCards.ts) or an ALSA name like plughw:CARD=Device,DEV=0. */
   audio: { captureDevice: string; playbackDevice: string };
   /**
@@ -69,7 +73,7 @@ export function defaultKioskConfig(): KioskConfig {
     statusHost: '127.0.0.1',
     statusPort: 8700,
     simulated: false,
-    video: { width: 640, height: 480, fps: 15, device: 'auto', keepWarm: false },
+    video: { width: 640, height: 480, fps: 15, device: 'auto', keepWarm: false, prePressSeconds: 3 },
     audio: { captureDevice: 'auto', playbackDevice: 'auto' },
     gpio: { button: 17, led: 27, base: undefined, tamper: null, tamperNo: null, driver: 'auto' },
     promptsDir: '/etc/helppoint/prompts',
@@ -117,6 +121,8 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   cfg.video.height = int('HELPPOINT_VIDEO_HEIGHT', cfg.video.height);
   cfg.video.fps = int('HELPPOINT_VIDEO_FPS', cfg.video.fps);
   if (env['HELPPOINT_CAMERA_WARM'] !== undefined && env['HELPPOINT_CAMERA_WARM'] !== '') cfg.video.keepWarm = env['HELPPOINT_CAMERA_WARM'] === '1';
+  cfg.video.prePressSeconds = int('HELPPOINT_PREPRESS_SECONDS', cfg.video.prePressSeconds);
+  if (cfg.video.prePressSeconds > 10) throw new Error(`HELPPOINT_PREPRESS_SECONDS must be 0-10, got ${cfg.video.prePressSeconds}`);
   cfg.logLevel = env['HELPPOINT_LOG_LEVEL'] || cfg.logLevel;
   cfg.address = env['HELPPOINT_ADDRESS'] || cfg.address;
   cfg.offlineWaitMs = int('HELPPOINT_OFFLINE_WAIT_MS', cfg.offlineWaitMs);

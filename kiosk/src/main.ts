@@ -25,6 +25,7 @@ import { chooseHardware, describeHardware, discoverHardware } from './hw/invento
 import { SerialModem } from './hw/SerialModem.ts';
 import { doctor } from './doctor/doctorCli.ts';
 import { WarmCamera } from './hw/WarmCamera.ts';
+import { PrePressBuffer } from './media/PrePressBuffer.ts';
 import { KIOSK_VERSION } from './version.ts';
 import { CallAudio } from './audio/CallAudio.ts';
 import { loadAudioProcessingConfig, loadSimRoomOptions } from './audio/audioConfig.ts';
@@ -150,7 +151,10 @@ async function run(): Promise<void> {
     chosen.camera = warm;
     warm.warmUp().catch((err: unknown) => logger.warn({ err }, 'camera could not start while idle; will try again at the next call'));
   }
-  const kiosk = await Kiosk.create({ config: cfg, drivers: chosen, deviceKey, relayCa, logger });
+  // The seconds before a press, in memory only, while the camera is warm anyway (issue 15).
+  const prePress = warm && cfg.video.prePressSeconds > 0 ? new PrePressBuffer({ seconds: cfg.video.prePressSeconds }) : null;
+  if (warm && prePress) warm.tap((frame) => prePress.pushFrame(frame));
+  const kiosk = await Kiosk.create({ config: cfg, drivers: chosen, deviceKey, relayCa, logger, prePress });
   if (process.send) process.send({ type: 'ready', statusUrl: kiosk.status.url });
   const systemd = SystemdNotifier.fromEnv(process.env, logger);
   systemd?.ready(`terminal ${cfg.terminalId} running`);

@@ -70,6 +70,8 @@ import { registerDispatchRoutes } from './routes/dispatchRoutes.ts';
 import { KioskUpdateRepo } from './db/KioskUpdateRepo.ts';
 import { KioskUpdates } from './updates/KioskUpdates.ts';
 import { registerUpdateRoutes } from './routes/updateRoutes.ts';
+import { registerPrePressRoutes } from './routes/prePressRoutes.ts';
+import { PrePressClips } from './calls/PrePressClips.ts';
 
 /** Frames above MAX_FRAME_BYTES get a frame_too_large reply; above this ws closes with 1009. */
 const WS_HARD_LIMIT_BYTES = 1024 * 1024;
@@ -261,6 +263,17 @@ export class Relay {
       logger,
     });
 
+    // The terminal's clip of the seconds around a press (issue 15), uploaded with a signed link.
+    const prePress = new PrePressClips({
+      calls: repos.calls,
+      media: repos.media,
+      audit,
+      mediaDir,
+      secret: new SecretRepo({ db }).getOrCreate('kiosk-prepress'),
+      assertRoom: () => disk.assertRoom(),
+      logger,
+    });
+
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
     const app = Fastify({
       loggerInstance: httpLog,
@@ -328,6 +341,7 @@ export class Relay {
     registerDispatchRoutes(app, { sessions: repos.sessions, users: repos.users, responders, responseTimes: new ResponseTimeRepo({ db }), dispatch, audit, mediaDir, responseTargetMs: dc.responseTargetMs });
     registerFleetRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, calls, fleet, health, metrics, pool, db, consoles: () => gateways.console.size, metricsToken: config.metricsToken, disk });
     registerUpdateRoutes(app, { sessions: repos.sessions, updates });
+    registerPrePressRoutes(app, { clips: prePress });
     // --- district federation: hook 2 of 4, routes ---
     federation.registerRoutes(app);
     if (fs.existsSync(`${config.consoleDir}/index.html`)) {
@@ -355,6 +369,7 @@ export class Relay {
         limits,
         tamperCalls: config.tamperCalls,
         updates,
+        prePress,
         onAudioActivity: (callId, terminalId, activity) => gateways.console.audioActivity(callId, terminalId, activity),
       }),
       console: new ConsoleGateway({ terminals: repos.terminals, presence, calls, pool, logger, audit, fleet, media }),

@@ -78,6 +78,12 @@ export const ErrorCode = {
   PackageNotFound: 'package_not_found',
   DownloadTokenInvalid: 'download_token_invalid',
   DownloadTokenExpired: 'download_token_expired',
+  // the pre-press evidence clip (issue 15): the terminal's upload of the seconds around the press
+  PrePressTokenInvalid: 'prepress_token_invalid',
+  PrePressTokenExpired: 'prepress_token_expired',
+  PrePressTooLarge: 'prepress_too_large',
+  PrePressNotWebm: 'prepress_not_webm',
+  PrePressExists: 'prepress_exists',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -138,6 +144,11 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   package_not_found: 404,
   download_token_invalid: 403,
   download_token_expired: 403,
+  prepress_token_invalid: 403,
+  prepress_token_expired: 403,
+  prepress_too_large: 413,
+  prepress_not_webm: 400,
+  prepress_exists: 409,
 };
 
 /** An error that crosses the wire: a stable code plus a human message. */

@@ -70,4 +70,21 @@ describe('WarmCamera', () => {
     expect(inner.stops).toBe(1);
     await expect(cam.start(() => undefined)).rejects.toThrow('camera closed');
   });
+
+  it('a tap (the pre-press buffer) sees every frame, idle and in a call, until it is removed', async () => {
+    const inner = new HandCamera();
+    const cam = new WarmCamera({ camera: inner, logger });
+    let tapped = 0;
+    cam.tap(() => tapped++);
+    await cam.warmUp();
+    inner.emit();
+    await cam.start(() => undefined);
+    inner.emit();
+    await cam.stop();
+    inner.emit();
+    cam.tap(null);
+    inner.emit();
+    expect(tapped).toBe(3);
+    await cam.close();
+  });
 });

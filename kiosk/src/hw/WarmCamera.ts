@@ -4,18 +4,21 @@ import type { Camera, VideoFrame } from './Camera.ts';
 /**
  * Keeps a camera capturing while the terminal is idle, so a press does not
  * wait for the camera to start (HELPPOINT_CAMERA_WARM=1). Idle frames are
- * dropped here and never leave the process. Off by default: with the
+ * dropped here (or kept seconds long in memory by the tap) and never leave
+ * the process unless someone presses. Off by default: with the
  * simulated camera the first frame comes ~3× sooner (≈60 vs ≈180 ms after
  * the press) but the officer's first picture does not, because the console's
  * own receive set-up takes longer (scripts/bench-call-setup), while idle CPU
  * goes up several-fold (scripts/bench-kiosk-footprint). Worth it for a real
  * camera that is slow to open. start()/stop() only attach and detach the
- * call's frame listener; close() stops the camera.
+ * call's frame listener; close() stops the camera. tap() lets the pre-press
+ * buffer keep the last seconds in memory (media/PrePressBuffer.ts).
  */
 export class WarmCamera implements Camera {
   readonly #camera: Camera;
   readonly #log: Logger;
   #listener: ((frame: VideoFrame) => void) | null = null;
+  #tap: ((frame: VideoFrame) => void) | null = null;
   #running: Promise<void> | null = null;
   #closed = false;
 
@@ -37,10 +40,21 @@ export class WarmCamera implements Camera {
     return this.#camera.framesDelivered;
   }
 
+  /**
+   * Sees every frame, idle or in a call (the pre-press buffer, issue 15). The
+   * frame's buffer is reused by the camera: a tap that keeps it copies it.
+   */
+  tap(fn: ((frame: VideoFrame) => void) | null): void {
+    this.#tap = fn;
+  }
+
   /** Starts capturing now (at service start). A failure is logged; the next call start tries again. */
   warmUp(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    this.#running ??= this.#camera.start((frame) => this.#listener?.(frame)).then(
+    this.#running ??= this.#camera.start((frame) => {
+      this.#listener?.(frame);
+      this.#tap?.(frame);
+    }).then(
       () => this.#log.info('camera kept warm while idle'),
       (error: unknown) => {
         this.#running = null;

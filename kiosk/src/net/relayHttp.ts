@@ -11,15 +11,19 @@ export interface RelayHttpError extends Error {
  * station's own certificate authority) can be given for this request only.
  */
 export function postJson<T>(url: string, body: unknown, opts: { ca?: Buffer | undefined; timeoutMs?: number } = {}): Promise<T> {
+  return postBody<T>(url, Buffer.from(JSON.stringify(body)), 'application/json', opts);
+}
+
+/** POSTs raw bytes (a media clip) to the relay; resolves with its JSON answer, rejects with its error code. */
+export function postBody<T>(url: string, payload: Buffer, contentType: string, opts: { ca?: Buffer | undefined; timeoutMs?: number } = {}): Promise<T> {
   const target = new URL(url);
-  const payload = Buffer.from(JSON.stringify(body));
   const lib = target.protocol === 'https:' ? https : http;
   return new Promise<T>((resolve, reject) => {
     const req = lib.request(
       target,
       {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'content-length': payload.length },
+        headers: { 'content-type': contentType, 'content-length': payload.length },
         timeout: opts.timeoutMs ?? 15_000,
         ...(opts.ca ? { ca: opts.ca } : {}),
       },

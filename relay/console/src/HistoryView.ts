@@ -189,7 +189,7 @@ export class HistoryView {
       } else if (m.kind === 'snapshot') {
         evidence.append(h('img', { src: m.url, alt: `截图 Snapshot ${formatClock(m.createdAt)}`, 'data-testid': 'history-snapshot' }));
       } else {
-        const label = m.mime.startsWith('audio') ? '民警声音 Officer audio' : '终端音视频 Terminal audio + video';
+        const label = m.prePress ? '按键前录像 Before the press' : m.mime.startsWith('audio') ? '民警声音 Officer audio' : '终端音视频 Terminal audio + video';
         const part = m.segment ? ` · 第${m.segment}段 part ${m.segment} · ${formatClock(m.createdAt)}` : '';
         evidence.append(h('div', {}, h('div', { class: 'panel-empty', 'data-testid': 'history-recording-label' }, `录音录像 Recording · ${label}${part}${m.finishedAt ? '' : ' · 录制中 recording…'}`)));
         evidence.append(m.mime.startsWith('audio') ? h('audio', { src: m.url, controls: true, preload: 'metadata', 'data-testid': 'history-recording' }) : h('video', { src: m.url, controls: true, preload: 'metadata', 'data-testid': 'history-recording' }));

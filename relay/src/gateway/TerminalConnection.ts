@@ -292,6 +292,10 @@ export class TerminalConnection extends TypedEmitter<{ online: [terminalId: stri
           ...(r.late ? { late: true } : {}),
         });
       },
+      'call.prePressGrant': (g: RequestData<T, 'call.prePressGrant'>) => {
+        if (!this.#deps.prePress) throw new AppError(ErrorCode.UnknownType, 'this relay keeps no pre-press clips');
+        return this.#deps.prePress.grant(own.terminalId, g.callId, g.beforeMs);
+      },
       'update.progress': (p: RequestData<T, 'update.progress'>) => {
         if (!this.#deps.updates) throw new AppError(ErrorCode.UnknownType, 'this relay offers no updates');
         this.#deps.updates.progress(own.terminalId, p);

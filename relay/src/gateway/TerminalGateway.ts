@@ -15,6 +15,7 @@ import { TerminalConnection } from './TerminalConnection.ts';
 import type { MediaAuthorisation } from '../security/MediaAuthorisation.ts';
 import type { TerminalMessageLimits } from '../security/TerminalMessageLimits.ts';
 import type { KioskUpdates } from '../updates/KioskUpdates.ts';
+import type { PrePressClips } from '../calls/PrePressClips.ts';
 
 export interface TerminalGatewayOptions {
   terminals: TerminalRepo;
@@ -48,6 +49,8 @@ export interface TerminalGatewayOptions {
   limits: TerminalMessageLimits;
   /** Kiosk updates (issue 10): offers after hello, download progress, the heartbeat's update report. */
   updates?: KioskUpdates;
+  /** The terminal's pre-press clip (issue 15): call.prePressGrant hands out its upload link. */
+  prePress?: PrePressClips;
 }
 
 /**

@@ -25,6 +25,7 @@ import type { UserRepo } from '../db/UserRepo.ts';
 import { may } from '../trust/roles.ts';
 import { requirePermission } from './guard.ts';
 import { strictSchema } from './strictSchema.ts';
+import { isPrePressClip } from '../calls/PrePressClips.ts';
 import type { EvidenceViews } from '../security/EvidenceViews.ts';
 import { validateImage } from '../security/imageValidation.ts';
 
@@ -85,6 +86,7 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
     url: m.deletedAt === null ? `/api/media/${m.id}` : null,
     /** A recording's place among its side's segments (1, 2, … after media re-joins); null for snapshots. */
     segment,
+    ...(isPrePressClip(m) ? { prePress: true } : {}),
   });
   const mustGetCall = (id: string): CallRecord => {
     const call = deps.callRepo.get(id);
@@ -177,7 +179,8 @@ export function registerHistoryRoutes(app: FastifyInstance, deps: HistoryDeps): 
 function withSegments(list: CallMediaRecord[]): [CallMediaRecord, number | null][] {
   const counts = new Map<string, number>();
   return list.map((m) => {
-    if (m.kind !== 'recording') return [m, null];
+    // The terminal's pre-press clip is not one of the relay's segments: numbering starts after it.
+    if (m.kind !== 'recording' || isPrePressClip(m)) return [m, null];
     const n = (counts.get(m.mime) ?? 0) + 1;
     counts.set(m.mime, n);
     return [m, n];

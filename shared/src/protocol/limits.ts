@@ -12,3 +12,11 @@ export const HEARTBEAT_MISSES_OFFLINE = 3;
 
 /** How long a long press must be held to cancel a call. */
 export const LONG_PRESS_MS = 2_000;
+
+/**
+ * The pre-press evidence clip (issue 15): at most this much of it may come
+ * from before the press (the kiosk keeps 3 s by default), and the relay takes
+ * at most PRE_PRESS_MAX_BYTES of WebM for one call.
+ */
+export const PRE_PRESS_MAX_BEFORE_MS = 10_000;
+export const PRE_PRESS_MAX_BYTES = 8 * 1024 * 1024;

@@ -124,6 +124,8 @@ export const EvidenceFile = Type.Object({
   url: Nullable(Type.String()),
   /** Recordings: which segment of its side (a re-joined call has several); null for snapshots. */
   segment: Nullable(Type.Integer()),
+  /** The terminal's clip of the seconds around the press (issue 15): listed before the call's own recording, not one of its segments. */
+  prePress: Type.Optional(Type.Boolean()),
 });
 export type EvidenceFile = Static<typeof EvidenceFile>;
 

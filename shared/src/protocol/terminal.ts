@@ -4,6 +4,7 @@ import { RtcRequests } from './rtc.ts';
 import { ChallengeNonce, HelloSignature } from './deviceAuth.ts';
 import { AlarmKind, SelfTestReport, TerminalHealth } from './health.ts';
 import { DebArch, DownloadProgress, Sha256 } from './updates.ts';
+import { PRE_PRESS_MAX_BEFORE_MS } from './limits.ts';
 
 /** Requests a terminal (kiosk) sends to the relay on /ws/terminal. */
 export const TerminalRequests = {
@@ -83,6 +84,22 @@ export const TerminalRequests = {
     data: Type.Object({ callId: CallId, ...AudioActivityFields }, { additionalProperties: false }),
     result: Empty,
     doc: "The terminal microphone's level and whether the resident is speaking (voice detected after echo cancellation), sent during a call when it changes and at least once a second. The relay passes it to the consoles that see the call as call.audioActivity.",
+  },
+  'call.prePressGrant': {
+    data: Type.Object(
+      {
+        callId: CallId,
+        /** How much of the clip comes from before the press (ms): the clip is listed that long before the call's press. */
+        beforeMs: Type.Integer({ minimum: 0, maximum: PRE_PRESS_MAX_BEFORE_MS }),
+      },
+      { additionalProperties: false },
+    ),
+    result: Type.Object({
+      /** Path on the relay, signed for this terminal and call and valid briefly: POST the WebM clip to it over the relay's HTTP(S) origin. */
+      url: Type.String({ pattern: '^/api/calls/[^/]+/prepress\\?', maxLength: 400 }),
+      maxBytes: Type.Integer({ minimum: 1 }),
+    }),
+    doc: "The terminal's camera was kept warm and someone pressed: it asks where to upload the evidence clip of the seconds around the press (kept in memory only, encoded after the press). Refused (not_your_call) for another terminal's call, and (prepress_exists) when the call already has its clip.",
   },
   'update.progress': {
     data: Type.Object(
