@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadKioskConfig } from './config.ts';
+import { cameraKeptWarm, loadKioskConfig } from './config.ts';
 
 function writeConfig(body: object): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hp-kcfg-'));
@@ -70,5 +70,18 @@ describe('loadKioskConfig', () => {
     expect(cfg.audio).toEqual({ captureDevice: 'auto', playbackDevice: 'auto' });
     expect(cfg.video.device).toBe('auto');
     expect(cfg.gpio).toMatchObject({ button: 17, led: 27, tamper: 22, tamperNo: 23, driver: 'auto' });
+    // A real terminal keeps its camera warm (first picture, pre-press clip); the simulated one does not.
+    expect(cameraKeptWarm(cfg)).toBe(true);
+  });
+
+  it('the camera is kept warm for a real camera by default, for the simulated one only when asked; nonsense is refused', () => {
+    const file = writeConfig({ relayUrl: 'ws://a/ws/terminal', terminalId: 'XC-SCH-001' });
+    const load = (env: Record<string, string> = {}) => loadKioskConfig({ HELPPOINT_KIOSK_CONFIG: file, ...env });
+    expect(cameraKeptWarm(load())).toBe(true);
+    expect(cameraKeptWarm(load({ HELPPOINT_SIMULATED: '1' }))).toBe(false);
+    expect(cameraKeptWarm(load({ HELPPOINT_SIMULATED: '1', HELPPOINT_CAMERA_WARM: '1' }))).toBe(true);
+    expect(cameraKeptWarm(load({ HELPPOINT_CAMERA_WARM: '0' }))).toBe(false);
+    const bad = writeConfig({ relayUrl: 'ws://a/ws/terminal', terminalId: 'XC-SCH-001', video: { keepWarm: 'yes' } });
+    expect(() => loadKioskConfig({ HELPPOINT_KIOSK_CONFIG: bad })).toThrow(/keepWarm must be true, false or "auto"/);
   });
 });

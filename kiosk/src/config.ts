@@ -16,7 +16,11 @@ export interface KioskConfig {
   /** Simulated drivers (test-pattern camera, tone, measuring speaker, button over HTTP). */
   simulated: boolean;
   /**
-   * keepWarm: capture while idle so a press does not wait for the camera (see hw/WarmCamera.ts); off by default.
+   * keepWarm: capture while idle so a press does not wait for the camera (see hw/WarmCamera.ts). 'auto' (the
+   *   default): warm for a real camera, not for the simulated one. Decided by measurement (issue 15): warm, the
+   *   terminal has its first frame ~60 ms after a press instead of ~1 s (bench-call-setup, ffmpeg test pattern;
+   *   libcamera starts slower still), and only a warm camera gives the pre-press clip; the simulated camera
+   *   draws its picture in software, which costs more CPU idle than a real camera's hardware does.
    * prePressSeconds: with keepWarm, the seconds before (and after) a press kept in memory and uploaded as the
    * call's first evidence (media/PrePressBuffer.ts); 0 turns it off.
    */
@@ -25,7 +29,7 @@ export interface KioskConfig {
    * by id), 'csi' or 'csi:<n>' (rpicam-vid --camera n), or a V4L2 path
    * (/dev/v4l/by-id/..., /dev/video0).
    */
-  video: { width: number; height: number; fps: number; device: string; keepWarm: boolean; prePressSeconds: number };
+  video: { width: number; height: number; fps: number; device: string; keepWarm: boolean | 'auto'; prePressSeconds: number };
   /** ALSA devices: 'auto' (a USB speakerphone by card name, see hw/audio/alsaCards.ts) or an ALSA name like plughw:CARD=Device,DEV=0. */
   audio: { captureDevice: string; playbackDevice: string };
   /**
@@ -73,7 +77,7 @@ export function defaultKioskConfig(): KioskConfig {
     statusHost: '127.0.0.1',
     statusPort: 8700,
     simulated: false,
-    video: { width: 640, height: 480, fps: 15, device: 'auto', keepWarm: false, prePressSeconds: 3 },
+    video: { width: 640, height: 480, fps: 15, device: 'auto', keepWarm: 'auto', prePressSeconds: 3 },
     audio: { captureDevice: 'auto', playbackDevice: 'auto' },
     gpio: { button: 17, led: 27, base: undefined, tamper: null, tamperNo: null, driver: 'auto' },
     promptsDir: '/etc/helppoint/prompts',
@@ -120,7 +124,9 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
   cfg.video.width = int('HELPPOINT_VIDEO_WIDTH', cfg.video.width);
   cfg.video.height = int('HELPPOINT_VIDEO_HEIGHT', cfg.video.height);
   cfg.video.fps = int('HELPPOINT_VIDEO_FPS', cfg.video.fps);
-  if (env['HELPPOINT_CAMERA_WARM'] !== undefined && env['HELPPOINT_CAMERA_WARM'] !== '') cfg.video.keepWarm = env['HELPPOINT_CAMERA_WARM'] === '1';
+  const warm = env['HELPPOINT_CAMERA_WARM'];
+  if (warm !== undefined && warm !== '') cfg.video.keepWarm = warm === 'auto' ? 'auto' : warm === '1';
+  if (cfg.video.keepWarm !== 'auto' && typeof cfg.video.keepWarm !== 'boolean') throw new Error(`video.keepWarm must be true, false or "auto", got ${JSON.stringify(cfg.video.keepWarm)}`);
   cfg.video.prePressSeconds = int('HELPPOINT_PREPRESS_SECONDS', cfg.video.prePressSeconds);
   if (cfg.video.prePressSeconds > 10) throw new Error(`HELPPOINT_PREPRESS_SECONDS must be 0-10, got ${cfg.video.prePressSeconds}`);
   cfg.logLevel = env['HELPPOINT_LOG_LEVEL'] || cfg.logLevel;
@@ -153,6 +159,11 @@ export function loadKioskConfig(env: NodeJS.ProcessEnv): KioskConfig {
     (file ? path.dirname(path.resolve(file)) : path.resolve(path.dirname(new URL(import.meta.url).pathname), `../../.data/kiosk-${cfg.terminalId}`));
   if (!/^wss?:\/\//.test(cfg.relayUrl)) throw new Error(`relay URL "${cfg.relayUrl}" must start with ws:// or wss://`);
   return cfg;
+}
+
+/** Whether the camera runs while idle: 'auto' means for a real camera, not the simulated one. */
+export function cameraKeptWarm(cfg: Pick<KioskConfig, 'simulated' | 'video'>): boolean {
+  return cfg.video.keepWarm === 'auto' ? !cfg.simulated : cfg.video.keepWarm;
 }
 
 /** Pin numbers, driver names and device names are checked once here, so a typo fails at start-up with its name. */

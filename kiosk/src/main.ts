@@ -1,6 +1,6 @@
 import path from 'node:path';
 import pino from 'pino';
-import { loadKioskConfig, type KioskConfig } from './config.ts';
+import { cameraKeptWarm, loadKioskConfig, type KioskConfig } from './config.ts';
 import { Kiosk, type KioskDrivers } from './Kiosk.ts';
 import { FilePrompter } from './voice/FilePrompter.ts';
 import { SimButton } from './hw/SimButton.ts';
@@ -146,7 +146,7 @@ async function run(): Promise<void> {
   const relayCa = cfg.caFile ? fs.readFileSync(cfg.caFile) : undefined;
   logger.info({ keyFingerprint: deviceKey.fingerprint, pinnedCa: cfg.caFile ?? null }, 'device key loaded');
   const chosen = await drivers(cfg, logger);
-  const warm = cfg.video.keepWarm ? new WarmCamera({ camera: chosen.camera, logger }) : null;
+  const warm = cameraKeptWarm(cfg) ? new WarmCamera({ camera: chosen.camera, logger }) : null;
   if (warm) {
     chosen.camera = warm;
     warm.warmUp().catch((err: unknown) => logger.warn({ err }, 'camera could not start while idle; will try again at the next call'));

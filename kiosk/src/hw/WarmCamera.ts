@@ -3,16 +3,18 @@ import type { Camera, VideoFrame } from './Camera.ts';
 
 /**
  * Keeps a camera capturing while the terminal is idle, so a press does not
- * wait for the camera to start (HELPPOINT_CAMERA_WARM=1). Idle frames are
- * dropped here (or kept seconds long in memory by the tap) and never leave
- * the process unless someone presses. Off by default: with the
- * simulated camera the first frame comes ~3× sooner (≈60 vs ≈180 ms after
- * the press) but the officer's first picture does not, because the console's
- * own receive set-up takes longer (scripts/bench-call-setup), while idle CPU
- * goes up several-fold (scripts/bench-kiosk-footprint). Worth it for a real
- * camera that is slow to open. start()/stop() only attach and detach the
- * call's frame listener; close() stops the camera. tap() lets the pre-press
- * buffer keep the last seconds in memory (media/PrePressBuffer.ts).
+ * wait for the camera to start. Idle frames are dropped here (or kept seconds
+ * long in memory by the tap) and never leave the process unless someone
+ * presses. On by default for a real camera, off for the simulated one
+ * (config.ts cameraKeptWarm, HELPPOINT_CAMERA_WARM): warm, the first frame
+ * comes ~60 ms after the press instead of ~1 s (scripts/bench-call-setup;
+ * libcamera opens slower than ffmpeg's test pattern), and only a warm camera
+ * has the seconds before the press; the simulated camera draws its picture
+ * in software, so idle it costs several times the CPU
+ * (scripts/bench-kiosk-footprint), which a real camera's ISP does not.
+ * start()/stop() only attach and detach the call's frame listener; close()
+ * stops the camera. tap() lets the pre-press buffer keep the last seconds in
+ * memory (media/PrePressBuffer.ts).
  */
 export class WarmCamera implements Camera {
   readonly #camera: Camera;
