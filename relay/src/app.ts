@@ -38,6 +38,7 @@ import { LoginThrottle } from './security/LoginThrottle.ts';
 import { KnownDevices } from './security/KnownDevices.ts';
 import { SessionSockets } from './security/SessionSockets.ts';
 import { ConnectionGuard } from './security/ConnectionGuard.ts';
+import { RequestDeadlines } from './security/RequestDeadlines.ts';
 import { installHttpHardening } from './security/httpHardening.ts';
 import { originRefusal } from './security/originCheck.ts';
 import { ThrottledAuditRepo } from './security/ThrottledAuditRepo.ts';
@@ -69,6 +70,7 @@ import { registerDispatchRoutes } from './routes/dispatchRoutes.ts';
 // kiosk updates (issue 10)
 import { KioskUpdateRepo } from './db/KioskUpdateRepo.ts';
 import { KioskUpdates } from './updates/KioskUpdates.ts';
+import { uploadAllowanceMs } from './updates/uploadPace.ts';
 import { registerUpdateRoutes } from './routes/updateRoutes.ts';
 import { registerPrePressRoutes } from './routes/prePressRoutes.ts';
 import { PrePressClips } from './calls/PrePressClips.ts';
@@ -207,6 +209,7 @@ export class Relay {
     const limits = new TerminalMessageLimits({ limits: config.terminalLimits, logger, heartbeatIntervalMs: config.heartbeatIntervalMs });
     const sockets = new SessionSockets({ logger, isLive: (hash) => repos.sessions.isLive(hash) });
     const connections = new ConnectionGuard({ caps: config.connectionCaps, logger });
+    const deadlines = new RequestDeadlines({ requestTimeoutMs: config.serverTimeouts.requestTimeoutMs, onTimeout: (req, res) => connections.timedOut(req.socket, res.headersSent) });
     const tls = config.tls ? { key: fs.readFileSync(config.tls.keyFile), cert: fs.readFileSync(config.tls.certFile) } : null;
     const secureCookies = tls !== null;
     const devices = new KnownDevices({ secureCookies });
@@ -282,10 +285,12 @@ export class Relay {
       logController: new LogController({ disableRequestLogging: true }),
       // Unknown fields are refused (bad_request), not silently dropped: a client sending `id` or `admin` must learn it was ignored.
       ajv: { customOptions: { removeAdditional: false } },
-      // Slow clients are cut off (slowloris, dribbled bodies): headers within 10 s, the whole request within 30 s.
+      // Slow clients are cut off (slowloris, dribbled bodies): headers within 10 s (node), the rest of the
+      // request within 30 s after them (RequestDeadlines); node's own request limit only backs up the
+      // longest an admin's package upload may take (uploadPace.ts).
       ...(tls ? { https: { ...tls, headersTimeout: config.serverTimeouts.headersTimeoutMs, connectionsCheckingInterval: config.serverTimeouts.checkIntervalMs } } : {}),
       http: { headersTimeout: config.serverTimeouts.headersTimeoutMs, connectionsCheckingInterval: config.serverTimeouts.checkIntervalMs },
-      requestTimeout: config.serverTimeouts.requestTimeoutMs,
+      requestTimeout: config.serverTimeouts.headersTimeoutMs + Math.max(config.serverTimeouts.requestTimeoutMs, uploadAllowanceMs(config.updates.maxPackageBytes, config.updates.uploadPace)),
       connectionTimeout: config.serverTimeouts.connectionTimeoutMs,
       keepAliveTimeout: config.serverTimeouts.keepAliveTimeoutMs,
       clientErrorHandler: (err, socket) => connections.clientError(err as NodeJS.ErrnoException, socket as import('node:net').Socket),
@@ -298,6 +303,7 @@ export class Relay {
     }) as unknown as FastifyInstance;
     installErrorHandling(app);
     connections.attach(app.server as import('node:http').Server);
+    deadlines.attach(app.server as import('node:http').Server);
     await installHttpHardening(app, { cookieSecret: new SecretRepo({ db }).getOrCreate('cookie-signing'), mapTileUrl: config.mapTileUrl, tls: secureCookies, authPerMinute: config.authPerMinute, extraConnectSrc: () => federation.district?.stationSocketOrigins() ?? [] });
     registerAuthRoutes(app, {
       users: repos.users,
@@ -340,7 +346,7 @@ export class Relay {
     registerAuditRoutes(app, { sessions: repos.sessions, audit });
     registerDispatchRoutes(app, { sessions: repos.sessions, users: repos.users, responders, responseTimes: new ResponseTimeRepo({ db }), dispatch, audit, mediaDir, responseTargetMs: dc.responseTargetMs });
     registerFleetRoutes(app, { sessions: repos.sessions, terminals: repos.terminals, calls, fleet, health, metrics, pool, db, consoles: () => gateways.console.size, metricsToken: config.metricsToken, disk });
-    registerUpdateRoutes(app, { sessions: repos.sessions, updates });
+    registerUpdateRoutes(app, { sessions: repos.sessions, updates, deadlines, pace: config.updates.uploadPace });
     registerPrePressRoutes(app, { clips: prePress });
     // --- district federation: hook 2 of 4, routes ---
     federation.registerRoutes(app);

@@ -5,6 +5,7 @@ import { DEFAULT_LOGIN_LIMITS, type LoginLimits } from './security/LoginThrottle
 import { DEFAULT_CONNECTION_CAPS, SERVER_TIMEOUTS, type ConnectionCaps, type ServerTimeouts } from './security/ConnectionGuard.ts';
 import { DEFAULT_TERMINAL_LIMITS, type TerminalLimits } from './security/TerminalMessageLimits.ts';
 import { DEFAULT_ANONYMOUS_AUDIT_LIMITS, type AnonymousAuditLimits } from './security/ThrottledAuditRepo.ts';
+import type { UploadPace } from './updates/uploadPace.ts';
 
 export interface RelayConfig {
   /** HTTP/WebSocket listen address and port (0 = any free port, for tests). */
@@ -78,8 +79,11 @@ export interface RelayConfig {
   anonymousAuditLimits: AnonymousAuditLimits;
   /** Dispatch (issue 13): see relay/src/dispatch/. */
   dispatch: DispatchConfig;
-  /** Kiosk packages (issue 10): the largest .deb an admin may upload, and how long a terminal's download link lasts. */
-  updates: { maxPackageBytes: number; downloadTokenTtlMs: number };
+  /**
+   * Kiosk packages (issue 10): the largest .deb an admin may upload, how long a terminal's download
+   * link lasts, and the slowest an upload may come in (uploadPace.ts: it gets the time its size needs at that pace).
+   */
+  updates: { maxPackageBytes: number; downloadTokenTtlMs: number; uploadPace: UploadPace };
 }
 
 export interface DispatchConfig {
@@ -149,7 +153,8 @@ export function defaultConfig(): RelayConfig {
       responseTargetMs: 6 * 60_000,
     },
     // A kiosk .deb with its own Node and node_modules is ~60-90 MiB; 200 MiB leaves room without letting an upload fill the disk.
-    updates: { maxPackageBytes: 200 * 1024 * 1024, downloadTokenTtlMs: 30 * 60_000 },
+    // 32 KiB/s (a 256 kbit/s link) judged per 30 s: 200 MiB may take up to 1 h 47 min.
+    updates: { maxPackageBytes: 200 * 1024 * 1024, downloadTokenTtlMs: 30 * 60_000, uploadPace: { minBytesPerSec: 32 * 1024, windowMs: 30_000 } },
   };
 }
 
@@ -213,6 +218,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv, base: RelayConfig = defaul
     updates: {
       maxPackageBytes: int('HELPPOINT_MAX_PACKAGE_MB', base.updates.maxPackageBytes / 1024 / 1024) * 1024 * 1024,
       downloadTokenTtlMs: base.updates.downloadTokenTtlMs,
+      uploadPace: { ...base.updates.uploadPace, minBytesPerSec: Math.max(1, int('HELPPOINT_MIN_UPLOAD_KIB_S', base.updates.uploadPace.minBytesPerSec / 1024)) * 1024 },
     },
   };
 }

@@ -76,6 +76,7 @@ export const ErrorCode = {
   PackageNotKiosk: 'package_not_kiosk',
   PackageTooLarge: 'package_too_large',
   PackageNotFound: 'package_not_found',
+  UploadTooSlow: 'upload_too_slow',
   DownloadTokenInvalid: 'download_token_invalid',
   DownloadTokenExpired: 'download_token_expired',
   // the pre-press evidence clip (issue 15): the terminal's upload of the seconds around the press
@@ -142,6 +143,7 @@ const httpStatus: Partial<Record<ErrorCode, number>> = {
   package_not_kiosk: 400,
   package_too_large: 413,
   package_not_found: 404,
+  upload_too_slow: 408,
   download_token_invalid: 403,
   download_token_expired: 403,
   prepress_token_invalid: 403,

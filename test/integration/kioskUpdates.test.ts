@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditResponse, KioskPackageSavedResponse, KioskPackagesResponse, RolloutsResponse, RolloutView, TerminalHealth, UpdateReport } from '@helppoint/shared';
 import { startSimTerminal, type Launched } from '../../scripts/lib/launch.ts';
+import { buildDeb as debPackage } from '../support/debPackage.ts';
 import { eventually } from '../support/kioskStatus.ts';
 import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
 import { signIn } from '../support/station.ts';
@@ -42,21 +43,7 @@ const agentDir = () => path.join(dir, 'agent');
 const kioskUpdateDir = () => path.join(dir, `state-${SIM}`, 'update');
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** A real (tiny) Debian package, built by dpkg-deb. */
-function buildDeb(name: string, fields: { package?: string; version: string; arch?: string }, payloadBytes = 1000): Buffer {
-  const root = path.join(dir, 'build', name);
-  fs.mkdirSync(path.join(root, 'DEBIAN'), { recursive: true });
-  fs.mkdirSync(path.join(root, 'opt', 'helppoint-kiosk'), { recursive: true });
-  fs.writeFileSync(
-    path.join(root, 'DEBIAN', 'control'),
-    `Package: ${fields.package ?? 'helppoint-kiosk'}\nVersion: ${fields.version}\nArchitecture: ${fields.arch ?? 'amd64'}\nMaintainer: HelpPoint <dev@helppoint.local>\nDescription: test package\n`,
-  );
-  // Random bytes do not compress: the package is about this big.
-  fs.writeFileSync(path.join(root, 'opt', 'helppoint-kiosk', 'payload.bin'), randomBytes(payloadBytes));
-  const out = path.join(dir, 'build', `${name}.deb`);
-  execFileSync('dpkg-deb', ['--build', '--root-owner-group', root, out], { stdio: 'ignore' });
-  return fs.readFileSync(out);
-}
+const buildDeb = (name: string, fields: { package?: string; version: string; arch?: string }, payloadBytes = 1000) => debPackage(dir, name, fields, payloadBytes);
 
 const upload = (cookie: string, body: Buffer | ReadableStream<Uint8Array>) =>
   fetch(`${relay.url}/api/updates/packages`, {
@@ -109,7 +96,7 @@ let goodSha: string;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helppoint-updates-'));
   fs.mkdirSync(path.join(agentDir(), 'packages'), { recursive: true });
-  relay = await startTestRelay({ heartbeatIntervalMs: 500, updates: { maxPackageBytes: CAP, downloadTokenTtlMs: 60_000 } });
+  relay = await startTestRelay({ heartbeatIntervalMs: 500, updates: { maxPackageBytes: CAP, downloadTokenTtlMs: 60_000, uploadPace: { minBytesPerSec: 32 * 1024, windowMs: 30_000 } } });
   keys = enrolTerminals(relay.relay, [RAW, OFFLINE, ARM, CURRENT]);
   admin = await signIn(relay.url, 'admin', 'demo-admin');
   tech = await signIn(relay.url, 'tech', 'demo-tech');
@@ -266,11 +253,14 @@ describe('rolling a package out', () => {
     const hb = async (id: number, update: UpdateReport) => expect((await t.request(id, 'heartbeat', { seq: id, uptimeS: 5, health: health(update) }))['ok']).toBe(true);
     await hb(10, { state: 'rolled_back', version: '1.0.0', failedVersion: '9.9.9', reason: 'an old attempt', at: Date.now() - 3_600_000 });
     expect((await rolloutOf(RAW))?.state).toBe('offered');
-    await hb(11, { state: 'installing', version: '9.9.9', at: Date.now() });
+    // A call held the update up: the rollout waits for it (it is not failed), then goes on.
+    await hb(11, { state: 'waiting_idle', version: '9.9.9', reason: 'a call is on: 9.9.9 goes in once it has ended', at: Date.now() });
+    expect((await rolloutOf(RAW))?.state).toBe('waiting_idle');
+    await hb(12, { state: 'installing', version: '9.9.9', at: Date.now() });
     expect((await rolloutOf(RAW))?.state).toBe('installing');
-    await hb(12, { state: 'confirming', version: '9.9.9', at: Date.now() });
+    await hb(13, { state: 'confirming', version: '9.9.9', at: Date.now() });
     expect((await rolloutOf(RAW))?.state).toBe('confirming');
-    await hb(13, { state: 'rolled_back', version: '1.0.0', failedVersion: '9.9.9', reason: 'not confirmed within 180 s: kiosk 9.9.9 runs but has not reconnected to the relay', at: Date.now() });
+    await hb(14, { state: 'rolled_back', version: '1.0.0', failedVersion: '9.9.9', reason: 'not confirmed within 180 s: kiosk 9.9.9 runs but has not reconnected to the relay', at: Date.now() });
     expect(await rolloutOf(RAW)).toMatchObject({ state: 'rolled_back', reason: 'not confirmed within 180 s: kiosk 9.9.9 runs but has not reconnected to the relay' });
     t.close();
   });

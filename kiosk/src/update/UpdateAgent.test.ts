@@ -79,13 +79,44 @@ describe('update agent', () => {
     expect(readJson<UpdateState>(path.join(agentDir(), 'state.json'))).toMatchObject({ state: 'rolled_back', failedVersion: '2.0.0' });
   });
 
-  it('never installs during a call: it waits, and gives up for now if the call goes on', async () => {
+  it('never installs during a call: a long call holds the update up, and it goes in once the call is over', async () => {
     sys.callState = 'in_call';
     offer('1.1.0');
-    const r = await agent.run();
-    expect(r).toMatchObject({ state: 'failed', version: '1.0.0', failedVersion: '1.1.0' });
-    expect(r!.reason).toMatch(/call was still on/);
+    // Each run waits idleWaitMs; the request stays for the next run (the path unit starts it again at once).
+    for (let i = 0; i < 3; i++) {
+      const r = await agent.run();
+      expect(r).toMatchObject({ state: 'waiting_idle', version: '1.1.0' });
+      expect(r!.reason).toMatch(/a call is on: 1.1.0 goes in once it has ended/);
+      expect(sys.installs).toEqual([]);
+      expect(fs.existsSync(path.join(stateDir(), 'update', 'request.json'))).toBe(true);
+    }
+    // The relay's fleet page shows the rollout waiting for the call, not failed.
+    expect(readJson<UpdateState>(path.join(agentDir(), 'state.json'))).toMatchObject({ state: 'waiting_idle', version: '1.1.0' });
+
+    // The call ends while a run waits: it installs then, not before.
+    const run = agent.run();
+    await new Promise((r) => setTimeout(r, 50));
     expect(sys.installs).toEqual([]);
+    sys.callState = 'idle';
+    expect(await run).toMatchObject({ state: 'updated', version: '1.1.0' });
+    expect(sys.installs).toEqual(['helppoint-kiosk_1.1.0_arm64.deb']);
+    expect(fs.existsSync(path.join(stateDir(), 'update', 'request.json'))).toBe(false);
+    expect(await agent.run()).toBeNull();
+  });
+
+  it('a newer offer taken during the call replaces the one waiting: only the newer one is installed', async () => {
+    sys.callState = 'in_call';
+    sys.good.add('1.2.0');
+    offer('1.1.0');
+    const run = agent.run();
+    await new Promise((r) => setTimeout(r, 50));
+    offer('1.2.0');
+    sys.callState = 'idle';
+    expect(await run).toBeNull();
+    expect(sys.installs).toEqual([]);
+    expect(fs.readdirSync(path.join(stateDir(), 'update')).sort()).toEqual(['helppoint-kiosk_1.2.0_arm64.deb', 'request.json']);
+    expect(await agent.run()).toMatchObject({ state: 'updated', version: '1.2.0' });
+    expect(sys.installs).toEqual(['helppoint-kiosk_1.2.0_arm64.deb']);
   });
 
   it('refuses a package whose checksum is not the offered one, without touching the terminal', async () => {

@@ -30,7 +30,12 @@ export interface UpdateAgentOptions {
   /** It must stay connected with no restart this long to count as passed. */
   stableMs: number;
   pollMs: number;
-  /** How long an update waits for a call to end before giving up for now. */
+  /**
+   * How long one run waits for a call to end. Past it the run ends as
+   * waiting_idle with the request kept, and the path unit starts the next run
+   * at once: the update is never dropped, and one run stays well inside the
+   * service's TimeoutStartSec (wait + install + confirm + rollback).
+   */
   idleWaitMs: number;
   now?: () => number;
 }
@@ -42,7 +47,8 @@ const CRASH_LOOP_RESTARTS = 5;
 
 /**
  * The root half of an update (the kiosk, unprivileged, downloads and asks).
- * Installs the requested package only while no call is on, then gives the new
+ * Installs the requested package only while no call is on (waiting for a call
+ * to end as long as it takes, one run of idleWaitMs at a time), then gives the new
  * kiosk confirmMs to start (READY), reconnect to the relay and stay up for
  * stableMs without a restart; otherwise it reinstalls the previous package
  * and records why. Every step is written down first (attempt.json), so a power
@@ -82,14 +88,19 @@ export class UpdateAgent {
     const requestFile = path.join(this.#requests, 'request.json');
     const request = readJson<UpdateRequest>(requestFile);
     if (!request) return null;
+    let result: UpdateState | null = null;
     try {
-      return await this.#apply(request);
+      result = await this.#apply(request);
+      return result;
     } finally {
-      fs.rmSync(requestFile, { force: true });
+      // Kept while a call holds the update up: the path unit starts the agent again at once
+      // (it watches for request.json), so the update goes in once the call is over, even
+      // after a reboot. A request the kiosk replaced meanwhile is the next one's, not ours.
+      if (result?.state !== 'waiting_idle' && readJson<UpdateRequest>(requestFile)?.sha256 === request.sha256) fs.rmSync(requestFile, { force: true });
     }
   }
 
-  async #apply(req: UpdateRequest): Promise<UpdateState> {
+  async #apply(req: UpdateRequest): Promise<UpdateState | null> {
     const sys = this.#o.system;
     const from = await sys.installedVersion();
     const file = path.resolve(this.#requests, req.file);
@@ -111,7 +122,16 @@ export class UpdateAgent {
     const fromDeb = path.join(packages, `${PACKAGE}_${from}_${arch}.deb`);
     if (!fs.existsSync(fromDeb)) return refuse(`no copy of the running version ${from} to roll back to (${fromDeb})`);
 
-    if (!(await this.#waitIdle())) return refuse('a call was still on after waiting; the update will be offered again');
+    if (!(await this.#waitIdle(req.version))) {
+      return this.#state({ state: 'waiting_idle', version: req.version, reason: `a call is on: ${req.version} goes in once it has ended` });
+    }
+    const now = readJson<UpdateRequest>(path.join(this.#requests, 'request.json'));
+    if (now?.sha256 !== req.sha256) {
+      // The kiosk took a newer offer while the call went on: that one is installed on the next run, not this one.
+      this.#log.info({ waited: req.version, next: now?.version ?? null }, 'the update request was replaced while waiting for the call to end');
+      if (now?.file !== req.file) fs.rmSync(file, { force: true });
+      return null;
+    }
     // Copied, then checked again: the kiosk's user owns the original and could swap it after the check.
     const toDeb = path.join(packages, `${PACKAGE}_${req.version}_${arch}.deb`);
     fs.copyFileSync(file, toDeb);
@@ -145,7 +165,8 @@ export class UpdateAgent {
     return this.#confirm({ ...a, phase: 'confirming' }, (await this.#o.system.unit()).nRestarts);
   }
 
-  async #waitIdle(): Promise<boolean> {
+  /** True once no call is on; false when one is still on after idleWaitMs (the caller keeps the request for the next run). */
+  async #waitIdle(version: string): Promise<boolean> {
     const deadline = this.#now() + this.#o.idleWaitMs;
     let said = false;
     for (;;) {
@@ -153,7 +174,8 @@ export class UpdateAgent {
       // A kiosk that does not answer has no call on (it may be broken: that is what the update is for).
       if (!s || IDLE_STATES.has(s.call.state)) return true;
       if (!said) {
-        this.#state({ state: 'waiting_idle', version: s.version });
+        // The version it is going to (as installing/confirming): the relay's rollout of it shows "waiting for the call to end".
+        this.#state({ state: 'waiting_idle', version });
         said = true;
       }
       if (this.#now() > deadline) return false;

@@ -7,7 +7,9 @@ import { AGENT_DIR } from './updateState.ts';
 /**
  * `helppoint-kiosk update apply` (root; helppoint-kiosk-update.service).
  * Environment: HELPPOINT_KIOSK_STATE_DIR, HELPPOINT_UPDATE_CONFIRM_S (default
- * 180), HELPPOINT_UPDATE_STABLE_S (default 20), HELPPOINT_STATUS_PORT (8700).
+ * 180), HELPPOINT_UPDATE_STABLE_S (default 20), HELPPOINT_UPDATE_IDLE_WAIT_S
+ * (default 300: one run's wait for a call to end; the next run waits again),
+ * HELPPOINT_STATUS_PORT (8700).
  */
 const run = promisify(execFile);
 const env = process.env;
@@ -54,7 +56,8 @@ const agent = new UpdateAgent({
   confirmMs: Number(env['HELPPOINT_UPDATE_CONFIRM_S'] || 180) * 1000,
   stableMs: Number(env['HELPPOINT_UPDATE_STABLE_S'] || 20) * 1000,
   pollMs: 1000,
-  idleWaitMs: 30 * 60_000,
+  // Inside TimeoutStartSec=20min with the install, confirmMs and a rollback after it.
+  idleWaitMs: Number(env['HELPPOINT_UPDATE_IDLE_WAIT_S'] || 300) * 1000,
 });
 const result = await agent.run();
 process.exit(result && (result.state === 'failed' || result.state === 'rolled_back') ? 1 : 0);

@@ -4,13 +4,18 @@ import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { AppError, ErrorCode, KioskPackageSavedResponse, KioskPackagesResponse, LocationId, RolloutsResponse, Sha256, type KioskPackageSavedResponse as Saved } from '@helppoint/shared';
 import type { SessionRepo } from '../db/SessionRepo.ts';
+import type { RequestDeadlines } from '../security/RequestDeadlines.ts';
 import type { KioskUpdates } from '../updates/KioskUpdates.ts';
+import { pacedBody, uploadAllowanceMs, type UploadPace } from '../updates/uploadPace.ts';
 import { requirePermission } from './guard.ts';
 import { strictSchema } from './strictSchema.ts';
 
 export interface UpdateRouteDeps {
   sessions: SessionRepo;
   updates: KioskUpdates;
+  /** Gives an authorised upload the time its size needs (every other request keeps the normal 30 s). */
+  deadlines: RequestDeadlines;
+  pace: UploadPace;
 }
 
 /** Content types an upload may carry: what browsers and curl send for a .deb. */
@@ -39,10 +44,23 @@ export function registerUpdateRoutes(app: FastifyInstance, deps: UpdateRouteDeps
       if (!body || typeof body.pipe !== 'function') {
         throw new AppError(ErrorCode.PackageInvalid, `send the .deb as the body with content-type ${PACKAGE_TYPES[0]}`);
       }
-      const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
-      const { pkg, created } = await deps.updates.upload(body, Number.isFinite(declared) ? declared : null, { label: user.actor.label, remote: req.ip });
-      reply.status(created ? 201 : 200);
-      return { package: pkg, created };
+      const header = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
+      const declared = header !== null && Number.isFinite(header) ? header : null;
+      // Only now, with an admin known: a large package over a slow link needs longer than a request normally gets,
+      // bounded by its size (or the cap, when sent chunked) at the slowest pace the relay accepts.
+      deps.deadlines.extend(req.raw, uploadAllowanceMs(Math.min(declared ?? deps.updates.maxPackageBytes, deps.updates.maxPackageBytes), deps.pace));
+      const paced = pacedBody(body, deps.pace);
+      try {
+        const { pkg, created } = await deps.updates.upload(paced.body, declared, { label: user.actor.label, remote: req.ip });
+        reply.status(created ? 201 : 200);
+        return { package: pkg, created };
+      } catch (error) {
+        // The rest of a too-slow body is not waited for: answer, then close the socket.
+        if (error instanceof AppError && error.code === ErrorCode.UploadTooSlow) reply.header('connection', 'close');
+        throw error;
+      } finally {
+        paced.stop();
+      }
     });
   });
 

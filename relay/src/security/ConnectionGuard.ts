@@ -17,8 +17,9 @@ export const DEFAULT_CONNECTION_CAPS: ConnectionCaps = { httpPerAddress: 64, ter
 /**
  * Server-wide timeouts (passed to Fastify / node:http). A client must send
  * its headers within headersTimeout and its whole request (body included)
- * within requestTimeout, however slowly it dribbles; an idle socket closes
- * after connectionTimeout; node checks these every checkIntervalMs.
+ * within requestTimeout after them (RequestDeadlines; only an admin's package
+ * upload is given longer, by its size), however slowly it dribbles; an idle
+ * socket closes after connectionTimeout; node checks these every checkIntervalMs.
  */
 export interface ServerTimeouts {
   headersTimeoutMs: number;
@@ -105,13 +106,18 @@ export class ConnectionGuard {
 
   /** Fastify's clientErrorHandler: slow or broken requests get an answer and a log line. */
   clientError(err: NodeJS.ErrnoException, socket: Socket): void {
-    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT') {
-      this.#timedOut++;
-      this.#timedOutTotal++;
-      if (socket.writable) socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    } else if (socket.writable && err.code !== 'ECONNRESET') {
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT') return this.timedOut(socket);
+    if (socket.writable && err.code !== 'ECONNRESET') {
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     }
+    socket.destroy();
+  }
+
+  /** A request not sent in its time (node's timeouts, RequestDeadlines): 408 (unless already answered), closed, counted. */
+  timedOut(socket: Duplex, answered = false): void {
+    this.#timedOut++;
+    this.#timedOutTotal++;
+    if (socket.writable && !answered) socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     socket.destroy();
   }
 

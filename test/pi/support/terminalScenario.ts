@@ -11,7 +11,13 @@ import { PiContainer } from './PiContainer.ts';
 
 export interface ScenarioOptions {
   arch: 'amd64' | 'arm64';
-  /** Multiplies every wait: arm64 runs under qemu-user, several times slower. */
+  /**
+   * Multiplies every wait and test timeout. The bases are 2.5–4× what each
+   * step took natively on a 2-core machine (deploy/pi/README.md, "Measured");
+   * 2 for amd64 leaves room for one that is busy with other work (its install
+   * took 2.5× as long at a load average of 12), and arm64 under qemu-user
+   * measured about 4× amd64 on the same machine: 8.
+   */
   slow: number;
   /** Printed as the skip reason when set. */
   skipReason: string | null;
@@ -54,11 +60,15 @@ export function describeTerminalPackage(o: ScenarioOptions): void {
       c.put(art.bundle, `/root/${path.basename(art.bundle)}`);
       for (const unit of ['helppoint-kiosk.service', 'helppoint-provision.service']) c.write(`/etc/systemd/system/${unit}.d/simulated.conf`, SIMULATED_DROP_IN);
       const t0 = Date.now();
-      await c.boot(t(120_000));
+      await c.boot(t(60_000));
       figures['boot_s'] = (Date.now() - t0) / 1000;
     }, 60 * 60_000);
 
     afterAll(async () => {
+      // The terminal's whole journal, kept for a failure's post-mortem (the root file system goes with the container).
+      const journal = `${fs.existsSync('/var/tmp') ? '/var/tmp' : os.tmpdir()}/helppoint-pi-${o.arch}-last-journal.txt`;
+      if (c?.leaderPid) await c.try(`journalctl -o short-precise --no-pager > /root/journal.txt`, 60_000).then(() => c.exists('/root/journal.txt') && fs.copyFileSync(path.join(c.root, 'root/journal.txt'), journal));
+      console.log(`[pi ${o.arch}] journal: ${journal}`);
       console.log(`[pi ${o.arch}] ${Object.entries({ ...figures, ...Object.fromEntries(Object.entries(art?.timings ?? {}).map(([k, v]) => [`${k}_s`, v])) }).map(([k, v]) => `${k}=${v}`).join(' ')}`);
       await relay?.close();
       await c?.close();
@@ -72,7 +82,7 @@ export function describeTerminalPackage(o: ScenarioOptions): void {
       expect((await c.try('command -v ffmpeg')).code).not.toBe(0);
 
       const t0 = Date.now();
-      const inst = await c.try(`sh /root/${path.basename(art.bundle)}/install.sh /root/${path.basename(art.deb)}`, t(600_000));
+      const inst = await c.try(`sh /root/${path.basename(art.bundle)}/install.sh /root/${path.basename(art.deb)}`, t(240_000));
       figures['install_s'] = (Date.now() - t0) / 1000;
       expect(inst.code, `${inst.stdout}\n${inst.stderr}`).toBe(0);
 
@@ -80,7 +90,7 @@ export function describeTerminalPackage(o: ScenarioOptions): void {
       for (const tool of ['ffmpeg', 'socat', 'gpioset']) expect((await c.try(`command -v ${tool}`)).code, tool).toBe(0);
       // The echo canceller addon loads as the service's user against the libwebrtc-audio-processing1
       // the bundle installed, and cancels one 10 ms frame (else the kiosk falls back to the raw microphone).
-      const apm = await c.try(`runuser -u helppoint -- /opt/helppoint-kiosk/node/bin/node -e "const m = require('/opt/helppoint-kiosk/app/node_modules/@helppoint/audio-processing'); const p = new m.AudioProcessor({ sampleRate: 48000 }); p.render(new Int16Array(480)); p.capture(new Int16Array(480), 60); p.close(); console.log('APM OK')"`, t(60_000));
+      const apm = await c.try(`runuser -u helppoint -- /opt/helppoint-kiosk/node/bin/node -e "const m = require('/opt/helppoint-kiosk/app/node_modules/@helppoint/audio-processing'); const p = new m.AudioProcessor({ sampleRate: 48000 }); p.render(new Int16Array(480)); p.capture(new Int16Array(480), 60); p.close(); console.log('APM OK')"`, t(30_000));
       expect(apm.stdout.trim(), apm.stderr).toBe('APM OK');
       const groups = (await c.sh('id -nG helppoint')).stdout.trim().split(' ');
       expect(groups).toEqual(expect.arrayContaining(['helppoint', 'gpio', 'video', 'audio', 'dialout']));
@@ -95,10 +105,10 @@ export function describeTerminalPackage(o: ScenarioOptions): void {
       expect(await c.sh('systemd-analyze cat-config systemd/system.conf').then((r) => r.stdout)).toMatch(/^RuntimeWatchdogSec=15s$/m);
 
       // A reinstall (the update path) keeps one block, not two.
-      const again = await c.try(`dpkg -i /root/${path.basename(art.deb)}`, t(300_000));
+      const again = await c.try(`dpkg -i /root/${path.basename(art.deb)}`, t(120_000));
       expect(again.code, again.stderr).toBe(0);
       expect(c.read('/boot/firmware/config.txt').match(/^# >>> helppoint-kiosk/gm)).toHaveLength(1);
-    }, 20 * 60_000);
+    }, t(420_000));
 
     it('every unit it installs passes systemd-analyze verify', async () => {
       const units = (await c.sh('dpkg -L helppoint-kiosk | grep -E "/lib/systemd/system/[^/]+\\.(service|path|mount|timer)$"')).stdout.trim().split('\n');
@@ -109,7 +119,7 @@ export function describeTerminalPackage(o: ScenarioOptions): void {
         const complaints = r.stdout.split('\n').filter((l) => l.trim() !== '' && !/Cannot add dependency job|Failed to create .*\.slice|Unit .*target not found/.test(l));
         expect({ unit: u, code: r.code, complaints }).toEqual({ unit: u, code: 0, complaints: [] });
       }
-    });
+    }, t(60_000));
 
     it('first boot: a wrong code is said and left for the technician; the right one enrols and the terminal is online', async () => {
       relay = await startTestRelay({ host: c.hostAddr, rtcListenIp: c.hostAddr });
@@ -139,35 +149,46 @@ export function describeTerminalPackage(o: ScenarioOptions): void {
       expect(online).toContain('"online":true');
       const main = await c.unit('helppoint-kiosk.service', 'MainPID');
       expect((await c.sh(`ps -o user= -p ${main}`)).stdout.trim()).toBe('helppoint');
-    }, 20 * 60_000);
+    }, t(360_000));
 
     it('doctor passes with the simulated hardware', async () => {
       await c.waitFor('the terminal idle', async () => (await c.sh('curl -sf http://127.0.0.1:8700/status')).stdout, (v) => v.includes('"state":"idle"'), t(60_000));
-      const doctor = c.try('helppoint-kiosk doctor', t(180_000));
-      // The button check waits for a press: press (once the checks before it have had time) until the doctor is done.
+      const doctor = c.try('helppoint-kiosk doctor > /root/doctor.txt 2>&1', t(90_000));
       let done = false;
       void doctor.finally(() => (done = true));
-      await new Promise((r) => setTimeout(r, t(4000)));
+      const printed = () => (c.exists('/root/doctor.txt') ? c.read('/root/doctor.txt') : '');
+      // As a technician would: press when the doctor asks, once, and again only if its button line has not come.
+      // (A press after the button check is a real press: it would start a call.)
       while (!done) {
-        await c.try(`curl -sf -X POST -d '{"action":"press"}' http://127.0.0.1:8700/sim/button`);
-        await new Promise((r) => setTimeout(r, 1000));
+        const asked = printed().split('Press the help button now')[1];
+        if (asked !== undefined && !asked.includes('求助按钮 Button')) {
+          await c.try(`curl -sf -X POST -d '{"action":"press"}' http://127.0.0.1:8700/sim/button`);
+          await c.waitFor('the button line', async () => printed(), (v) => done || v.includes('求助按钮 Button'), t(5000)).catch(() => undefined);
+        }
+        await sleep(500);
       }
       const r = await doctor;
-      expect(r.code, r.stdout + r.stderr).toBe(0);
-      expect(r.stdout).toContain('all checks passed');
-    }, 10 * 60_000);
+      expect(r.code, printed() + r.stderr).toBe(0);
+      expect(printed()).toContain('all checks passed');
+      expect(await kioskCallState(c)).toBe('idle');
+    }, t(180_000));
 
     it('a button press on the terminal rings a console', async () => {
       const tech = await signIn(relay!.url, 'officer1', 'demo-officer1');
       const consoleWs = await openConsole(relay!.url, tech);
+      const pid = await c.unit('helppoint-kiosk.service', 'MainPID');
+      expect(await kioskCallState(c)).toBe('idle');
       try {
         await c.sh(`curl -sf -X POST -d '{"action":"press"}' http://127.0.0.1:8700/sim/button`);
         await c.waitFor('the call ringing on the console', async () => JSON.stringify(consoleWs.updates().filter((u) => u.terminal.id === 'XC-HT-003').map((u) => u.state)), (v) => v.includes('ringing'), t(30_000));
-        await c.sh(`curl -sf -X POST -d '{"action":"long-press"}' http://127.0.0.1:8700/sim/button`);
+        // The long press cancels the call; the kiosk that rang must still be the one running (no crash, no watchdog kill).
+        const cancel = await c.try(`curl -sS -f -X POST -d '{"action":"long-press"}' http://127.0.0.1:8700/sim/button`);
+        expect(cancel.code, `${cancel.stderr}\n${await c.unit('helppoint-kiosk.service', 'NRestarts,ActiveState')}\n${(await c.sh('journalctl -u helppoint-kiosk -o cat | tail -n 30')).stdout}`).toBe(0);
+        expect(await c.unit('helppoint-kiosk.service', 'MainPID')).toBe(pid);
       } finally {
         consoleWs.peer.ws.close();
       }
-    }, 10 * 60_000);
+    }, t(90_000));
 
     it('systemctl kill -s KILL: the service is back at once', async () => {
       const before = await c.unit('helppoint-kiosk.service', 'MainPID');
@@ -178,18 +199,21 @@ export function describeTerminalPackage(o: ScenarioOptions): void {
         return pid !== before && pid !== '0' && state === 'active';
       }, t(60_000));
       expect(Number(await c.unit('helppoint-kiosk.service', 'NRestarts'))).toBe(restarts + 1);
-    }, 10 * 60_000);
+    }, t(90_000));
 
     it('a hung event loop (SIGSTOP) is killed by the watchdog and restarted', async () => {
       const before = await c.unit('helppoint-kiosk.service', 'MainPID');
       expect(Number(before)).toBeGreaterThan(1);
+      const timeouts = async () => Number((await c.try('journalctl -u helppoint-kiosk -o cat | grep -c "Watchdog timeout"')).stdout.trim() || 0);
+      const earlier = await timeouts();
       await c.sh(`kill -STOP ${before}`);
       await c.waitFor('the watchdog restart', () => c.unit('helppoint-kiosk.service', 'MainPID,ActiveState'), (v) => {
         const [pid, state] = v.split('\n');
         return pid !== before && pid !== '0' && state === 'active';
       }, t(90_000));
-      expect((await c.sh('journalctl -u helppoint-kiosk -o cat')).stdout).toMatch(/Watchdog timeout/);
-    }, 10 * 60_000);
+      // This restart was the watchdog's (one more timeout than before), not a crash's.
+      expect(await timeouts()).toBe(earlier + 1);
+    }, t(120_000));
 
     it('an update whose kiosk cannot start is rolled back by itself, and the reason is reported', async () => {
       const next = await brokenNextVersion(art.deb, `${art.version}+broken1`, work);
@@ -199,23 +223,30 @@ export function describeTerminalPackage(o: ScenarioOptions): void {
       await c.sh(`chown -R helppoint:helppoint /var/lib/helppoint-kiosk/update`);
       // What the kiosk writes when the relay offers a version and no call is on; the path unit starts the agent.
       await c.sh(`echo '${JSON.stringify({ version: `${art.version}+broken1`, file: name, sha256: sha })}' > /var/lib/helppoint-kiosk/update/request.json.tmp && mv /var/lib/helppoint-kiosk/update/request.json.tmp /var/lib/helppoint-kiosk/update/request.json`);
-      const state = await c.waitFor('the rollback', async () => (c.exists('/var/lib/helppoint-kiosk-update/state.json') ? c.read('/var/lib/helppoint-kiosk-update/state.json') : ''), (v) => /"state": "(rolled_back|failed|updated)"/.test(v), t(600_000));
+      const state = await c.waitFor('the rollback', async () => (c.exists('/var/lib/helppoint-kiosk-update/state.json') ? c.read('/var/lib/helppoint-kiosk-update/state.json') : ''), (v) => /"state": "(rolled_back|failed|updated)"/.test(v), t(240_000));
       const s = JSON.parse(state) as { state: string; version: string; failedVersion: string; reason: string };
       expect(s).toMatchObject({ state: 'rolled_back', version: art.version, failedVersion: `${art.version}+broken1` });
       expect(s.reason).toMatch(/restarted|activating|auto-restart|exit/);
       expect((await c.sh("dpkg-query -W -f='${Version}' helppoint-kiosk")).stdout).toBe(art.version);
       await c.waitFor('the previous kiosk running again', () => c.unit('helppoint-kiosk.service', 'ActiveState'), (v) => v === 'active', t(60_000));
       expect((await c.sh('helppoint-kiosk --version')).stdout.trim()).toBe(art.version);
-    }, 20 * 60_000);
+    }, t(330_000));
 
     it('purge removes the config.txt block and the state', async () => {
-      const r = await c.try('apt-get purge -y helppoint-kiosk', t(300_000));
+      const r = await c.try('apt-get purge -y helppoint-kiosk', t(120_000));
       expect(r.code, r.stderr).toBe(0);
       expect(c.read('/boot/firmware/config.txt')).not.toContain('helppoint-kiosk');
       expect(c.read('/boot/firmware/config.txt')).toContain('[all]');
       expect(c.exists('/var/lib/helppoint-kiosk')).toBe(false);
-    }, 10 * 60_000);
+    }, t(150_000));
   });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function kioskCallState(c: PiContainer): Promise<string> {
+  const status = JSON.parse((await c.sh('curl -sf http://127.0.0.1:8700/status')).stdout) as { call: { state: string } };
+  return status.call.state;
 }
 
 async function fleetEntry(base: string, cookie: string, id: string): Promise<unknown> {
