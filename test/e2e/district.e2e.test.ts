@@ -6,6 +6,7 @@ import { startRelay, startSimTerminal, type Launched } from '../../scripts/lib/l
 import { launchChromium, videoStats } from '../support/browser.ts';
 import { startDistrictWorld, type DistrictWorld } from '../support/district.ts';
 import { eventually, kioskStatus, pressButton } from '../support/kioskStatus.ts';
+import { signIn } from '../support/station.ts';
 
 /**
  * The district officer's side in a real browser: station B's relay with a
@@ -58,14 +59,20 @@ afterAll(async () => {
   await world?.close();
 });
 
+/** The district page, signed in as a district officer and connected. */
+async function districtPage() {
+  const page = await browser.newPage();
+  await page.goto(`${districtUrl}/district.html`);
+  await page.fill('input[name=username]', 'officer1');
+  await page.fill('input[name=password]', 'demo-officer1');
+  await page.click('form.d-login button[type=submit]');
+  await page.waitForSelector('#app[data-connected="true"]', { timeout: 15_000 });
+  return page;
+}
+
 describe('district console', () => {
   it('rings for a call unanswered at its station; the district officer answers, sees the video and is heard', async () => {
-    const page = await browser.newPage();
-    await page.goto(`${districtUrl}/district.html`);
-    await page.fill('input[name=username]', 'officer1');
-    await page.fill('input[name=password]', 'demo-officer1');
-    await page.click('form.d-login button[type=submit]');
-    await page.waitForSelector('#app[data-connected="true"]', { timeout: 15_000 });
+    const page = await districtPage();
     // B's terminal is on the district map and list, online.
     await page.waitForSelector('tr[data-terminal="b.XC-HT-003"][data-status="online"]', { timeout: 20_000 });
     await page.waitForSelector('circle[data-terminal="b.XC-HT-003"]');
@@ -99,6 +106,35 @@ describe('district console', () => {
     await page.click('.d-hangup');
     await eventually(async () => (await kioskStatus(statusUrl)).call.state === 'idle', 15_000, 'terminal idle after the district hung up');
     await page.waitForSelector('tr[data-terminal="b.XC-HT-003"][data-status="online"]', { timeout: 10_000 });
+    await page.close();
+  }, 120_000);
+
+  it('looks in on an idle terminal at station B: its camera on the district page, the LED blinking, audited at B as the district officer', async () => {
+    const page = await districtPage();
+    await page.waitForSelector('tr[data-terminal="b.XC-HT-003"][data-status="online"]', { timeout: 20_000 });
+    await eventually(async () => (await kioskStatus(statusUrl)).call.state === 'idle', 15_000, 'terminal idle');
+
+    await page.click('tr[data-terminal="b.XC-HT-003"] .d-lookin');
+    const looking = await eventually(async () => {
+      const s = await kioskStatus(statusUrl);
+      return s.call.state === 'lookin' ? s : null;
+    }, 15_000, 'terminal in a look-in');
+    // The slow blink tells anyone at the terminal that the camera is on.
+    expect(looking.led).toBe('blink-slow');
+    const video = await eventually(async () => {
+      const v = await videoStats(page, '.d-video');
+      return v.frames > 10 && v.width > 0 ? v : null;
+    }, 20_000, 'the look-in picture on the district console');
+    expect(video.width).toBeGreaterThan(0);
+
+    // Station B keeps the record of who looked: the district officer, through the district.
+    const admin = await signIn(station.ready['url']!, 'admin', 'demo-admin');
+    const audit = (await (await fetch(`${station.ready['url']}/api/audit?limit=100`, { headers: { cookie: admin } })).json()) as { entries: { action: string; actor: string; outcome: string; target: string | null }[] };
+    expect(audit.entries.find((e) => e.action === 'district.lookin' && e.outcome === 'ok')).toMatchObject({ target: 'XC-HT-003' });
+    expect(audit.entries.find((e) => e.action === 'district.lookin' && e.outcome === 'ok')?.actor).toMatch(/^district:/);
+
+    await page.click('.d-hangup');
+    await eventually(async () => (await kioskStatus(statusUrl)).call.state === 'idle', 15_000, 'terminal idle after the look-in');
     await page.close();
   }, 120_000);
 });
