@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AppError, ErrorCode } from '@helppoint/shared';
+import { ErrorCode } from '@helppoint/shared';
+import { checkLink, signLink } from '../security/signedLink.ts';
 
 /**
  * The link a terminal uploads its pre-press clip with (issue 15): the call,
@@ -16,8 +16,8 @@ export interface UploadGrant {
   expiresAt: number;
 }
 
-const sign = (secret: string, g: UploadGrant) =>
-  createHmac('sha256', secret).update(`kiosk-prepress\n${g.terminalId}\n${g.callId}\n${g.beforeMs}\n${g.expiresAt}`).digest('base64url');
+const fields = (g: UploadGrant) => [g.terminalId, g.callId, g.beforeMs, g.expiresAt];
+const sign = (secret: string, g: UploadGrant) => signLink(secret, 'kiosk-prepress', fields(g));
 
 export function uploadPath(secret: string, g: UploadGrant): string {
   const q = new URLSearchParams({ terminal: g.terminalId, before: String(g.beforeMs), exp: String(g.expiresAt), token: sign(secret, g) });
@@ -26,10 +26,8 @@ export function uploadPath(secret: string, g: UploadGrant): string {
 
 /** Throws unless `token` was made by uploadPath for exactly this grant, and has not expired. */
 export function checkUploadToken(secret: string, g: UploadGrant, token: string, now = Date.now()): void {
-  const want = Buffer.from(sign(secret, g));
-  const got = Buffer.from(token);
-  if (!Number.isSafeInteger(g.expiresAt) || !Number.isSafeInteger(g.beforeMs) || got.length !== want.length || !timingSafeEqual(got, want)) {
-    throw new AppError(ErrorCode.PrePressTokenInvalid, 'this upload link was not issued for this terminal and call');
-  }
-  if (now > g.expiresAt) throw new AppError(ErrorCode.PrePressTokenExpired, 'this upload link has expired; the terminal asks for a new one');
+  checkLink(secret, { purpose: 'kiosk-prepress', fields: fields(g), expiresAt: g.expiresAt, token, now }, {
+    invalid: [ErrorCode.PrePressTokenInvalid, 'this upload link was not issued for this terminal and call'],
+    expired: [ErrorCode.PrePressTokenExpired, 'this upload link has expired; the terminal asks for a new one'],
+  });
 }

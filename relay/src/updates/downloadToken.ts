@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AppError, ErrorCode } from '@helppoint/shared';
+import { ErrorCode } from '@helppoint/shared';
+import { checkLink, signLink } from '../security/signedLink.ts';
 
 /**
  * The link a terminal downloads an offered package with: the package, the
@@ -15,7 +15,8 @@ export interface DownloadGrant {
   expiresAt: number;
 }
 
-const sign = (secret: string, g: DownloadGrant) => createHmac('sha256', secret).update(`kiosk-download\n${g.terminalId}\n${g.sha256}\n${g.expiresAt}`).digest('base64url');
+const fields = (g: DownloadGrant) => [g.terminalId, g.sha256, g.expiresAt];
+const sign = (secret: string, g: DownloadGrant) => signLink(secret, 'kiosk-download', fields(g));
 
 export function downloadPath(secret: string, g: DownloadGrant): string {
   const q = new URLSearchParams({ terminal: g.terminalId, exp: String(g.expiresAt), token: sign(secret, g) });
@@ -24,10 +25,8 @@ export function downloadPath(secret: string, g: DownloadGrant): string {
 
 /** Throws unless `token` was made by downloadPath for exactly this terminal and package, and has not expired. */
 export function checkDownloadToken(secret: string, g: DownloadGrant, token: string, now = Date.now()): void {
-  const want = Buffer.from(sign(secret, g));
-  const got = Buffer.from(token);
-  if (!Number.isSafeInteger(g.expiresAt) || got.length !== want.length || !timingSafeEqual(got, want)) {
-    throw new AppError(ErrorCode.DownloadTokenInvalid, 'this download link was not issued for this terminal and package');
-  }
-  if (now > g.expiresAt) throw new AppError(ErrorCode.DownloadTokenExpired, 'this download link has expired; the terminal gets a new one with its next offer');
+  checkLink(secret, { purpose: 'kiosk-download', fields: fields(g), expiresAt: g.expiresAt, token, now }, {
+    invalid: [ErrorCode.DownloadTokenInvalid, 'this download link was not issued for this terminal and package'],
+    expired: [ErrorCode.DownloadTokenExpired, 'this download link has expired; the terminal gets a new one with its next offer'],
+  });
 }
