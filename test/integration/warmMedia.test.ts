@@ -10,6 +10,9 @@ import { openConsole, signIn } from '../support/station.ts';
  * its very first call.updated already carries the picture. A console's
  * receive transport exists (and is connected by a consumer of a beacon that
  * never sends) while it is signed in; calls on another worker are piped to it.
+ * As a call rings, the relay makes its consumers on that warm transport itself
+ * and offers them (rtc.consumersOffered), so the console only builds and
+ * resumes them.
  */
 const VP8 = { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90_000 }], encodings: [{ ssrc: 2_222_001 }] };
 const OPUS = { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48_000, channels: 2 }], encodings: [{ ssrc: 2_222_002 }] };
@@ -25,6 +28,9 @@ const ok = <T>(frame: Record<string, unknown>): T => {
 };
 const errorCode = (frame: Record<string, unknown>) => (frame['error'] as { code: string } | undefined)?.code;
 type Call = { id: string; state: string; producers: { id: string; kind: string }[] };
+type Offer = { callId: string; consumers: { id: string; producerId: string; kind: string; rtpParameters: { codecs: { mimeType: string }[] } }[] };
+const offersTo = (peer: RawPeer, callId: string): Offer[] =>
+  peer.frames.filter((f) => f['type'] === 'rtc.consumersOffered').map((f) => f['data'] as Offer).filter((o) => o.callId === callId);
 
 beforeAll(async () => {
   // Two workers: the terminal lands on one, the console's warm transport on the other.
@@ -72,10 +78,21 @@ describe('warm media', () => {
     const first = await officer.peer.until(() => officer.updates().find((c) => c.id === callId));
     expect((first as unknown as Call).producers.map((p) => p.id).sort()).toEqual([video, audio].sort());
 
+    // The relay offered both consumers on the warm transport right after the ring, video first; each resumes.
+    const [offer] = await officer.peer.until(() => (offersTo(officer.peer, callId).length ? offersTo(officer.peer, callId) : undefined));
+    expect(offer!.consumers.map((c) => [c.kind, c.producerId])).toEqual([['video', video], ['audio', audio]]);
+    expect(offer!.consumers[0]!.rtpParameters.codecs[0]!.mimeType).toBe('video/VP8');
+    for (const c of offer!.consumers) expect(ok(await officer.peer.request(id++, 'rtc.resumeConsumer', { consumerId: c.id }))).toEqual({});
+    // Each offered consumer is audited as the officer looking and listening, like one asked for.
+    const audited = relay.relay.trust.audit.list({ limit: 50 }).filter((a) => a.actor === 'user:officer1' && a.target === 'XC-SCH-001' && (a.detail as { callId?: string } | null)?.callId === callId);
+    expect(audited.map((a) => a.action).sort()).toEqual(['camera.view', 'microphone.listen']);
+    // A console may still ask itself (an offer that came too late, a rebuilt transport).
     const caps = relay.relay.pool.routerRtpCapabilities as unknown as Record<string, unknown>;
     const consumer = ok<{ id: string; kind: string; producerId: string }>(await officer.peer.request(id++, 'rtc.consume', { transportId: recv.id, producerId: video, rtpCapabilities: caps }));
     expect(consumer).toMatchObject({ kind: 'video', producerId: video });
     expect(ok(await officer.peer.request(id++, 'rtc.resumeConsumer', { consumerId: consumer.id }))).toEqual({});
+    // The technician's console (no warm transport, may not take calls) is offered nothing.
+    expect(offersTo(tech.peer, callId)).toEqual([]);
     // A technician sees no call media at all.
     expect(errorCode(await tech.peer.request(id++, 'rtc.createTransport', { direction: 'recv' }))).toBe('forbidden');
 
@@ -86,6 +103,10 @@ describe('warm media', () => {
     const { callId: second } = ok<{ callId: string }>(await terminal.request(id++, 'help.request', { requestId: 'c0ffee00-0000-4000-8000-0000000000a2' }));
     const next = await officer.peer.until(() => officer.updates().find((c) => c.id === second));
     expect((next as unknown as Call).producers.map((p) => p.id).sort()).toEqual([video, audio].sort());
+    // The next call is offered afresh: the ended call's consumers closed with it.
+    const [again] = await officer.peer.until(() => (offersTo(officer.peer, second).length ? offersTo(officer.peer, second) : undefined));
+    expect(again!.consumers.map((c) => c.producerId)).toEqual([video, audio]);
+    expect(again!.consumers.map((c) => c.id)).not.toContain(offer!.consumers[0]!.id);
     expect(ok(await terminal.request(id++, 'rtc.restartIce', { transportId: send.id }))).toHaveProperty('iceParameters');
   });
 
@@ -99,6 +120,9 @@ describe('warm media', () => {
     const again = ok<{ producerId: string }>(await terminal.request(id++, 'rtc.produce', { transportId: fresh.id, kind: 'video', rtpParameters: VP8 })).producerId;
     const joined = await officer.peer.until(() => officer.updates().slice(before).find((c) => c.id === callId && (c as unknown as Call).producers.some((p) => p.id === again)));
     expect((joined as unknown as Call).state).toBe('ringing');
+    // Still ringing: the new producer is offered (only it: the others were offered before).
+    const offered = await officer.peer.until(() => offersTo(officer.peer, callId).find((o) => o.consumers.some((c) => c.producerId === again)));
+    expect(offered.consumers.map((c) => c.producerId)).toEqual([again]);
   });
 
   it('refuses warm-up and produce requests that make no sense', async () => {

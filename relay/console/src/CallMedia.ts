@@ -23,7 +23,27 @@ export interface CallMediaOptions {
 export interface MediaTarget {
   producers: readonly { id: string; kind: MediaKind }[];
   sendMic: boolean;
+  /**
+   * The relay offers this call's consumers as it rings (rtc.consumersOffered, on the warm receive
+   * transport): wait up to OFFER_WAIT_MS for them before asking with rtc.consume.
+   */
+  offers?: boolean;
 }
+
+/** A consumer the relay made for this console (rtc.consumersOffered) or returned from rtc.consume. */
+export interface ConsumerOffer {
+  id: string;
+  producerId: string;
+  kind: MediaKind;
+  rtpParameters: Record<string, unknown>;
+}
+
+/**
+ * How long a ringing call waits for the relay's offer before the console asks itself. The offer
+ * follows the ring within milliseconds; this only covers an offer that never comes (the relay could
+ * not make it, or the warm transport was rebuilt in between).
+ */
+export const OFFER_WAIT_MS = 1_000;
 
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
@@ -74,6 +94,11 @@ export class CallMedia {
   #closed = false;
   /** What the call needs now: a re-joined receive transport consumes these again. */
   #target: MediaTarget | null = null;
+  /** Consumers the relay offered and this console has not built yet, by producer. */
+  readonly #offers = new Map<string, ConsumerOffer>();
+  /** Until when a ringing call waits for offers (the call rang when this was made). */
+  readonly #offerDeadline = Date.now() + OFFER_WAIT_MS;
+  #offerTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(opts: CallMediaOptions) {
     this.callId = opts.callId;
@@ -125,6 +150,8 @@ export class CallMedia {
     for (const consumer of this.#consumers.values()) consumer.close();
     this.#consumers.clear();
     this.#failed.clear();
+    // Offers were on the old transport.
+    this.#offers.clear();
     this.#onChange();
     if (this.#target) this.sync(this.#target);
   }
@@ -162,6 +189,13 @@ export class CallMedia {
     this.#enqueue(() => this.#sync(target));
   }
 
+  /** The relay made consumers for this call on the warm receive transport: build them (one negotiation) and resume them. */
+  offer(consumers: readonly ConsumerOffer[]): void {
+    if (this.#closed) return;
+    for (const c of consumers) if (!this.#consumers.has(c.producerId)) this.#offers.set(c.producerId, c);
+    if (this.#target) this.sync(this.#target);
+  }
+
   /** Tries the microphone again after it failed (e.g. the officer granted permission). */
   retryMic(): void {
     if (this.#micState !== 'failed') return;
@@ -172,6 +206,9 @@ export class CallMedia {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#offerTimer) clearTimeout(this.#offerTimer);
+    this.#offerTimer = null;
+    this.#offers.clear();
     // The consumers only: the receive transport stays warm for the next call.
     for (const consumer of this.#consumers.values()) consumer.close();
     this.#consumers.clear();
@@ -214,9 +251,20 @@ export class CallMedia {
     }
     if (changed) this.#onChange();
 
-    for (const producer of target.producers) {
+    const missing = () => target.producers.filter((p) => !this.#consumers.has(p.id) && !this.#failed.has(p.id));
+    const offered = missing().flatMap((p) => this.#offers.get(p.id) ?? []);
+    if (offered.length) await this.#build(offered, true);
+    const waitForOffer = target.offers === true && Date.now() < this.#offerDeadline;
+    for (const producer of missing()) {
       if (this.#closed) return;
-      if (this.#consumers.has(producer.id) || this.#failed.has(producer.id)) continue;
+      if (waitForOffer) {
+        // The relay's offer is on its way: asking now would make a second consumer of the same camera.
+        this.#offerTimer ??= setTimeout(() => {
+          this.#offerTimer = null;
+          if (this.#target && !this.#closed) this.sync(this.#target);
+        }, this.#offerDeadline - Date.now());
+        continue;
+      }
       try {
         await this.#consume(producer.id);
       } catch (error) {
@@ -237,28 +285,53 @@ export class CallMedia {
       rtpCapabilities: this.#device.recvRtpCapabilities as Record<string, unknown>,
     });
     if (this.#closed) return;
-    const consumer = await transport.consume({
-      id: options.id,
-      producerId: options.producerId,
-      kind: options.kind,
-      rtpParameters: options.rtpParameters as types.RtpParameters,
-    });
-    if (this.#closed) {
-      consumer.close();
-      return;
-    }
-    this.#consumers.set(producerId, consumer);
-    const forget = (): void => {
-      if (this.#consumers.get(producerId) === consumer) {
-        this.#consumers.delete(producerId);
-        this.#onChange();
+    await this.#build([options], false);
+  }
+
+  /**
+   * Builds consumers the relay made (paused) and resumes them. Started in the same tick, so
+   * mediasoup-client puts them into one SDP negotiation; video is first in the relay's offer. An
+   * offered one that cannot be built is dropped from the offers, and the console asks for it itself.
+   */
+  async #build(list: readonly ConsumerOffer[], offered: boolean): Promise<void> {
+    const transport = await this.#recv();
+    if (this.#closed) return;
+    const built = await Promise.all(
+      list.map((o) =>
+        transport.consume({ id: o.id, producerId: o.producerId, kind: o.kind, rtpParameters: o.rtpParameters as types.RtpParameters }).then(
+          (consumer) => ({ o, consumer }),
+          (error: unknown) => {
+            if (offered) this.#offers.delete(o.producerId);
+            else throw error;
+            return null;
+          },
+        ),
+      ),
+    );
+    const ready: types.Consumer[] = [];
+    for (const b of built) {
+      if (!b) continue;
+      const { o, consumer } = b;
+      this.#offers.delete(o.producerId);
+      if (this.#closed) {
+        consumer.close();
+        continue;
       }
-    };
-    consumer.on('transportclose', forget);
-    consumer.on('trackended', forget);
-    // The relay creates consumers paused; resume only once the track is attached locally.
+      this.#consumers.set(o.producerId, consumer);
+      const forget = (): void => {
+        if (this.#consumers.get(o.producerId) === consumer) {
+          this.#consumers.delete(o.producerId);
+          this.#onChange();
+        }
+      };
+      consumer.on('transportclose', forget);
+      consumer.on('trackended', forget);
+      ready.push(consumer);
+    }
+    if (!ready.length) return;
+    // The relay creates consumers paused; resume only once the tracks are attached locally.
     this.#onChange();
-    await this.#request('rtc.resumeConsumer', { consumerId: consumer.id });
+    await Promise.all(ready.map((c) => this.#request('rtc.resumeConsumer', { consumerId: c.id })));
   }
 
   /** The officer's microphone on the send transport (at answer, and again at each re-join). */

@@ -278,6 +278,9 @@ export class ConsoleApp {
       case 'fleet.updated':
         this.#fleet.onEvent(type, data);
         break;
+      case 'rtc.consumersOffered':
+        this.#media.offer(data.callId, data.consumers);
+        break;
     }
   }
 

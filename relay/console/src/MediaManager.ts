@@ -1,7 +1,7 @@
 import { Device } from 'mediasoup-client';
 import type { types } from 'mediasoup-client';
 import { MediaTransport } from '@helppoint/shared/runtime';
-import { CallMedia, transportSignal, type RequestFn } from './CallMedia.ts';
+import { CallMedia, transportSignal, type ConsumerOffer, type RequestFn } from './CallMedia.ts';
 import type { MediaWant } from './selectors.ts';
 
 export interface MediaManagerOptions {
@@ -33,6 +33,8 @@ export class MediaManager {
   #recv: MediaTransport | null = null;
   /** The warm receive transport once connected (or being connected). */
   #recvReady: Promise<types.Transport> | null = null;
+  /** The relay knows the warm transport (rtc.warmUp answered): it offers each ringing call's consumers on it. */
+  #warmedUp = false;
   #queue: Promise<void> = Promise.resolve();
 
   constructor(opts: MediaManagerOptions) {
@@ -118,15 +120,18 @@ export class MediaManager {
   async #warmUp(transport: types.Transport): Promise<void> {
     const device = this.#device;
     if (!device) throw new Error('no media device');
+    this.#warmedUp = false;
     const options = await this.#opts.request('rtc.warmUp', {
       transportId: transport.id,
       rtpCapabilities: device.recvRtpCapabilities as Record<string, unknown>,
     });
     // Stays paused: it only makes the transport connect now rather than at the first ring.
     await transport.consume({ id: options.id, producerId: options.producerId, kind: options.kind, rtpParameters: options.rtpParameters as types.RtpParameters });
+    this.#warmedUp = true;
   }
 
   #dropRecv(): void {
+    this.#warmedUp = false;
     this.#recv?.close();
     this.#recv = null;
     this.#recvReady = null;
@@ -156,8 +161,16 @@ export class MediaManager {
         });
         this.#calls.set(want.callId, media);
       }
-      media.sync({ producers: want.producers, sendMic: want.sendMic });
+      media.sync({ producers: want.producers, sendMic: want.sendMic, offers: want.ringing && this.#warmedUp });
     }
+  }
+
+  /** The relay made a ringing call's consumers on the warm receive transport (rtc.consumersOffered). */
+  offer(callId: string, consumers: readonly ConsumerOffer[]): void {
+    const media = this.#calls.get(callId);
+    if (media) media.offer(consumers);
+    // No media for that call (it ended, or this console does not preview it): they stay paused on the relay and close with the call.
+    else log.info({ callId, consumers: consumers.length }, 'offered consumers for a call without media here: left paused');
   }
 
   closeAll(): void {

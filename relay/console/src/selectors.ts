@@ -103,6 +103,8 @@ export interface MediaWant {
   playAudio: boolean;
   /** Send this officer's microphone. */
   sendMic: boolean;
+  /** Still ringing: the relay offers its consumers (rtc.consumersOffered). */
+  ringing: boolean;
 }
 
 /**
@@ -116,7 +118,7 @@ export function mediaPlan(state: ConsoleState): MediaWant[] {
     const mine = call.state === 'answered' && isMine(state, call);
     if (call.state === 'ringing' || mine) {
       // A look-in sends the officer's voice only once they switch 对讲 Talk on.
-      wants.push({ callId: call.id, producers: call.producers, playAudio: mine, sendMic: mine && (call.kind !== 'lookin' || talk === true) });
+      wants.push({ callId: call.id, producers: call.producers, playAudio: mine, sendMic: mine && (call.kind !== 'lookin' || talk === true), ringing: call.state === 'ringing' });
     }
   }
   return wants;

@@ -6,7 +6,8 @@ import { may } from '../trust/roles.ts';
 import { MediaPeer } from '../sfu/MediaPeer.ts';
 import type { PoolSlot } from '../sfu/WorkerPool.ts';
 import { CloseCode, Connection } from './Connection.ts';
-import { rtcHandlers } from './rtcHandlers.ts';
+import { rtcMedia } from './rtcHandlers.ts';
+import { ConsumerOffers } from './ConsumerOffers.ts';
 import type { ConsoleGatewayOptions, ConsoleUser } from './ConsoleGateway.ts';
 
 type C = typeof ConsoleRequests;
@@ -43,10 +44,17 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
   /** The worker of this console's warm receive transport (calls on other workers are piped to it). */
   #warmSlot: PoolSlot | null = null;
   readonly #shows: ConsoleConnectionOptions['shows'];
-  readonly #onCallClosed = (callId: string) => this.#peer.closeCall(callId);
-  /** A preview opened while the call rang does not outlive another officer's answer. */
+  /** Set in #handlers (it needs the consume of the rtc handlers). */
+  #offers!: ConsumerOffers;
+  readonly #onCallClosed = (callId: string) => {
+    this.#peer.closeCall(callId);
+    this.#offers.forget(callId);
+  };
   readonly #onCallUpdated = (call: CallView) => {
+    // A preview opened while the call rang does not outlive another officer's answer.
     if (call.state === 'answered' && call.answeredBy?.id !== this.user.id) this.#peer.closeCall(call.id);
+    // The gateway has just sent this console the ring (its listener comes first): its consumers follow at once.
+    else if (this.#ready && this.#offersFor(call)) this.#offers.offer(call);
   };
   #ready = false;
   #closing = false;
@@ -107,6 +115,11 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
     this.#conn.close(code, reason);
   }
 
+  /** Ringing calls are offered to consoles that may take calls and are shown this one. */
+  #offersFor(call: CallView): boolean {
+    return call.state === 'ringing' && may(this.user.role, 'calls.answer') && this.#shows(this, call);
+  }
+
   #mayAnswer(): void {
     if (!may(this.user.role, 'calls.answer')) throw new AppError(ErrorCode.Forbidden, `role ${this.user.role} cannot take calls`);
   }
@@ -122,6 +135,57 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
     const officer = this.#officer;
     const mayAnswer = () => this.#mayAnswer();
     const audit = (action: string, target: string, detail?: Record<string, unknown>) => this.#audit(action, target, detail);
+    const rtc = rtcMedia({
+      peer: this.#peer,
+      callOfProducer: (producerId) => calls.openCalls().find((c) => c.producers.some((p) => p.id === producerId))?.id,
+      pool: this.#deps.pool,
+      slotFor: (callId, direction) => {
+        // Media of a call (the terminal's camera) is only for those who may take calls.
+        mayAnswer();
+        if (callId) {
+          const slot = calls.slotForCall(callId);
+          this.#deps.media.assertOfficerInCall(user.id, callId);
+          return slot;
+        }
+        if (direction === 'send') throw new AppError(ErrorCode.BadMessage, 'consoles say which call they talk into (only the receive transport is kept warm)');
+        // No call: the warm receive transport kept while signed in, so a ring only adds consumers.
+        this.#warmSlot ??= this.#deps.pool.acquire();
+        return this.#warmSlot;
+      },
+      mayProduce: (callId, kind) => {
+        mayAnswer();
+        if (!callId) throw new AppError(ErrorCode.BadMessage, 'consoles must say which call they talk into');
+        if (kind !== 'audio') throw new AppError(ErrorCode.BadMessage, 'officers send audio only');
+        calls.assertOfficerMayEnd(callId, officer);
+      },
+      onProduce: (callId, producer) => {
+        // mayProduce refused a produce without a call
+        calls.addOfficerProducer(callId!, officer, producer);
+        this.#deps.media.track(callId!, 'officer', producer);
+      },
+      // Consuming is authorised against the call this officer is part of (on the warm transport: the
+      // producer's call), only a terminal's media in a call this console is shown, and every consume
+      // (audio too) is audited.
+      mayConsume: (producerId, transportCallId) => {
+        mayAnswer();
+        try {
+          const owner = this.#deps.media.authoriseConsole(user.id, transportCallId, producerId);
+          const call = calls.openCalls().find((c) => c.id === owner.callId && this.#shows(this, c));
+          if (!call) throw new AppError(ErrorCode.CannotConsume, `producer ${producerId} is in no call this console may see`);
+          return calls.slotForCall(call.id);
+        } catch (error) {
+          const code = error instanceof AppError ? error.code : ErrorCode.Internal;
+          this.#deps.audit.write({ actor: `user:${user.username}`, action: 'media.consume', target: producerId, outcome: 'refused', detail: { code, callId: transportCallId ?? null }, remote: this.#remote });
+          throw error;
+        }
+      },
+      onConsume: (producerId, kind) => {
+        const call = calls.openCalls().find((c) => c.producers.some((p) => p.id === producerId));
+        audit(kind === 'video' ? 'camera.view' : 'microphone.listen', call?.terminal.id ?? producerId, { callId: call?.id ?? null, producerId, kind });
+      },
+      onWarmUp: (transportId, rtpCapabilities) => this.#offers.warmedUp(transportId, rtpCapabilities),
+    });
+    this.#offers = new ConsumerOffers({ consume: rtc.consume, send: (offer) => this.send('rtc.consumersOffered', offer), logger: this.log });
     return {
       hello: () => {
         if (this.#ready) throw new AppError(ErrorCode.AlreadyHello, 'hello was already sent on this connection');
@@ -173,55 +237,7 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
         audit('call.decline', d.callId, { terminalId: call.terminal.id });
         return { call };
       },
-      ...rtcHandlers({
-        peer: this.#peer,
-        callOfProducer: (producerId) => calls.openCalls().find((c) => c.producers.some((p) => p.id === producerId))?.id,
-        pool: this.#deps.pool,
-        slotFor: (callId, direction) => {
-          // Media of a call (the terminal's camera) is only for those who may take calls.
-          mayAnswer();
-          if (callId) {
-            const slot = calls.slotForCall(callId);
-            this.#deps.media.assertOfficerInCall(user.id, callId);
-            return slot;
-          }
-          if (direction === 'send') throw new AppError(ErrorCode.BadMessage, 'consoles say which call they talk into (only the receive transport is kept warm)');
-          // No call: the warm receive transport kept while signed in, so a ring only adds consumers.
-          this.#warmSlot ??= this.#deps.pool.acquire();
-          return this.#warmSlot;
-        },
-        mayProduce: (callId, kind) => {
-          mayAnswer();
-          if (!callId) throw new AppError(ErrorCode.BadMessage, 'consoles must say which call they talk into');
-          if (kind !== 'audio') throw new AppError(ErrorCode.BadMessage, 'officers send audio only');
-          calls.assertOfficerMayEnd(callId, officer);
-        },
-        onProduce: (callId, producer) => {
-          // mayProduce refused a produce without a call
-          calls.addOfficerProducer(callId!, officer, producer);
-          this.#deps.media.track(callId!, 'officer', producer);
-        },
-        // Consuming is authorised against the call this officer is part of (on the warm transport: the
-        // producer's call), only a terminal's media in a call this console is shown, and every consume
-        // (audio too) is audited.
-        mayConsume: (producerId, transportCallId) => {
-          mayAnswer();
-          try {
-            const owner = this.#deps.media.authoriseConsole(user.id, transportCallId, producerId);
-            const call = calls.openCalls().find((c) => c.id === owner.callId && this.#shows(this, c));
-            if (!call) throw new AppError(ErrorCode.CannotConsume, `producer ${producerId} is in no call this console may see`);
-            return calls.slotForCall(call.id);
-          } catch (error) {
-            const code = error instanceof AppError ? error.code : ErrorCode.Internal;
-            this.#deps.audit.write({ actor: `user:${user.username}`, action: 'media.consume', target: producerId, outcome: 'refused', detail: { code, callId: transportCallId ?? null }, remote: this.#remote });
-            throw error;
-          }
-        },
-        onConsume: (producerId, kind) => {
-          const call = calls.openCalls().find((c) => c.producers.some((p) => p.id === producerId));
-          audit(kind === 'video' ? 'camera.view' : 'microphone.listen', call?.terminal.id ?? producerId, { callId: call?.id ?? null, producerId, kind });
-        },
-      }),
+      ...rtc.handlers,
     };
   }
 
@@ -233,6 +249,7 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
     this.#conn.setHandlers({});
     this.#deps.calls.off('callClosed', this.#onCallClosed);
     this.#deps.calls.off('callUpdated', this.#onCallUpdated);
+    this.#offers.close();
     this.#peer.close();
     if (this.#warmSlot) this.#deps.pool.release(this.#warmSlot);
     this.#warmSlot = null;

@@ -6,12 +6,7 @@ import type { PoolSlot, WorkerPool } from '../sfu/WorkerPool.ts';
 
 type Rtc = typeof RtcRequests;
 
-/**
- * The rtc.* requests, the same for terminals and consoles. What differs is
- * which router a transport goes on and what happens when something is
- * produced; the gateways pass those in.
- */
-export function rtcHandlers(opts: {
+type RtcOptions = {
   peer: MediaPeer;
   pool: WorkerPool;
   /** The router a transport goes on: the call's, or (no call: a warm transport) the connection's own. */
@@ -31,7 +26,25 @@ export function rtcHandlers(opts: {
   onConsume?: (producerId: string, kind: 'audio' | 'video') => void;
   /** The open call a producer is part of: a consumer on a warm transport is closed with that call. */
   callOfProducer?: (producerId: string) => string | undefined;
-}) {
+  /** A receive transport was warmed up (rtc.warmUp) with these capabilities: the console's offers go on it. */
+  onWarmUp?: (transportId: string, rtpCapabilities: Record<string, unknown>) => void;
+};
+
+/**
+ * The rtc.* requests, the same for terminals and consoles. What differs is
+ * which router a transport goes on and what happens when something is
+ * produced; the gateways pass those in.
+ */
+export function rtcHandlers(opts: RtcOptions) {
+  return rtcMedia(opts).handlers;
+}
+
+/**
+ * The handlers, and `consume` on its own: the relay makes a ringing call's
+ * consumers for a console without being asked (rtc.consumersOffered), through
+ * the same checks, pipes and audit as an rtc.consume.
+ */
+export function rtcMedia(opts: RtcOptions) {
   const { peer } = opts;
   // Remembers which slot each transport was made on, for consume.
   const slotOfTransport = new Map<string, PoolSlot>();
@@ -41,7 +54,15 @@ export function rtcHandlers(opts: {
     if (!slot) throw new AppError(ErrorCode.TransportNotFound, `no transport ${transportId} on this connection`);
     return slot;
   };
-  return {
+  const consume = async (d: RequestData<Rtc, 'rtc.consume'>) => {
+    const slot = transportSlot(d.transportId);
+    const home = opts.mayConsume(d.producerId, callOfTransport.get(d.transportId));
+    if (home && home !== slot) await opts.pool.pipe(d.producerId, home, slot);
+    const consumer = await peer.consume(slot, d.transportId, d.producerId, d.rtpCapabilities, callOfTransport.get(d.transportId) ?? opts.callOfProducer?.(d.producerId));
+    opts.onConsume?.(d.producerId, consumer.kind);
+    return consumer;
+  };
+  const handlers = {
     'rtc.createTransport': async (d: RequestData<Rtc, 'rtc.createTransport'>) => {
       const slot = opts.slotFor(d.callId, d.direction);
       const info = await peer.createTransport(slot, d.direction, d.callId);
@@ -64,19 +85,17 @@ export function rtcHandlers(opts: {
       }
       return { producerId: producer.id };
     },
-    'rtc.consume': async (d: RequestData<Rtc, 'rtc.consume'>) => {
-      const slot = transportSlot(d.transportId);
-      const home = opts.mayConsume(d.producerId, callOfTransport.get(d.transportId));
-      if (home && home !== slot) await opts.pool.pipe(d.producerId, home, slot);
-      const consumer = await peer.consume(slot, d.transportId, d.producerId, d.rtpCapabilities, callOfTransport.get(d.transportId) ?? opts.callOfProducer?.(d.producerId));
-      opts.onConsume?.(d.producerId, consumer.kind);
-      return consumer;
+    'rtc.consume': consume,
+    'rtc.warmUp': async (d: RequestData<Rtc, 'rtc.warmUp'>) => {
+      const options = await peer.warmUp(transportSlot(d.transportId), d.transportId, d.rtpCapabilities);
+      opts.onWarmUp?.(d.transportId, d.rtpCapabilities);
+      return options;
     },
-    'rtc.warmUp': async (d: RequestData<Rtc, 'rtc.warmUp'>) => peer.warmUp(transportSlot(d.transportId), d.transportId, d.rtpCapabilities),
     'rtc.restartIce': async (d: RequestData<Rtc, 'rtc.restartIce'>) => ({ iceParameters: await peer.restartIce(d.transportId) }),
     'rtc.resumeConsumer': async (d: RequestData<Rtc, 'rtc.resumeConsumer'>) => {
       await peer.resumeConsumer(d.consumerId);
       return {};
     },
   };
+  return { handlers, consume };
 }

@@ -121,6 +121,7 @@ export class MediaPeer {
     const consumer = await rtc(() => transport.consume({ producerId, rtpCapabilities: caps, paused: true }));
     this.#consumers.set(consumer.id, consumer);
     if (callId !== undefined) this.#consumerCall.set(consumer.id, callId);
+    this.#log.debug({ callId, consumerId: consumer.id, producerId, kind: consumer.kind }, 'consumer created (paused)');
     consumer.observer.on('close', () => {
       this.#consumers.delete(consumer.id);
       this.#consumerCall.delete(consumer.id);
@@ -152,7 +153,8 @@ export class MediaPeer {
     if (!consumer) throw new AppError(ErrorCode.ConsumerNotFound, `no consumer ${consumerId} on this connection`);
     await consumer.resume();
     // Spaced against the other requests for the same camera, so this one is not dropped by its sender.
-    requestKeyFrame(consumer);
+    const waitMs = requestKeyFrame(consumer);
+    this.#log.debug({ callId: this.#consumerCall.get(consumerId), consumerId, kind: consumer.kind, keyFrameWaitMs: waitMs }, 'consumer resumed');
   }
 
   /** Closes everything this peer made for one call (the call ended). */

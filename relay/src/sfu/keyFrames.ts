@@ -52,16 +52,17 @@ export function watchKeyFrames(producer: types.Producer, now: () => number = Dat
  * Asks for a keyframe for this (resumed) consumer: at once when the sender
  * will take it, otherwise as soon as it will. Consumers of producers nobody
  * watches (an officer's microphone has no keyframes; a browser sender has no
- * such rule) ask at once, as before.
+ * such rule) ask at once, as before. Returns how long the request waits
+ * (ms; 0: sent now), or null for audio, for the logs.
  */
-export function requestKeyFrame(consumer: types.Consumer, now: () => number = Date.now): void {
-  if (consumer.kind !== 'video' || consumer.closed) return;
+export function requestKeyFrame(consumer: types.Consumer, now: () => number = Date.now): number | null {
+  if (consumer.kind !== 'video' || consumer.closed) return null;
   const w = watched.get(consumer.producerId);
   const wait = w ? w.requestedAt + SPACING_MS - now() : 0;
   if (!w || wait <= 0) {
     if (w) w.requestedAt = now();
     consumer.requestKeyFrame().catch(() => undefined);
-    return;
+    return 0;
   }
   w.waiting.add(consumer);
   w.timer ??= setTimeout(() => {
@@ -73,4 +74,5 @@ export function requestKeyFrame(consumer: types.Consumer, now: () => number = Da
     live[0]!.requestKeyFrame().catch(() => undefined);
   }, wait);
   w.timer.unref?.();
+  return wait;
 }

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { AudioActivityFields, CallId, Empty, LocationId, RtcObject } from './common.ts';
-import { RtcRequests } from './rtc.ts';
+import { ConsumerOptions, RtcRequests } from './rtc.ts';
 import { CallView, TerminalView, UserView } from './views.ts';
 import { FleetEntry } from './health.ts';
 import { CalledBackView } from './missedCalls.ts';
@@ -62,6 +62,10 @@ export const ConsoleEvents = {
   'call.audioActivity': {
     data: Type.Object({ callId: CallId, terminalId: LocationId, ...AudioActivityFields }),
     doc: "The terminal's microphone level and whether the resident is speaking, during a call (from the terminal's call.audioActivity); shown on the call card.",
+  },
+  'rtc.consumersOffered': {
+    data: Type.Object({ callId: CallId, consumers: Type.Array(ConsumerOptions) }),
+    doc: "Consumers of a ringing call's camera and microphone that the relay made on this console's warm receive transport (the one given to rtc.warmUp) as the call rang, paused, so the console need not ask with rtc.consume while the officer waits for the picture: it builds them locally and resumes each with rtc.resumeConsumer. Sent only to consoles that may take calls and are shown the call, after the call.updated that rings; each producer is offered once per console (a re-joined terminal's new producer is offered again). Checked and audited like rtc.consume; they close with the call, or when another officer answers it.",
   },
   'call.calledBack': {
     data: CalledBackView,
