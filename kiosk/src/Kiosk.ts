@@ -146,7 +146,7 @@ export class Kiosk {
       sms: helpSms,
       offlineWaitMs: config.offlineWaitMs,
     });
-    const evidence = prePress ? new PrePressEvidence({ buffer: prePress, controller, signal, relayUrl: config.relayUrl, ca: opts.relayCa, logger }) : null;
+    const evidence = prePress ? new PrePressEvidence({ buffer: prePress, controller, signal, relayUrl: config.relayUrl, ca: opts.relayCa, logger, uplinkBps: () => media.stats.link?.estimateBps ?? null }) : null;
     const courier = new OutboxCourier({ outbox, signal, activeRequestId: () => controller.activeRequestId, logger });
     supervision = new Supervision({
       signal,

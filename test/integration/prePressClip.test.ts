@@ -46,7 +46,8 @@ describe('pre-press clip', () => {
         const d = (await (await fetch(`${relay.url}/api/calls/${callId}`, { headers: { cookie } })).json()) as { call: { createdAt: number }; media: Media[] };
         return d.media.some((m) => m.prePress) && d;
       },
-      15_000,
+      // The call is still on: the upload is paced to a quarter of the call's uplink (at least ~200 kbit/s).
+      40_000,
       'the pre-press clip in the call history',
     );
     const clip = detail.media.find((m) => m.prePress)!;
@@ -67,5 +68,7 @@ describe('pre-press clip', () => {
     const line = log.split('\n').find((l) => l.includes('pre-press clip uploaded'));
     expect(line).toBeTruthy();
     console.log(`pre-press: ${line}`);
-  }, 60_000);
+    // Uploaded during the call, so paced.
+    expect((JSON.parse(line!) as { paceBytesPerSecond: number | null }).paceBytesPerSecond).toBeGreaterThanOrEqual(24 * 1024);
+  }, 90_000);
 });

@@ -24,7 +24,25 @@ export interface PrePressEvidenceOptions {
   tmpDir?: string;
   logger: Logger;
   encode?: (clip: PrePressClip) => Promise<EncodedClip>;
+  /** The call's uplink estimate now (bits/s, from the relay's congestion control), or null when unknown. */
+  uplinkBps?: () => number | null;
+  /** Waits before each new try after a failed upload (the relay unreachable, a dropped link); tests shorten them. */
+  retryDelaysMs?: readonly number[];
 }
+
+/** A lost link in the street is usually back within minutes: try again then, while the clip is in memory. */
+const RETRY_DELAYS_MS = [5_000, 30_000, 120_000, 600_000];
+/**
+ * During the call the upload shares the uplink with the call's own video (1 Mbit/s on a poor LTE
+ * link): a quarter of the call's uplink estimate, at least about 200 kbit/s, and faster if that would
+ * not finish in 20 s (the relay gives a terminal's upload 30 s). Once the call is over it goes at
+ * full speed.
+ */
+const IN_CALL_PACE_BYTES_PER_S = 24 * 1024;
+const IN_CALL_UPLINK_SHARE = 0.25;
+const IN_CALL_UPLOAD_S = 20;
+/** The relay's answers that another try cannot change. */
+const FINAL_CODES = new Set(['call_not_found', 'not_your_call', 'prepress_too_large', 'prepress_not_webm']);
 
 /**
  * Turns a press into the pre-press evidence clip (issue 15): the buffer is
@@ -96,21 +114,48 @@ export class PrePressEvidence {
     if (!clip || !callId || this.#closed) return;
     press.clip = null;
     if (this.#press === press) this.#press = null;
-    this.uploading = this.#upload(callId, clip).catch((err: unknown) => this.#log.warn({ err, callId }, 'pre-press clip not uploaded'));
+    this.uploading = this.#encodeAndUpload(callId, clip).catch((err: unknown) => this.#log.warn({ err, callId }, 'pre-press clip not uploaded'));
   }
 
-  async #upload(callId: string, clip: PrePressClip): Promise<void> {
+  async #encodeAndUpload(callId: string, clip: PrePressClip): Promise<void> {
     const encoded = await (this.#o.encode ?? ((c: PrePressClip) => encodeClip(c, this.#o.tmpDir ? { tmpDir: this.#o.tmpDir } : {})))(clip);
     // The frames are encoded: let them go before the upload (they are ~14 MB at 640×480).
     clip.frames.length = 0;
     clip.pcm.length = 0;
-    const t0 = Date.now();
     const beforeMs = Math.round(clip.beforeMs);
+    const delays = this.#o.retryDelaysMs ?? RETRY_DELAYS_MS;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#upload(callId, encoded, beforeMs, attempt);
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        // Stored already: an earlier try got through but its answer was lost.
+        if (code === 'prepress_exists') return this.#log.info({ callId, attempt }, 'pre-press clip was already stored');
+        const wait = delays[attempt];
+        if (this.#closed || (code && FINAL_CODES.has(code)) || wait === undefined) throw error;
+        this.#log.warn({ callId, attempt, code, reason: (error as Error).message, retryInMs: wait }, 'pre-press clip upload failed; trying again');
+        await new Promise((r) => setTimeout(r, wait).unref?.());
+        if (this.#closed) throw error;
+      }
+    }
+  }
+
+  /** One try: a fresh single-use link, then the POST (paced while the call is on). */
+  async #upload(callId: string, encoded: EncodedClip, beforeMs: number, attempt: number): Promise<void> {
+    const t0 = Date.now();
     const grant = await this.#o.signal.request('call.prePressGrant', { callId, beforeMs });
-    if (encoded.webm.length > grant.maxBytes) throw new Error(`the clip is ${encoded.webm.length} bytes, over the relay's ${grant.maxBytes}`);
-    const saved = await postBody<{ mediaId: number }>(`${this.#httpOrigin()}${grant.url}`, encoded.webm, 'video/webm', { ca: this.#o.ca, timeoutMs: 60_000 });
+    const bytes = encoded.webm.length;
+    if (bytes > grant.maxBytes) throw Object.assign(new Error(`the clip is ${bytes} bytes, over the relay's ${grant.maxBytes}`), { code: 'prepress_too_large' });
+    const inCall = this.#last !== 'idle';
+    const uplink = this.#o.uplinkBps?.() ?? null;
+    const pace = inCall ? Math.max(IN_CALL_PACE_BYTES_PER_S, Math.ceil(bytes / IN_CALL_UPLOAD_S), uplink ? Math.floor((uplink / 8) * IN_CALL_UPLINK_SHARE) : 0) : undefined;
+    const saved = await postBody<{ mediaId: number }>(`${this.#httpOrigin()}${grant.url}`, encoded.webm, 'video/webm', {
+      ca: this.#o.ca,
+      timeoutMs: 60_000,
+      ...(pace ? { paceBytesPerSecond: pace } : {}),
+    });
     this.#log.info(
-      { callId, mediaId: saved.mediaId, bytes: encoded.webm.length, beforeMs, durationMs: encoded.durationMs, encodeMs: encoded.encodeMs, uploadMs: Date.now() - t0 },
+      { callId, mediaId: saved.mediaId, bytes, beforeMs, durationMs: encoded.durationMs, encodeMs: encoded.encodeMs, uploadMs: Date.now() - t0, paceBytesPerSecond: pace ?? null, attempt },
       'pre-press clip uploaded',
     );
   }

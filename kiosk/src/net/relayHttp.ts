@@ -14,8 +14,20 @@ export function postJson<T>(url: string, body: unknown, opts: { ca?: Buffer | un
   return postBody<T>(url, Buffer.from(JSON.stringify(body)), 'application/json', opts);
 }
 
+export interface PostOptions {
+  ca?: Buffer | undefined;
+  timeoutMs?: number;
+  /**
+   * Send the body at no more than this many bytes a second (in 16 KiB pieces), so an upload
+   * during a call leaves the terminal's narrow uplink to the call itself.
+   */
+  paceBytesPerSecond?: number;
+}
+
+const PACE_CHUNK = 16 * 1024;
+
 /** POSTs raw bytes (a media clip) to the relay; resolves with its JSON answer, rejects with its error code. */
-export function postBody<T>(url: string, payload: Buffer, contentType: string, opts: { ca?: Buffer | undefined; timeoutMs?: number } = {}): Promise<T> {
+export function postBody<T>(url: string, payload: Buffer, contentType: string, opts: PostOptions = {}): Promise<T> {
   const target = new URL(url);
   const lib = target.protocol === 'https:' ? https : http;
   return new Promise<T>((resolve, reject) => {
@@ -47,6 +59,20 @@ export function postBody<T>(url: string, payload: Buffer, contentType: string, o
     );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${target.origin}`)));
     req.on('error', reject);
-    req.end(payload);
+    const rate = opts.paceBytesPerSecond;
+    if (!rate || payload.length <= PACE_CHUNK) return void req.end(payload);
+    let offset = 0;
+    const t0 = Date.now();
+    const next = (): void => {
+      if (req.destroyed) return;
+      const end = Math.min(payload.length, offset + PACE_CHUNK);
+      const piece = payload.subarray(offset, end);
+      offset = end;
+      if (offset >= payload.length) return void req.end(piece);
+      req.write(piece);
+      // Scheduled against the start, so timer lateness on a busy terminal does not add up.
+      setTimeout(next, Math.max(0, t0 + (offset / rate) * 1000 - Date.now()));
+    };
+    next();
   });
 }
