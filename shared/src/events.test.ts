@@ -20,6 +20,18 @@ describe('TypedEmitter', () => {
     expect(seen).toEqual(['a7', 'b7']);
   });
 
+  it('a prepended listener runs before those already there, and off removes it', () => {
+    const { emitter } = make();
+    const seen: string[] = [];
+    const first = (n: number) => seen.push(`first${n}`);
+    emitter.on('ping', (n) => seen.push(`a${n}`));
+    emitter.prependListener('ping', first);
+    emitter.emit('ping', 1);
+    emitter.off('ping', first);
+    emitter.emit('ping', 2);
+    expect(seen).toEqual(['first1', 'a1', 'a2']);
+  });
+
   it('once fires a single time and off removes a listener (also a once one)', () => {
     const { emitter } = make();
     const once = vi.fn();

@@ -54,6 +54,11 @@ export class TypedEmitter<E extends EventMap<E>> {
     return this.#add(event, fn, true);
   }
 
+  /** Like on(), but called before the listeners already there (whoever waits on it most, e.g. the ring to the consoles). */
+  prependListener<K extends keyof E>(event: K, fn: Listener<E[K]>): this {
+    return this.#add(event, fn, false, true);
+  }
+
   /** Removes one registration of fn (also one made with once). */
   off<K extends keyof E>(event: K, fn: Listener<E[K]>): this {
     const list = this.#listeners.get(event);
@@ -95,10 +100,11 @@ export class TypedEmitter<E extends EventMap<E>> {
     return true;
   }
 
-  #add<K extends keyof E>(event: K, fn: Listener<E[K]>, once: boolean): this {
+  #add<K extends keyof E>(event: K, fn: Listener<E[K]>, once: boolean, first = false): this {
     let list = this.#listeners.get(event);
     if (!list) this.#listeners.set(event, (list = []));
-    list.push({ fn: fn as Entry['fn'], once });
+    if (first) list.unshift({ fn: fn as Entry['fn'], once });
+    else list.push({ fn: fn as Entry['fn'], once });
     return this;
   }
 

@@ -151,10 +151,23 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
       this.#log.info({ callId: busy, terminalId, requestId }, 'press while a call is open: folded into the open call');
       return { callId: busy, created: false };
     }
-    const { call } = this.#calls.createOrGet({ requestId, terminalId, at: Date.now(), kind });
-    const live = this.#track(call.id, terminalId, session.slot, kind);
+    // The call and its standing producers' media events in one commit (one fsync, not three), before
+    // any console rings: a ring is never for a call the database does not have.
+    let opened: LiveCall | null = null;
+    try {
+      this.#calls.atomically(() => {
+        const { call } = this.#calls.createOrGet({ requestId, terminalId, at: Date.now(), kind });
+        opened = this.#open(call.id, terminalId, session.slot, kind);
+      });
+    } catch (error) {
+      // The commit failed (disk full, I/O error): nothing rang, and nothing may stay live of the call.
+      if (opened) this.#forget(opened);
+      throw error;
+    }
+    const live: LiveCall = opened!;
+    this.#start(live);
     live.log.info({ requestId, kind }, kind === 'tamper' ? 'tamper alarm: ringing consoles' : 'help requested: ringing consoles');
-    return { callId: call.id, created: true };
+    return { callId: live.id, created: true };
   }
 
   /** The resident pressed while the relay was unreachable and has stopped waiting: officers call back. */
@@ -197,13 +210,33 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
 
   /** Starts the lifecycle of a call just written to the database. */
   #track(callId: string, terminalId: string, slot: PoolSlot, kind: CallView['kind']): LiveCall {
+    const live = this.#open(callId, terminalId, slot, kind);
+    this.#start(live);
+    return live;
+  }
+
+  /**
+   * The call is live: its terminal's standing producers join it (callOpened). Inside requestHelp's
+   * transaction; if that does not commit, #forget undoes it (nothing rang yet).
+   */
+  #open(callId: string, terminalId: string, slot: PoolSlot, kind: CallView['kind']): LiveCall {
     const log = this.#log.child({ callId, terminalId });
-    const start = initialState(kind);
-    const live: LiveCall = { id: callId, terminalId, slot, state: start.state, producers: new Map(), officerProducerId: null, timers: new Map(), detach: [], log };
+    const live: LiveCall = { id: callId, terminalId, slot, state: initialState(kind).state, producers: new Map(), officerProducerId: null, timers: new Map(), detach: [], log };
     this.#live.set(callId, live);
     this.emit('callOpened', callId, terminalId);
-    this.#apply(live, start.actions, null, 'created');
     return live;
+  }
+
+  #forget(live: LiveCall): void {
+    this.#live.delete(live.id);
+    for (const off of live.detach.splice(0)) off();
+    // Whoever the opening told (the terminal's standing producers, media authorisation) lets go again.
+    this.emit('callClosed', live.id, live.terminalId);
+  }
+
+  /** Timers and the first call.updated (the ring). */
+  #start(live: LiveCall): void {
+    this.#apply(live, initialState(live.state.kind).actions, null, 'created');
   }
 
   openCallOf(terminalId: string): string | null {

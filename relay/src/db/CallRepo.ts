@@ -259,6 +259,14 @@ export class CallRepo {
   }
 
   /**
+   * Runs fn in one IMMEDIATE transaction: the repo's own writes inside it (createOrGet, addEvent …)
+   * become savepoints and reach the disk with a single commit, one fsync instead of one each.
+   */
+  atomically<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
+  /**
    * Idempotent by requestId: a terminal that retries its help request (outbox replay,
    * reconnect) gets the same call back with created=false.
    * Throws AppError unknown_terminal (nothing is written) or DbError request_id_conflict.

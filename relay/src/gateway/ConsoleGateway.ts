@@ -56,7 +56,9 @@ export class ConsoleGateway {
     this.#opts = opts;
     this.#log = opts.logger.child({ component: 'console-gateway' });
     const { calls, presence } = opts;
-    calls.on('callUpdated', (call: CallView) => {
+    // First of all callUpdated listeners: the ring is what an officer waits for; recordings, dispatch,
+    // the district bridge and metrics come after it (bench-call-setup: up to 50 ms of them on a busy relay).
+    calls.prependListener('callUpdated', (call: CallView) => {
       for (const conn of this.#callWatchers) if (this.#shows(conn, call)) conn.send('call.updated', { call });
     });
     const status = (terminalId: string) =>
