@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { decodeWav, resample } from '../voice/wav.ts';
 import type { SimRoomOptions } from '../hw/SimRoom.ts';
+import { ECHO_CANCELLERS, NOISE_SUPPRESSORS, type VoiceEngineChoice } from './voiceEngines.ts';
 
 /** The call audio chain's settings (HELPPOINT_* variables; kept apart from config.ts's device selection). */
 export interface AudioProcessingConfig {
@@ -10,7 +11,17 @@ export interface AudioProcessingConfig {
   speakerGainDb: number;
   /** HELPPOINT_NOISE_SUPPRESSION: off | low | moderate | high | veryhigh (default: street noise needs the strongest). */
   noiseSuppression: number;
+  /** HELPPOINT_ECHO_CANCELLER (webrtc | speex | speex+webrtc) and HELPPOINT_NOISE_SUPPRESSOR (webrtc | rnnoise | webrtc+rnnoise). */
+  engine: VoiceEngineChoice;
 }
+
+/**
+ * The engine a terminal runs unless told otherwise: the best combination scripts/bench-audio measured
+ * (docs/benchmarks.md, section bench:audio). speexdsp's MDF before WebRTC's AEC keeps the resident's
+ * voice in double talk (loss ≤ 4.2 dB against WebRTC alone's 14–28 dB) with at least as much echo
+ * removed; the noise suppressor: see NOISE_DEFAULT_WHY.
+ */
+export const DEFAULT_VOICE_ENGINE: VoiceEngineChoice = { echo: 'speex+webrtc', noise: 'webrtc' };
 
 export class AudioConfigError extends Error {
   readonly code = 'bad_audio_config';
@@ -33,8 +44,13 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
 export function loadAudioProcessingConfig(env: NodeJS.ProcessEnv): AudioProcessingConfig {
   const ns = env['HELPPOINT_NOISE_SUPPRESSION'] || 'veryhigh';
   if (!(ns in NS_LEVELS)) throw new AudioConfigError(`HELPPOINT_NOISE_SUPPRESSION must be one of ${Object.keys(NS_LEVELS).join(', ')}, got "${ns}"`);
+  const echo = env['HELPPOINT_ECHO_CANCELLER'] || DEFAULT_VOICE_ENGINE.echo;
+  if (!(ECHO_CANCELLERS as readonly string[]).includes(echo)) throw new AudioConfigError(`HELPPOINT_ECHO_CANCELLER must be one of ${ECHO_CANCELLERS.join(', ')}, got "${echo}"`);
+  const noise = env['HELPPOINT_NOISE_SUPPRESSOR'] || DEFAULT_VOICE_ENGINE.noise;
+  if (!(NOISE_SUPPRESSORS as readonly string[]).includes(noise)) throw new AudioConfigError(`HELPPOINT_NOISE_SUPPRESSOR must be one of ${NOISE_SUPPRESSORS.join(', ')}, got "${noise}"`);
   return {
     enabled: env['HELPPOINT_AUDIO_PROCESSING'] !== '0',
+    engine: { echo, noise } as VoiceEngineChoice,
     speakerGainDb: num(env, 'HELPPOINT_SPEAKER_GAIN_DB', 0, -20, 20),
     noiseSuppression: NS_LEVELS[ns]!,
   };
