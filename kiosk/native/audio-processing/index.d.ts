@@ -44,7 +44,7 @@ export interface EchoCancellerOptions {
   sampleRate?: number;
   /** Echo tail the adaptive filter covers, ms (delay + decay; default 200, 10..1000). */
   filterMs?: number;
-  /** Most attenuation of residual echo while the near end is silent, dB, negative (default -40). */
+  /** Most attenuation of residual echo while the near end is silent, dB, negative (default -40); 0 with noiseSuppressDb 0: the linear filter alone, no preprocessor (and none of its 10 ms delay). */
   echoSuppressDb?: number;
   /** The same while the near end talks (double talk), dB, negative (default -15). */
   echoSuppressActiveDb?: number;
@@ -61,7 +61,7 @@ export declare class EchoCanceller {
   readonly frameSamples: number;
   /** The speaker frame played alongside the next capture. */
   render(frame: Int16Array): void;
-  /** Removes the echo from one 10 ms microphone frame in place; returns the preprocessor's speech probability, 0..100. */
+  /** Removes the echo from one 10 ms microphone frame in place; returns the preprocessor's speech probability, 0..100 (-1 without it). */
   capture(frame: Int16Array): number;
   close(): void;
 }

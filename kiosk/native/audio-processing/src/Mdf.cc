@@ -16,14 +16,17 @@ Mdf::Mdf(const MdfOptions& opts) : opts_(opts), frameSamples_(opts.sampleRate / 
   // A whole number of frames: MDF splits the filter into frame-sized blocks.
   int taps = (opts.filterMs * opts.sampleRate / 1000 + frameSamples_ - 1) / frameSamples_ * frameSamples_;
   echo_ = speex_echo_state_init(frameSamples_, taps);
-  pre_ = speex_preprocess_state_init(frameSamples_, opts.sampleRate);
-  if (!echo_ || !pre_) {
+  // No suppression asked for: no preprocessor, and none of the 10 ms its overlap-add adds.
+  const bool residual = opts.echoSuppressDb < 0 || opts.noiseSuppressDb < 0;
+  if (residual) pre_ = speex_preprocess_state_init(frameSamples_, opts.sampleRate);
+  if (!echo_ || (residual && !pre_)) {
     if (echo_) speex_echo_state_destroy(echo_);
     if (pre_) speex_preprocess_state_destroy(pre_);
     throw std::runtime_error("could not create the speexdsp echo canceller");
   }
   spx_int32_t rate = opts.sampleRate;
   speex_echo_ctl(echo_, SPEEX_ECHO_SET_SAMPLING_RATE, &rate);
+  if (!pre_) return;
   speex_preprocess_ctl(pre_, SPEEX_PREPROCESS_SET_ECHO_STATE, echo_);
   // The residual echo suppressor lives in the denoiser's gain: it must be on, with the noise floor
   // left where the caller wants it (0 dB hands noise to a later suppressor).
@@ -39,7 +42,7 @@ Mdf::Mdf(const MdfOptions& opts) : opts_(opts), frameSamples_(opts.sampleRate / 
 }
 
 Mdf::~Mdf() {
-  speex_preprocess_state_destroy(pre_);
+  if (pre_) speex_preprocess_state_destroy(pre_);
   speex_echo_state_destroy(echo_);
 }
 
@@ -49,10 +52,12 @@ int Mdf::capture(int16_t* samples) {
   // The reference and the microphone frame go in together: the kiosk hands over one reference
   // frame per microphone frame, so speexdsp's own playback/capture buffering is not needed.
   speex_echo_cancellation(echo_, samples, ref_.data(), out_.data());
-  speex_preprocess_run(pre_, out_.data());
+  spx_int32_t prob = -1;
+  if (pre_) {
+    speex_preprocess_run(pre_, out_.data());
+    speex_preprocess_ctl(pre_, SPEEX_PREPROCESS_GET_PROB, &prob);
+  }
   std::memcpy(samples, out_.data(), sizeof(int16_t) * frameSamples_);
-  spx_int32_t prob = 0;
-  speex_preprocess_ctl(pre_, SPEEX_PREPROCESS_GET_PROB, &prob);
   return prob;
 }
 

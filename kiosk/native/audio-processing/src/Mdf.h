@@ -15,6 +15,7 @@ struct MdfOptions {
   // Echo tail the adaptive filter covers, ms: speaker→microphone delay plus the enclosure's decay.
   int filterMs = 200;
   // Most attenuation of residual echo, dB (negative), while the resident is silent / while they talk.
+  // With echoSuppressDb and noiseSuppressDb both 0 the preprocessor is left out (the linear filter alone).
   int echoSuppressDb = -40;
   int echoSuppressActiveDb = -15;
   // Most attenuation of stationary noise by the same preprocessor, dB (negative); 0 leaves noise to a later stage.
@@ -32,7 +33,7 @@ class Mdf {
   // The speaker frame played alongside the next capture (the far-end reference).
   void render(const int16_t* samples);
   // Removes the echo of the rendered frames (this one's and the filter's span before) in place;
-  // returns the preprocessor's speech probability, 0..100.
+  // returns the preprocessor's speech probability, 0..100 (-1 without the preprocessor).
   int capture(int16_t* samples);
 
  private:
