@@ -20,8 +20,8 @@ import { machineInfo } from './lib/bench/machine.ts';
 import { mdTable, publish } from './lib/bench/report.ts';
 import { fmt } from './lib/bench/stats.ts';
 
-const USAGE = `usage: bench-audio [--aec ${ECHO_CANCELLERS.join('|')}] [--ns-engine ${NOISE_SUPPRESSORS.join('|')}] [--delays 10,40,120] [--losses 0,10] [--suppression 0|1|2] [--ns 0..3] [--agc=false] [--delay-hint MS] [--arm64-factor 5] [--dry-run]`;
-const args = parseArgs(process.argv.slice(2), { aec: DEFAULT_VOICE_ENGINE.echo as string, nsEngine: DEFAULT_VOICE_ENGINE.noise as string, delays: '10,40,120', losses: '0,10', suppression: -1, delayHint: -1, ns: -1, agc: true, transient: false, arm64Factor: 5, dryRun: false }, USAGE);
+const USAGE = `usage: bench-audio [--aec ${ECHO_CANCELLERS.join('|')}] [--ns-engine ${NOISE_SUPPRESSORS.join('|')}] [--delays 10,40,120] [--losses 0,10] [--suppression 0|1|2] [--ns 0..3] [--agc=false] [--delay-hint MS] [--echo-tail MS] [--arm64-factor 5] [--dry-run]`;
+const args = parseArgs(process.argv.slice(2), { aec: DEFAULT_VOICE_ENGINE.echo as string, nsEngine: DEFAULT_VOICE_ENGINE.noise as string, delays: '10,40,120', losses: '0,10', suppression: -1, delayHint: -1, echoTail: -1, ns: -1, agc: true, transient: false, arm64Factor: 5, dryRun: false }, USAGE);
 const numList = (raw: string, name: string) => {
   const list = raw.split(',').map((x) => Number(x.trim()));
   if (!list.length || list.some((x) => !Number.isFinite(x) || x < 0)) throw new Error(`--${name} must be non-negative numbers separated by commas\n${USAGE}`);
@@ -54,7 +54,7 @@ const NS_SETUP: Record<NoiseSuppressorName, string> = {
 };
 const loaded = await loadVoiceEngine(choice);
 // --suppression / --delay-hint override the kiosk's defaults, for tuning (the table then says so).
-const overrides = { ...(args.transient ? { transientSuppression: true } : {}), ...(args.agc ? {} : { gainControl: false }), ...(args.ns >= 0 ? { noiseSuppression: args.ns } : {}), ...(args.suppression >= 0 ? { echoSuppression: args.suppression } : {}), ...(args.delayHint >= 0 ? { delayHintMs: args.delayHint } : {}) };
+const overrides = { ...(args.transient ? { transientSuppression: true } : {}), ...(args.agc ? {} : { gainControl: false }), ...(args.ns >= 0 ? { noiseSuppression: args.ns } : {}), ...(args.suppression >= 0 ? { echoSuppression: args.suppression } : {}), ...(args.delayHint >= 0 ? { delayHintMs: args.delayHint } : {}), ...(args.echoTail > 0 ? { echoTailMs: args.echoTail } : {}) };
 const processor: VoiceProcessorFactory = (opts = {}) => loaded({ ...opts, ...overrides });
 const officerSpeech = normalizeActive(speak(OFFICER_TEXT, OFFICER_VOICE), OFFICER_DBFS);
 const residentSpeech = normalizeActive(speak(RESIDENT_TEXT, RESIDENT_VOICE), RESIDENT_DBFS);
