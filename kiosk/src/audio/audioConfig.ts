@@ -16,12 +16,16 @@ export interface AudioProcessingConfig {
 }
 
 /**
- * The engine a terminal runs unless told otherwise: the best combination scripts/bench-audio measured
- * (docs/benchmarks.md, section bench:audio). speexdsp's MDF before WebRTC's AEC keeps the resident's
- * voice in double talk (loss ≤ 4.2 dB against WebRTC alone's 14–28 dB) with at least as much echo
- * removed; the noise suppressor: see NOISE_DEFAULT_WHY.
+ * The engine a terminal runs unless told otherwise. Measured (scripts/bench-audio, docs/benchmarks.md;
+ * test/e2e/echoCancellation.e2e.test.ts): speex+webrtc keeps the resident in double talk (≤ 5.3 dB lost
+ * where WebRTC alone loses 14–28 dB) and re-converges in 0.5 s (3.5 s), but it is less robust to a
+ * loudspeaker driven hard and to a playback buffer that under-runs: in the end-to-end call the officer
+ * got −40.7 and −39.7 dB of his voice back (limit −40) where WebRTC alone gives −66 dB. So WebRTC alone
+ * stays the default until speex+webrtc holds −40 dB there; HELPPOINT_ECHO_CANCELLER=speex+webrtc picks it.
+ * Noise: WebRTC's NS already gives +14 dB on street noise for 2.1 dB of speech; RNNoise keeps more of the
+ * voice (0.5 dB) for less gain (+12.9 dB) and 5 ms more delay.
  */
-export const DEFAULT_VOICE_ENGINE: VoiceEngineChoice = { echo: 'speex+webrtc', noise: 'webrtc' };
+export const DEFAULT_VOICE_ENGINE: VoiceEngineChoice = { echo: 'webrtc', noise: 'webrtc' };
 
 export class AudioConfigError extends Error {
   readonly code = 'bad_audio_config';
