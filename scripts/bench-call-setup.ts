@@ -23,6 +23,7 @@ import { eventually, kioskStatus, pressButton } from '../test/support/kioskStatu
 import { parseArgs } from './lib/bench/args.ts';
 import { firstAfter, readLog, type LogEntry } from './lib/bench/logTimeline.ts';
 import { machineInfo } from './lib/bench/machine.ts';
+import { trackConsoleMessages } from './lib/bench/trackConsoleMessages.ts';
 import { trackPeerConnections } from './lib/bench/trackPeerConnections.ts';
 import { mdTable, publish } from './lib/bench/report.ts';
 import { sleep, UNCAPPED_LOOPBACK } from './lib/bench/relayProcess.ts';
@@ -52,6 +53,9 @@ interface Press {
   frame: number;
   packet: number;
   keyFrame: number;
+  /** When the ring and the relay's consumer offer reached the page's socket (ms after the press). */
+  ringMessage: number;
+  offerMessage: number;
   plis: number;
 }
 
@@ -109,6 +113,7 @@ let backgroundLags: number[] = [];
 try {
   const page = await browser.newPage();
   await trackPeerConnections(page);
+  await trackConsoleMessages(page, ['call.updated', 'rtc.consumersOffered']);
   await signInConsole(page, baseUrl, 'officer1', 'demo-officer1');
   // Registered only now, behind the relay's back (it reads terminals from SQLite): a console
   // signed in with 10,000 terminals in its list is a problem of its own (hello and list are O(N)), not this one.
@@ -131,6 +136,7 @@ try {
         await page.evaluate(() => {
           const w = window as unknown as { __bench: Watch; __pcs: RTCPeerConnection[] };
           w.__bench = { g2g: [], ringAt: null, frameAt: null, packetAt: null, keyFrameAt: null, plis: 0 };
+          for (const k of Object.keys((window as unknown as { __wsSeen: Record<string, number> }).__wsSeen)) delete (window as unknown as { __wsSeen: Record<string, number> }).__wsSeen[k];
           // The console's receive transport is warm (one peer connection for the whole sign-in): this
           // press's video is the inbound stream that was not there before it.
           const before = new Set<string>();
@@ -148,7 +154,9 @@ try {
               });
             }
             if (w.__bench.frameAt !== null) clearInterval(poll);
-          }, 5);
+            // Every 20 ms: getStats is not free, and polling every 5 ms took a share of the page's main
+            // thread in the very moments measured (the ring, the consumers' negotiation).
+          }, 20);
           const check = () => {
             const card = document.querySelector('[data-testid="call-card"][data-state="ringing"]');
             if (card && w.__bench.ringAt === null) w.__bench.ringAt = Date.now();
@@ -195,6 +203,7 @@ try {
           const b = await page.evaluate(() => (window as unknown as { __bench: Watch }).__bench);
           return { ...b, ringAt: b.ringAt ?? Number.NaN, frameAt: Number.NaN };
         });
+        const wsSeen = await page.evaluate(() => ({ ...(window as unknown as { __wsSeen: Record<string, number> }).__wsSeen }));
         // Let the glass-to-glass reader see two seconds of frames.
         await sleep(2100);
         const g2g = await page.evaluate(() => (window as unknown as { __bench: Watch }).__bench.g2g);
@@ -211,6 +220,8 @@ try {
           frame: got.frameAt! - t0,
           packet: got.packetAt === null ? Number.NaN : got.packetAt - t0,
           keyFrame: got.keyFrameAt === null ? Number.NaN : got.keyFrameAt - t0,
+          ringMessage: (wsSeen['call.updated'] ?? Number.NaN) - t0,
+          offerMessage: (wsSeen['rtc.consumersOffered'] ?? Number.NaN) - t0,
           plis: got.plis,
         });
         await sleep(300);
@@ -243,6 +254,8 @@ try {
     const logs = { kiosk: readLog(kiosks[v]!.logFile), relay: relayLog };
     const steps = [
       ...STEPS.map((s) => ({ name: s.name, v: presses.map((p) => firstAfter(logs[s.from], p.t0, p.end, s.match)).filter(Number.isFinite) })),
+      { name: 'console: ring message received (socket)', v: presses.map((p) => p.ringMessage).filter(Number.isFinite) },
+      { name: "console: relay's consumer offer received (socket)", v: presses.map((p) => p.offerMessage).filter(Number.isFinite) },
       { name: 'console: first video packet', v: presses.map((p) => p.packet).filter(Number.isFinite) },
       { name: 'console: first keyframe decoded', v: presses.map((p) => p.keyFrame).filter(Number.isFinite) },
     ];
@@ -305,7 +318,7 @@ publish(
     title: 'Call set-up: press → ring → first frame',
     target: 'p95 press → ring ≤ 20 ms, press → first decoded frame p50 ≤ 150 / p95 ≤ 250 ms, glass-to-glass ≤ 150 ms (loopback); ring p95 with 10,000 idle terminals ≤ 1.5× the quiet run',
     machine,
-    setup: `${args.presses} presses per set-up on simulated terminals (640×480 15 fps test pattern with a clock strip; with --compare both set-ups run side by side and their presses alternate), relay process (demo data, one worker per core), console in Chromium (headless) previewing while ringing; each press is cancelled 2 s after its first frame. Warm transports: the terminal's send transport and the console's receive transport are connected before the press. Steps come from the terminal's and the relay's logs, sorted by median.${base ? ` The table is the "${latest.name}" set-up; "${base.name}" ran in the same run, alternating with it (ring p50 ${fmt(ringOf(base).p50)} / p95 ${fmt(ringOf(base).p95)}, first frame p50 ${fmt(frameOf(base).p50)} / p95 ${fmt(frameOf(base).p95)} ms, glass-to-glass p50 ${fmt(g2gOf(base).p50)} ms).` : ''}${backgroundIds.length ? ` Then the same presses again with ${args.background} signalling-only terminals connected, each heartbeating every 10 s with the real health report (load average then ${fmt(loadDuring, 2)}).` : ''}`,
+    setup: `${args.presses} presses per set-up on simulated terminals (640×480 15 fps test pattern with a clock strip; with --compare both set-ups run side by side and their presses alternate), relay process (demo data, one worker per core), console in Chromium (headless) previewing while ringing; each press is cancelled 2 s after its first frame. Warm transports: the terminal's send transport and the console's receive transport are connected before the press; the relay makes the ringing call's consumers for the console and offers them (rtc.consumersOffered). Steps come from the terminal's and the relay's logs (the relay logs \"call created, consoles told\" after all of the call's listeners; the ring itself goes first), the console rows from the page: when a message reached its socket, and its peer connection's stats polled every 20 ms; sorted by median.${base ? ` The table is the "${latest.name}" set-up; "${base.name}" ran in the same run, alternating with it (ring p50 ${fmt(ringOf(base).p50)} / p95 ${fmt(ringOf(base).p95)}, first frame p50 ${fmt(frameOf(base).p50)} / p95 ${fmt(frameOf(base).p95)} ms, glass-to-glass p50 ${fmt(g2gOf(base).p50)} ms).` : ''}${backgroundIds.length ? ` Then the same presses again with ${args.background} signalling-only terminals connected, each heartbeating every 10 s with the real health report (load average then ${fmt(loadDuring, 2)}).` : ''}`,
     table: [...table, ...(loadedTable.length ? ['', ...loadedTable] : [])],
     notes: [
       `Keyframe requests (PLI/FIR) the console sent before its first frame, median per press: ${fmt(median(latest.presses.map((p) => p.plis)))}${base ? ` (${base.name}: ${fmt(median(base.presses.map((p) => p.plis)))})` : ''}.`,

@@ -60,6 +60,7 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
   readonly #voice: VoicePrompter;
   readonly #log: Logger;
   readonly #presses: PressRecord;
+  #closed = false;
   readonly #sms: SecondPath;
   readonly #offlineWaitMs: number;
   #offlineTimer: ReturnType<typeof setTimeout> | null = null;
@@ -138,6 +139,9 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
   }
 
   close(): void {
+    // The service is stopping: a press, or a request the closing link rejects, must not reach the
+    // outbox after it has closed ("database connection is not open" at shutdown).
+    this.#closed = true;
     this.#clearOfflineTimer();
     if (this.#held) clearTimeout(this.#held.timer);
     this.#held = null;
@@ -148,6 +152,7 @@ export class CallController extends TypedEmitter<{ state: [CallState]; prompt: [
   }
 
   dispatch(event: CallEvent): void {
+    if (this.#closed) return;
     // The relay rings consoles before it answers the help.request, and a quick officer can answer before
     // this terminal has read that answer: such events would be lost in 'requesting' (the terminal would
     // keep ringing while the officer talks). Hold them until the request is accepted, then apply them.

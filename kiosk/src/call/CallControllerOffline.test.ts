@@ -51,6 +51,21 @@ function setup(offlineWaitMs = 60_000) {
 }
 
 describe('CallController when the relay is unreachable', () => {
+  it('once closed (the service stopping) a press or a failed request touches nothing: the outbox may already be closed', async () => {
+    const { outbox, signal, button, alerts, controller } = setup(20);
+    button.press();
+    controller.close();
+    outbox.close();
+    // The closing link rejects the request, and the offline wait would have texted: both after the close.
+    await tick();
+    await tick();
+    button.press();
+    await tick();
+    expect(signal.sent).toHaveLength(1);
+    expect(alerts).toEqual([]);
+    expect(controller.state.name).toBe('requesting');
+  });
+
   it('writes the press before sending, texts once, and sends the same request when the link returns', async () => {
     const { outbox, signal, button, alerts, controller } = setup();
     button.press();

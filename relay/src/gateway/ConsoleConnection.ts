@@ -53,7 +53,8 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
   readonly #onCallUpdated = (call: CallView) => {
     // A preview opened while the call rang does not outlive another officer's answer.
     if (call.state === 'answered' && call.answeredBy?.id !== this.user.id) this.#peer.closeCall(call.id);
-    // The gateway has just sent this console the ring (its listener comes first): its consumers follow at once.
+    // Runs just before the gateway sends the ring (prepended later): the consumers are only started here,
+    // and their offer is sent once the worker has made them, after the ring.
     else if (this.#ready && this.#offersFor(call)) this.#offers.offer(call);
   };
   #ready = false;
@@ -80,7 +81,8 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
     this.#peer = new MediaPeer({ logger: this.#conn.log });
     this.#conn.setHandlers(this.#handlers());
     this.#deps.calls.on('callClosed', this.#onCallClosed);
-    this.#deps.calls.on('callUpdated', this.#onCallUpdated);
+    // Before the call's bookkeeping listeners, like the gateway's ring: the offered consumers are started at once.
+    this.#deps.calls.prependListener('callUpdated', this.#onCallUpdated);
     this.#conn.on('closed', (code, reason) => this.#onClosed(code, reason));
   }
 

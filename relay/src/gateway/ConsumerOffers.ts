@@ -55,10 +55,9 @@ export class ConsumerOffers {
     const t0 = Date.now();
     // Video first in the list: the console builds them together, but the picture is what the officer waits for.
     const ordered = [...fresh].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'video' ? -1 : 1));
-    // A microtask later: call.updated is emitted from inside the call's bookkeeping, and a re-joined
-    // terminal's producer is registered for authorisation (MediaAuthorisation) just after it.
-    const consumeAll = () => Promise.allSettled(ordered.map((p) => this.#consume({ transportId: warm.transportId, producerId: p.id, rtpCapabilities: warm.rtpCapabilities })));
-    void Promise.resolve().then(consumeAll).then(
+    // Called from a prepended callUpdated listener: the worker gets the consume requests now and makes
+    // the consumers while this thread goes through the call's other listeners (recordings, dispatch …).
+    void Promise.allSettled(ordered.map((p) => this.#consume({ transportId: warm.transportId, producerId: p.id, rtpCapabilities: warm.rtpCapabilities }))).then(
       (results) => {
         const consumers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
         const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ producerId: ordered[i]!.id, reason: String((r.reason as Error)?.message ?? r.reason) }] : []));

@@ -136,8 +136,9 @@ export class TerminalConnection extends TypedEmitter<{ online: [terminalId: stri
   }
 
   #joinCall(callId: string, producer: types.Producer, publish: boolean): void {
-    this.#deps.calls.addTerminalProducer(callId, this.#session!.terminalId, producer, publish);
+    // Tracked first: addTerminalProducer publishes the call, and a console's consumer is offered then.
     this.#deps.media.track(callId, 'terminal', producer);
+    this.#deps.calls.addTerminalProducer(callId, this.#session!.terminalId, producer, publish);
   }
 
   /** A producer made on the warm send transport (no call named): it stands, replacing one of its kind. */
@@ -315,8 +316,8 @@ export class TerminalConnection extends TypedEmitter<{ online: [terminalId: stri
         },
         onProduce: (callId, producer) => {
           if (!callId) return this.#stand(own, producer);
-          calls.addTerminalProducer(callId, own.terminalId, producer);
           media.track(callId, 'terminal', producer);
+          calls.addTerminalProducer(callId, own.terminalId, producer);
           watchKeyFrames(producer);
         },
         // Only the officer audio of this terminal's own call (security/MediaAuthorisation); refusals audited.
