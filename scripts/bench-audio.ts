@@ -1,14 +1,16 @@
 /**
  * Call audio processing benchmark (issue 11): the kiosk's CallAudio chain
- * (WebRTC APM: AEC → NS → AGC, limiter on the speaker) over Mandarin speech
+ * (echo canceller → noise suppressor → AGC, limiter on the speaker; the engine chosen with
+ * --aec / --ns-engine, by default the kiosk's) over Mandarin speech
  * from espeak-ng through the simulated room's echo path (delay, decaying
  * reflections, loudspeaker distortion), street noise and speech-shaped noise.
  * Offline and deterministic: frames are processed in lock step, as fast as
  * the CPU allows, so the figures do not depend on the machine's load (CPU
  * time does).
- *   node scripts/bench-audio.ts [--delays 10,40,120] [--losses 0,10] [--dry-run]
+ *   node scripts/bench-audio.ts [--aec speex+webrtc] [--ns-engine webrtc] [--delays 10,40,120] [--losses 0,10] [--dry-run]
  */
-import { loadWebRtcVoiceProcessor } from '../kiosk/src/audio/WebRtcVoiceProcessor.ts';
+import { ECHO_CANCELLERS, engineName, loadVoiceEngine, NOISE_SUPPRESSORS, type EchoCancellerName, type NoiseSuppressorName } from '../kiosk/src/audio/voiceEngines.ts';
+import { DEFAULT_VOICE_ENGINE } from '../kiosk/src/audio/audioConfig.ts';
 import { SpeechShapedNoise, StreetNoise, type NoiseSource } from '../kiosk/src/audio/noise.ts';
 import type { VoiceProcessorFactory } from '../kiosk/src/audio/VoiceProcessor.ts';
 import { db, energy, measureChainCpu, runChain } from './lib/audio/chain.ts';
@@ -18,8 +20,8 @@ import { machineInfo } from './lib/bench/machine.ts';
 import { mdTable, publish } from './lib/bench/report.ts';
 import { fmt } from './lib/bench/stats.ts';
 
-const USAGE = 'usage: bench-audio [--delays 10,40,120] [--losses 0,10] [--suppression 0|1|2] [--ns 0..3] [--agc=false] [--delay-hint MS] [--arm64-factor 5] [--dry-run]';
-const args = parseArgs(process.argv.slice(2), { delays: '10,40,120', losses: '0,10', suppression: -1, delayHint: -1, ns: -1, agc: true, transient: false, arm64Factor: 5, dryRun: false }, USAGE);
+const USAGE = `usage: bench-audio [--aec ${ECHO_CANCELLERS.join('|')}] [--ns-engine ${NOISE_SUPPRESSORS.join('|')}] [--delays 10,40,120] [--losses 0,10] [--suppression 0|1|2] [--ns 0..3] [--agc=false] [--delay-hint MS] [--echo-tail MS] [--arm64-factor 5] [--dry-run]`;
+const args = parseArgs(process.argv.slice(2), { aec: DEFAULT_VOICE_ENGINE.echo as string, nsEngine: DEFAULT_VOICE_ENGINE.noise as string, delays: '10,40,120', losses: '0,10', suppression: -1, delayHint: -1, echoTail: -1, ns: -1, agc: true, transient: false, arm64Factor: 5, dryRun: false }, USAGE);
 const numList = (raw: string, name: string) => {
   const list = raw.split(',').map((x) => Number(x.trim()));
   if (!list.length || list.some((x) => !Number.isFinite(x) || x < 0)) throw new Error(`--${name} must be non-negative numbers separated by commas\n${USAGE}`);
@@ -37,9 +39,22 @@ const RESIDENT_DBFS = -28;
 const FLOOR_DBFS = -85;
 
 const machine = machineInfo();
-const loaded = loadWebRtcVoiceProcessor();
+if (!(ECHO_CANCELLERS as readonly string[]).includes(args.aec)) throw new Error(`--aec must be one of ${ECHO_CANCELLERS.join(', ')}, got "${args.aec}"\n${USAGE}`);
+if (!(NOISE_SUPPRESSORS as readonly string[]).includes(args.nsEngine)) throw new Error(`--ns-engine must be one of ${NOISE_SUPPRESSORS.join(', ')}, got "${args.nsEngine}"\n${USAGE}`);
+const choice = { echo: args.aec as EchoCancellerName, noise: args.nsEngine as NoiseSuppressorName };
+const ENGINE_SETUP: Record<EchoCancellerName, string> = {
+  webrtc: 'WebRTC APM 0.3 alone (Debian libwebrtc-audio-processing; delay-agnostic AEC, extended filter, high suppression)',
+  speex: 'speexdsp 1.2 MDF (200 ms filter) + its residual echo suppressor (−40/−15 dB), no WebRTC AEC',
+  'speex+webrtc': 'speexdsp 1.2 MDF (200 ms filter) + its residual echo suppressor (−40/−15 dB), then WebRTC APM 0.3\'s AEC (delay-agnostic, extended filter, high suppression)',
+};
+const NS_SETUP: Record<NoiseSuppressorName, string> = {
+  webrtc: 'WebRTC NS very high',
+  rnnoise: 'RNNoise (@echogarden/rnnoise-wasm 0.2.0)',
+  'webrtc+rnnoise': 'WebRTC NS very high, then RNNoise (@echogarden/rnnoise-wasm 0.2.0)',
+};
+const loaded = await loadVoiceEngine(choice);
 // --suppression / --delay-hint override the kiosk's defaults, for tuning (the table then says so).
-const overrides = { ...(args.transient ? { transientSuppression: true } : {}), ...(args.agc ? {} : { gainControl: false }), ...(args.ns >= 0 ? { noiseSuppression: args.ns } : {}), ...(args.suppression >= 0 ? { echoSuppression: args.suppression } : {}), ...(args.delayHint >= 0 ? { delayHintMs: args.delayHint } : {}) };
+const overrides = { ...(args.transient ? { transientSuppression: true } : {}), ...(args.agc ? {} : { gainControl: false }), ...(args.ns >= 0 ? { noiseSuppression: args.ns } : {}), ...(args.suppression >= 0 ? { echoSuppression: args.suppression } : {}), ...(args.delayHint >= 0 ? { delayHintMs: args.delayHint } : {}), ...(args.echoTail > 0 ? { echoTailMs: args.echoTail } : {}) };
 const processor: VoiceProcessorFactory = (opts = {}) => loaded({ ...opts, ...overrides });
 const officerSpeech = normalizeActive(speak(OFFICER_TEXT, OFFICER_VOICE), OFFICER_DBFS);
 const residentSpeech = normalizeActive(speak(RESIDENT_TEXT, RESIDENT_VOICE), RESIDENT_DBFS);
@@ -118,46 +133,6 @@ for (const delayMs of delays) {
   }
 }
 
-/** Noise suppression: the resident alone in noise at about 8 dB SNR; AGC off so only NS (and the high-pass) shape the level. */
-async function noiseRun(noise: NoiseSource) {
-  const resident = loopTo(residentSpeech, S(20), S(1));
-  const run = await runChain({
-    processor,
-    processorOptions: { gainControl: false },
-    echo: { delayMs: 40, lossDb: 10 },
-    officer: new Int16Array(S(20)),
-    resident,
-    noise,
-  });
-  const f = S(0.02);
-  let peak = 0;
-  for (let i = 0; i + f <= resident.length; i += f) peak = Math.max(peak, energy(Float32Array.from(resident.subarray(i, i + f))));
-  const clean = Float32Array.from(resident);
-  const sums = { speechIn: 0, actIn: 0, actOut: 0, quietIn: 0, quietOut: 0, nAct: 0, nQuiet: 0 };
-  for (let i = S(3); i + f <= resident.length; i += f) {
-    const e = energy(clean, i, i + f);
-    if (e >= peak / 10 ** 2.5) {
-      sums.speechIn += e;
-      sums.actIn += energy(run.nearAtMic, i, i + f);
-      sums.actOut += energy(run.sent, i, i + f);
-      sums.nAct++;
-    } else if (e < f * (32768 * 10 ** (-75 / 20)) ** 2) {
-      sums.quietIn += energy(run.nearAtMic, i, i + f);
-      sums.quietOut += energy(run.sent, i, i + f);
-      sums.nQuiet++;
-    }
-  }
-  const nIn = sums.quietIn / sums.nQuiet;
-  const nOut = sums.quietOut / sums.nQuiet;
-  const sIn = sums.actIn / sums.nAct - nIn;
-  const sOut = sums.actOut / sums.nAct - nOut;
-  const snrIn = db(sIn / nIn);
-  const snrOut = db(sOut / nOut);
-  return { snrIn, snrOut, gain: snrOut - snrIn, speechLossDb: db(sums.speechIn / sums.nAct / Math.max(sOut, 1e-9)) };
-}
-const street = await noiseRun(new StreetNoise({ levelDbfs: RESIDENT_DBFS - 8, seed: 21 }));
-const shaped = await noiseRun(new SpeechShapedNoise({ levelDbfs: RESIDENT_DBFS - 8, seed: 22 }));
-
 /** Added latency: the lag of the best correlation between the microphone and what is sent (resident alone, quiet room). */
 async function latency(): Promise<number> {
   const resident = loopTo(residentSpeech, S(6), S(0.2));
@@ -175,6 +150,52 @@ async function latency(): Promise<number> {
   return (bestLag / RATE) * 1000;
 }
 const latencyMs = await latency();
+
+/**
+ * Noise suppression: the resident alone in noise at about 8 dB SNR; AGC off so only NS (and the high-pass) shape the level.
+ * What was sent is read `latencyMs` later than the microphone: an engine that delays the voice must not have its
+ * speech tails counted as noise (nor be rewarded for silence it shifted into speech frames).
+ */
+async function noiseRun(noise: NoiseSource) {
+  const lag = Math.round((latencyMs / 1000) * RATE);
+  const resident = loopTo(residentSpeech, S(20), S(1));
+  const run = await runChain({
+    processor,
+    processorOptions: { gainControl: false },
+    echo: { delayMs: 40, lossDb: 10 },
+    officer: new Int16Array(S(20)),
+    resident,
+    noise,
+  });
+  const f = S(0.02);
+  let peak = 0;
+  for (let i = 0; i + f <= resident.length; i += f) peak = Math.max(peak, energy(Float32Array.from(resident.subarray(i, i + f))));
+  const clean = Float32Array.from(resident);
+  const sums = { speechIn: 0, actIn: 0, actOut: 0, quietIn: 0, quietOut: 0, nAct: 0, nQuiet: 0 };
+  for (let i = S(3); i + lag + f <= resident.length; i += f) {
+    const e = energy(clean, i, i + f);
+    if (e >= peak / 10 ** 2.5) {
+      sums.speechIn += e;
+      sums.actIn += energy(run.nearAtMic, i, i + f);
+      sums.actOut += energy(run.sent, i + lag, i + lag + f);
+      sums.nAct++;
+    } else if (e < f * (32768 * 10 ** (-75 / 20)) ** 2) {
+      sums.quietIn += energy(run.nearAtMic, i, i + f);
+      sums.quietOut += energy(run.sent, i + lag, i + lag + f);
+      sums.nQuiet++;
+    }
+  }
+  const nIn = sums.quietIn / sums.nQuiet;
+  const nOut = sums.quietOut / sums.nQuiet;
+  const sIn = sums.actIn / sums.nAct - nIn;
+  const sOut = sums.actOut / sums.nAct - nOut;
+  const snrIn = db(sIn / nIn);
+  const snrOut = db(sOut / nOut);
+  return { snrIn, snrOut, gain: snrOut - snrIn, speechLossDb: db(sums.speechIn / sums.nAct / Math.max(sOut, 1e-9)) };
+}
+const street = await noiseRun(new StreetNoise({ levelDbfs: RESIDENT_DBFS - 8, seed: 21 }));
+const shaped = await noiseRun(new SpeechShapedNoise({ levelDbfs: RESIDENT_DBFS - 8, seed: 22 }));
+
 const LIMITER_LOOKAHEAD_MS = 1.5;
 
 const cpuPct = (rows.reduce((a, r) => a + r.cpuNsPerFrame, 0) / rows.length / 10_000_000) * 100;
@@ -221,24 +242,26 @@ publish(
     target: `echo attenuation ≥ ${TARGET.attDb} dB after convergence; ≥ 30 dB within ${TARGET.convS} s and within ${TARGET.reconvS} s of an echo-path change; double-talk loss ≤ ${TARGET.dtLossDb} dB; NS SNR gain ≥ ${TARGET.nsGainDb} dB with speech loss ≤ ${TARGET.nsLossDb} dB`,
     machine,
     setup:
-      `Kiosk CallAudio chain with WebRTC APM 0.3 (Debian libwebrtc-audio-processing; delay-agnostic AEC, extended filter, high suppression; NS very high; adaptive digital AGC), frames processed in lock step. ` +
+      `Kiosk CallAudio chain, engine ${engineName(choice)}${choice.echo === DEFAULT_VOICE_ENGINE.echo && choice.noise === DEFAULT_VOICE_ENGINE.noise ? ' (the kiosk default)' : ''}: ${ENGINE_SETUP[choice.echo]}; ${NS_SETUP[choice.noise]}; WebRTC's adaptive digital AGC last. Frames processed in lock step. ` +
       `Mandarin speech from espeak-ng: officer at ${OFFICER_DBFS} dBFS (active RMS) on the speaker, resident at ${RESIDENT_DBFS} dBFS at the microphone, enclosure noise floor ${FLOOR_DBFS} dBFS. ` +
       `Echo path = the simulated room's (delay, 40 reflections decaying with RT60 120 ms at −8 dB, tanh loudspeaker distortion 0.2); it changes at 12 s (other reflections, +7 ms). ` +
       `Attenuation = echo at the microphone ÷ what is sent, over 250 ms windows with echo (4–12 s; 16–24 s after the change). Double talk: the resident from 8 s while the officer talks; loss = resident alone ÷ with the officer, over 20 ms frames where both are active. ` +
-      `NS: AGC off; SNR from speech-active vs. speech-free frames. CPU: this thread's CPU time for the whole chain over 24 s of prepared frames, per 10 ms frame; arm64 = x86 × ${args.arm64Factor} (see notes).`,
+      `NS: AGC off; SNR from speech-active vs. speech-free frames, what was sent read one measured latency later. CPU: this thread's CPU time for the whole chain over 24 s of prepared frames, per 10 ms frame; arm64 = x86 × ${args.arm64Factor} (see notes).`,
     table,
     notes: [
       `The arm64 figure is an estimate, not a measurement: x86 CPU time × ${args.arm64Factor}, the ratio assumed between one core here (about 2× the clock, about 2× the instructions per cycle) and one Cortex-A72 core of a Pi 4 (1.5–1.8 GHz) for this float DSP code (Debian's arm64 build of the library has its NEON paths). ` +
         'Cross-check by instruction count: callgrind counts 1.31 M x86 instructions per 10 ms frame for the APM alone (render + capture, a C++ harness around kiosk/native/audio-processing/src/Apm.cc), i.e. 131 M instructions/s; at 1.0–1.5 instructions per cycle on a 1.5 GHz A72 that is 6–9 % of one core. So: expect roughly 5–10 % of one Pi 4 core per call. It was not run under qemu-aarch64 (that needs an arm64 build of libwebrtc-audio-processing on this machine); run this script on the Pi for the real figure.',
       'Attenuation includes everything the officer would hear back: the AEC\'s linear filter and its non-linear suppressor, then NS and AGC (the AGC may add gain to what is left).',
+      `Other engines: \`--aec ${ECHO_CANCELLERS.join('|')} --ns-engine ${NOISE_SUPPRESSORS.join('|')}\` (the kiosk: HELPPOINT_ECHO_CANCELLER / HELPPOINT_NOISE_SUPPRESSOR); their runs are rows of the history below, each headed by its engine. ` +
+        'The CPU cross-check above is for WebRTC alone; speexdsp\'s MDF (a 200 ms filter at 48 kHz) and a second APM for the AGC about triple the x86 CPU time, RNNoise (WASM) adds about as much again. Latency: speexdsp\'s preprocessor adds 10 ms (its overlap-add), RNNoise about 5–10 ms; the latency search stops at 30 ms and takes the strongest correlation, so with RNNoise (which changes the phase) its figure, and with it the NS alignment, is less certain.',
     ],
-    headline: `att ≥ ${fmt(worst.att, 1)} dB, conv ≤ ${s(worst.conv)} s, reconv ≤ ${s(worst.reconv)} s, DT loss ≤ ${fmt(worst.dt, 1)} dB, NS +${fmt(worst.nsGain, 1)} dB / −${fmt(worst.nsLoss, 1)} dB, ${fmt(latencyMs, 1)} ms, ${fmt(cpuPct, 2)} % CPU`,
+    headline: `${engineName(choice)}: att ≥ ${fmt(worst.att, 1)} dB, conv ≤ ${s(worst.conv)} s, reconv ≤ ${s(worst.reconv)} s, DT loss ≤ ${fmt(worst.dt, 1)} dB, NS +${fmt(worst.nsGain, 1)} dB / −${fmt(worst.nsLoss, 1)} dB, ${fmt(latencyMs, 1)} ms, ${fmt(cpuPct, 2)} % CPU`,
     met: met.att && met.conv && met.reconv && met.dt && met.ns,
   },
   { write: !args.dryRun },
 );
 console.log(
-  `result: echo_attenuation_min_db=${fmt(worst.att, 1)} convergence_max_s=${s(worst.conv)} reconvergence_max_s=${s(worst.reconv)} doubletalk_loss_max_db=${fmt(worst.dt, 1)} ` +
+  `result: engine=${choice.echo}/${choice.noise} echo_attenuation_min_db=${fmt(worst.att, 1)} convergence_max_s=${s(worst.conv)} reconvergence_max_s=${s(worst.reconv)} doubletalk_loss_max_db=${fmt(worst.dt, 1)} ` +
     `ns_snr_gain_street_db=${fmt(street.gain, 1)} ns_snr_gain_speechshaped_db=${fmt(shaped.gain, 1)} ns_speech_loss_max_db=${fmt(worst.nsLoss, 1)} ` +
     `latency_ms=${fmt(latencyMs, 1)} cpu_x86_pct=${fmt(cpuPct, 2)} cpu_arm64_est_pct=${fmt(cpuPct * args.arm64Factor, 1)} ` +
     `targets_met=${Object.entries(met).filter(([, v]) => v).map(([k]) => k).join(',') || 'none'} targets_missed=${Object.entries(met).filter(([, v]) => !v).map(([k]) => k).join(',') || 'none'}`,

@@ -20,7 +20,8 @@ role="${1:-all}"
 # libwebrtc-audio-processing-dev + pkg-config: the kiosk's echo canceller addon
 # (kiosk/native/audio-processing, built by npm ci with node-gyp; at run time it
 # needs only libwebrtc-audio-processing1, which the -dev package pulls in).
-pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat espeak-ng pkg-config libwebrtc-audio-processing-dev)
+# libspeexdsp-dev: the same addon's second echo canceller (speexdsp's MDF; libspeexdsp1 at run time).
+pkgs=(ca-certificates ffmpeg python3 make g++ patch fonts-dejavu-core socat espeak-ng pkg-config libwebrtc-audio-processing-dev libspeexdsp-dev)
 if [ "$role" != kiosk ]; then
   pkgs+=(meson ninja-build pkg-config libuv1-dev libssl-dev libsrtp2-dev libabsl-dev libflatbuffers-dev flatbuffers-compiler)
   pkgs+=(chromium fonts-noto-cjk socat openssl iproute2 nats-server)
@@ -29,9 +30,9 @@ if [ "$role" != kiosk ]; then
   # The terminal's Debian package and its proof (scripts/package-kiosk, test/pi): mmdebstrap
   # (+ arch-test for arm64) builds the Lite stand-in root, systemd-container boots it,
   # qemu-user-static runs arm64 in it, the aarch64 cross compiler builds onoff's epoll addon
-  # and the echo canceller addon for arm64 (against an arm64 sysroot of libwebrtc-audio-processing-dev
+  # and the echo canceller addon for arm64 (against an arm64 sysroot of libwebrtc-audio-processing-dev and libspeexdsp-dev
   # that scripts/lib/pi/sysroot.sh downloads, so no arm64 in the host's apt architectures); binutils'
-  # readelf checks the addon links libwebrtc_audio_processing.so.1; mtools/fdisk/e2fsprogs let
+  # readelf checks the addon links libwebrtc_audio_processing.so.1 and libspeexdsp.so.1; mtools/fdisk/e2fsprogs let
   # scripts/bake-image edit an image without loop devices.
   pkgs+=(mmdebstrap arch-test systemd-container qemu-user-static g++-aarch64-linux-gnu binutils zstd file mtools fdisk e2fsprogs dosfstools curl xz-utils)
 fi

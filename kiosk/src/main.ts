@@ -29,7 +29,7 @@ import { PrePressBuffer } from './media/PrePressBuffer.ts';
 import { KIOSK_VERSION } from './version.ts';
 import { CallAudio } from './audio/CallAudio.ts';
 import { loadAudioProcessingConfig, loadSimRoomOptions } from './audio/audioConfig.ts';
-import { loadWebRtcVoiceProcessor } from './audio/WebRtcVoiceProcessor.ts';
+import { engineName, loadVoiceEngine } from './audio/voiceEngines.ts';
 import type { VoiceProcessorFactory } from './audio/VoiceProcessor.ts';
 import type { Microphone } from './hw/Microphone.ts';
 import type { Speaker } from './hw/Speaker.ts';
@@ -49,7 +49,7 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
     // The room carries the speaker to the microphone (delayed, through a room response, with street
     // noise), so the self-test's tone test means something and the echo canceller has an echo to remove.
     const room = new SimRoom({ ...loadSimRoomOptions(process.env), logger });
-    const callAudio = callAudioFor(room.microphone, room.speaker, logger);
+    const callAudio = await callAudioFor(room.microphone, room.speaker, logger);
     const tamper = new SimTamper();
     // The modem is real even on a simulated terminal when a path is given (tests point it at a pty),
     // so the same driver sends the help SMS in tests and on the Pi.
@@ -76,7 +76,7 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
   const cam = choice.camera;
   const speaker = new AlsaSpeaker({ device: choice.playback.device, logger });
   const microphone = new AlsaMicrophone({ device: choice.capture.device, logger });
-  const callAudio = callAudioFor(microphone, speaker, logger);
+  const callAudio = await callAudioFor(microphone, speaker, logger);
   const modem = choice.modem.path ? SerialModem.create({ path: choice.modem.path, baudRate: cfg.sms.baudRate, logger }) : null;
   return {
     button: await GpioButton.create({ gpio: cfg.gpio.button, backend: gpio, logger }),
@@ -102,14 +102,14 @@ async function drivers(cfg: KioskConfig, logger: pino.Logger): Promise<KioskDriv
  * play through it too, so the canceller's reference holds everything the
  * speaker says. The raw devices stay in the drivers for the self-test.
  */
-function callAudioFor(microphone: Microphone, speaker: Speaker, logger: pino.Logger): CallAudio {
+async function callAudioFor(microphone: Microphone, speaker: Speaker, logger: pino.Logger): Promise<CallAudio> {
   const cfg = loadAudioProcessingConfig(process.env);
   let processor: VoiceProcessorFactory | null = null;
   if (cfg.enabled) {
     try {
-      processor = loadWebRtcVoiceProcessor();
+      processor = await loadVoiceEngine(cfg.engine);
     } catch (err) {
-      logger.error({ err }, 'the audio processing addon did not load (built at npm install from libwebrtc-audio-processing-dev; needs libwebrtc-audio-processing1)');
+      logger.error({ err, engine: engineName(cfg.engine) }, 'the audio processing engine did not load (the addon is built at npm install from libwebrtc-audio-processing-dev and libspeexdsp-dev; needs libwebrtc-audio-processing1 and libspeexdsp1; RNNoise is @echogarden/rnnoise-wasm)');
     }
   } else {
     logger.warn('audio processing switched off (HELPPOINT_AUDIO_PROCESSING=0)');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CallAudio, type VoiceActivity } from './CallAudio.ts';
 import { EchoPath } from './EchoPath.ts';
 import { SpeechShapedNoise } from './noise.ts';
-import { loadWebRtcVoiceProcessor } from './WebRtcVoiceProcessor.ts';
+import { loadVoiceEngine } from './voiceEngines.ts';
 import type { VoiceProcessor, VoiceProcessorFactory } from './VoiceProcessor.ts';
 import { LevelMeter } from '../hw/LevelMeter.ts';
 import type { Microphone } from '../hw/Microphone.ts';
@@ -83,7 +83,7 @@ async function officerTalks(processor: VoiceProcessorFactory | null, seconds = 6
 
 describe('CallAudio', () => {
   it('with WebRTC audio processing the officer does not hear himself: the echo sent back is > 30 dB down once converged; raw, it comes back whole', async () => {
-    const processed = await officerTalks(loadWebRtcVoiceProcessor());
+    const processed = await officerTalks(await loadVoiceEngine({ echo: 'webrtc', noise: 'webrtc' }));
     const from = 2 * 48000;
     const attenuation = 10 * Math.log10(energy(processed.echoes, from) / Math.max(1, energy(processed.sent, from)));
     expect(attenuation).toBeGreaterThan(30);

@@ -35,6 +35,8 @@ export interface VoiceProcessorOptions {
   echoSuppression?: number;
   /** The transient (click, knock, slammed door) suppressor that comes with APM 0.3. */
   transientSuppression?: boolean;
+  /** Echo tail a linear canceller without a delay estimate (speexdsp's MDF) covers: delay + decay, ms. */
+  echoTailMs?: number;
   /** A hint for the speaker → microphone delay, ms; the echo canceller estimates the real one. */
   delayHintMs?: number;
 }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { decodeWav, resample } from '../voice/wav.ts';
 import type { SimRoomOptions } from '../hw/SimRoom.ts';
+import { ECHO_CANCELLERS, NOISE_SUPPRESSORS, type VoiceEngineChoice } from './voiceEngines.ts';
 
 /** The call audio chain's settings (HELPPOINT_* variables; kept apart from config.ts's device selection). */
 export interface AudioProcessingConfig {
@@ -10,7 +11,21 @@ export interface AudioProcessingConfig {
   speakerGainDb: number;
   /** HELPPOINT_NOISE_SUPPRESSION: off | low | moderate | high | veryhigh (default: street noise needs the strongest). */
   noiseSuppression: number;
+  /** HELPPOINT_ECHO_CANCELLER (webrtc | speex | speex+webrtc) and HELPPOINT_NOISE_SUPPRESSOR (webrtc | rnnoise | webrtc+rnnoise). */
+  engine: VoiceEngineChoice;
 }
+
+/**
+ * The engine a terminal runs unless told otherwise. Measured (scripts/bench-audio, docs/benchmarks.md;
+ * test/e2e/echoCancellation.e2e.test.ts): speex+webrtc keeps the resident in double talk (≤ 5.3 dB lost
+ * where WebRTC alone loses 14–28 dB) and re-converges in 0.5 s (3.5 s), but it is less robust to a
+ * loudspeaker driven hard and to a playback buffer that under-runs: in the end-to-end call the officer
+ * got −40.7 and −39.7 dB of his voice back (limit −40) where WebRTC alone gives −66 dB. So WebRTC alone
+ * stays the default until speex+webrtc holds −40 dB there; HELPPOINT_ECHO_CANCELLER=speex+webrtc picks it.
+ * Noise: WebRTC's NS already gives +14 dB on street noise for 2.1 dB of speech; RNNoise keeps more of the
+ * voice (0.5 dB) for less gain (+12.9 dB) and 5 ms more delay.
+ */
+export const DEFAULT_VOICE_ENGINE: VoiceEngineChoice = { echo: 'webrtc', noise: 'webrtc' };
 
 export class AudioConfigError extends Error {
   readonly code = 'bad_audio_config';
@@ -33,8 +48,13 @@ function num(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number
 export function loadAudioProcessingConfig(env: NodeJS.ProcessEnv): AudioProcessingConfig {
   const ns = env['HELPPOINT_NOISE_SUPPRESSION'] || 'veryhigh';
   if (!(ns in NS_LEVELS)) throw new AudioConfigError(`HELPPOINT_NOISE_SUPPRESSION must be one of ${Object.keys(NS_LEVELS).join(', ')}, got "${ns}"`);
+  const echo = env['HELPPOINT_ECHO_CANCELLER'] || DEFAULT_VOICE_ENGINE.echo;
+  if (!(ECHO_CANCELLERS as readonly string[]).includes(echo)) throw new AudioConfigError(`HELPPOINT_ECHO_CANCELLER must be one of ${ECHO_CANCELLERS.join(', ')}, got "${echo}"`);
+  const noise = env['HELPPOINT_NOISE_SUPPRESSOR'] || DEFAULT_VOICE_ENGINE.noise;
+  if (!(NOISE_SUPPRESSORS as readonly string[]).includes(noise)) throw new AudioConfigError(`HELPPOINT_NOISE_SUPPRESSOR must be one of ${NOISE_SUPPRESSORS.join(', ')}, got "${noise}"`);
   return {
     enabled: env['HELPPOINT_AUDIO_PROCESSING'] !== '0',
+    engine: { echo, noise } as VoiceEngineChoice,
     speakerGainDb: num(env, 'HELPPOINT_SPEAKER_GAIN_DB', 0, -20, 20),
     noiseSuppression: NS_LEVELS[ns]!,
   };

@@ -23,9 +23,9 @@ pi_elf_machine() { case "$1" in amd64) echo x86-64 ;; arm64) echo aarch64 ;; esa
 # camera, microphone and speaker pipes; socat: sd_notify (SystemdNotifier.ts);
 # gpiod: libgpiod's tools and library for the character-device GPIO driver;
 # alsa-utils: aplay -l / arecord -l for doctor's device list; ca-certificates:
-# wss:// to a relay with a public certificate; libwebrtc-audio-processing1: the
-# shared library the echo canceller addon (kiosk/native/audio-processing) links.
-HP_KIOSK_DEPENDS="ffmpeg, socat, gpiod, alsa-utils, ca-certificates, libwebrtc-audio-processing1"
+# wss:// to a relay with a public certificate; libwebrtc-audio-processing1 and
+# libspeexdsp1: the shared libraries the echo canceller addon (kiosk/native/audio-processing) links.
+HP_KIOSK_DEPENDS="ffmpeg, socat, gpiod, alsa-utils, ca-certificates, libwebrtc-audio-processing1, libspeexdsp1"
 # What a stock Raspberry Pi OS Lite already has, approximated with Debian
 # packages: the base of the stand-in root file system and the baseline the
 # offline bundle is computed against (the bundle holds what apt would still

@@ -86,6 +86,7 @@ pi_build_addons() { # app-dir arch node-dir
     sysroot="$(pi_sysroot arm64)"
   else
     pkg-config --exists webrtc-audio-processing || pi_die "webrtc-audio-processing missing for pkg-config (Debian package libwebrtc-audio-processing-dev; scripts/setup.sh installs it)"
+    pkg-config --exists speexdsp || pi_die "speexdsp missing for pkg-config (Debian package libspeexdsp-dev; scripts/setup.sh installs it)"
   fi
   for dir in "$app/node_modules/epoll" "$app/node_modules/@helppoint/audio-processing"; do
     [ -f "$dir/binding.gyp" ] || pi_die "$dir/binding.gyp missing: the package needs this addon"
@@ -124,9 +125,12 @@ pi_check_binaries() { # root arch
     [ -f "$app/$req" ] || { echo "  missing: ${app#"$1"}/$req" >&2; bad=1; }
   done
   f="$app/@helppoint/audio-processing/build/Release/helppoint_apm.node"
-  if [ -f "$f" ] && ! readelf -d "$f" 2>/dev/null | grep -q "NEEDED.*libwebrtc_audio_processing\.so\.1"; then
-    echo "  ${f#"$1"} does not link libwebrtc_audio_processing.so.1 (libwebrtc-audio-processing1 in Depends)" >&2; bad=1
-  fi
+  local lib
+  for lib in libwebrtc_audio_processing.so.1:libwebrtc-audio-processing1 libspeexdsp.so.1:libspeexdsp1; do
+    if [ -f "$f" ] && ! readelf -d "$f" 2>/dev/null | grep -q "NEEDED.*${lib%%:*}"; then
+      echo "  ${f#"$1"} does not link ${lib%%:*} (${lib#*:} in Depends)" >&2; bad=1
+    fi
+  done
   while IFS= read -r f; do
     if ! file -b "$f" | grep -q "$want"; then echo "  wrong CPU: ${f#"$1"} ($(file -b "$f" | cut -d, -f1-2))" >&2; bad=1; fi
   done < <(find "$1" -type f \( -name '*.node' -o -path '*/bin/node' \))

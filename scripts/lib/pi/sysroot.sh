@@ -7,7 +7,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/target-apt.sh"
 
 # The echo canceller addon's build needs (kiosk/native/audio-processing/binding.gyp).
-HP_SYSROOT_PACKAGES="libwebrtc-audio-processing-dev libwebrtc-audio-processing1"
+HP_SYSROOT_PACKAGES="libwebrtc-audio-processing-dev libwebrtc-audio-processing1 libspeexdsp-dev libspeexdsp1"
 
 pi_sysroot() { # arch ; prints the sysroot directory
   local arch="$1" base="$HP_PI_CACHE/sysroot" tmp key dir

@@ -88,9 +88,9 @@ export function describeTerminalPackage(o: ScenarioOptions): void {
 
       expect((await c.sh('helppoint-kiosk --version')).stdout.trim()).toBe(art.version);
       for (const tool of ['ffmpeg', 'socat', 'gpioset']) expect((await c.try(`command -v ${tool}`)).code, tool).toBe(0);
-      // The echo canceller addon loads as the service's user against the libwebrtc-audio-processing1
-      // the bundle installed, and cancels one 10 ms frame (else the kiosk falls back to the raw microphone).
-      const apm = await c.try(`runuser -u helppoint -- /opt/helppoint-kiosk/node/bin/node -e "const m = require('/opt/helppoint-kiosk/app/node_modules/@helppoint/audio-processing'); const p = new m.AudioProcessor({ sampleRate: 48000 }); p.render(new Int16Array(480)); p.capture(new Int16Array(480), 60); p.close(); console.log('APM OK')"`, t(30_000));
+      // The echo canceller addon loads as the service's user against the libwebrtc-audio-processing1 and
+      // libspeexdsp1 the bundle installed, and cancels one 10 ms frame (else the kiosk falls back to the raw microphone).
+      const apm = await c.try(`runuser -u helppoint -- /opt/helppoint-kiosk/node/bin/node -e "const m = require('/opt/helppoint-kiosk/app/node_modules/@helppoint/audio-processing'); const p = new m.AudioProcessor({ sampleRate: 48000 }); p.render(new Int16Array(480)); p.capture(new Int16Array(480), 60); p.close(); const e = new m.EchoCanceller(); e.render(new Int16Array(480)); e.capture(new Int16Array(480)); e.close(); console.log('APM OK')"`, t(30_000));
       expect(apm.stdout.trim(), apm.stderr).toBe('APM OK');
       const groups = (await c.sh('id -nG helppoint')).stdout.trim().split(' ');
       expect(groups).toEqual(expect.arrayContaining(['helppoint', 'gpio', 'video', 'audio', 'dialout']));

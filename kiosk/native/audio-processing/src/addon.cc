@@ -1,4 +1,5 @@
-// N-API surface of Apm: class AudioProcessor { render(frame), capture(frame, delayMs), metrics() }.
+// N-API surface of Apm: class AudioProcessor { render(frame), capture(frame, delayMs), metrics() };
+// and of Mdf (MdfAddon.cc): class EchoCanceller.
 // Calls are synchronous on the JS thread: one 10 ms frame costs well under a millisecond,
 // less than a worker hop would, and the order of render/capture calls is kept as it happened.
 #include <napi.h>
@@ -7,17 +8,13 @@
 #include <stdexcept>
 
 #include "Apm.h"
+#include "MdfAddon.h"
+#include "napiArgs.h"
 
 namespace {
 
-int intOpt(const Napi::Object& o, const char* key, int fallback) {
-  Napi::Value v = o.Get(key);
-  return v.IsNumber() ? v.As<Napi::Number>().Int32Value() : fallback;
-}
-bool boolOpt(const Napi::Object& o, const char* key, bool fallback) {
-  Napi::Value v = o.Get(key);
-  return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : fallback;
-}
+using helppoint::boolOpt;
+using helppoint::intOpt;
 
 class AudioProcessor : public Napi::ObjectWrap<AudioProcessor> {
  public:
@@ -53,15 +50,7 @@ class AudioProcessor : public Napi::ObjectWrap<AudioProcessor> {
   }
 
  private:
-  int16_t* frameArg(const Napi::CallbackInfo& info) {
-    if (!apm_) throw Napi::Error::New(info.Env(), "AudioProcessor is closed");
-    if (info.Length() < 1 || !info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int16_array)
-      throw Napi::TypeError::New(info.Env(), "expected an Int16Array frame");
-    Napi::Int16Array a = info[0].As<Napi::Int16Array>();
-    if (static_cast<int>(a.ElementLength()) != apm_->frameSamples())
-      throw Napi::RangeError::New(info.Env(), "frame must hold exactly " + std::to_string(apm_->frameSamples()) + " samples (10 ms mono)");
-    return a.Data();
-  }
+  int16_t* frameArg(const Napi::CallbackInfo& info) { return helppoint::frameArg(info, apm_ != nullptr, apm_ ? apm_->frameSamples() : 0); }
 
   Napi::Value Render(const Napi::CallbackInfo& info) {
     int16_t* s = frameArg(info);
@@ -110,6 +99,7 @@ class AudioProcessor : public Napi::ObjectWrap<AudioProcessor> {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("AudioProcessor", AudioProcessor::Define(env));
+  exports.Set("EchoCanceller", helppoint::DefineEchoCanceller(env));
   return exports;
 }
 
