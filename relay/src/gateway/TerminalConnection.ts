@@ -17,7 +17,6 @@ import type { NonceBook } from '../trust/NonceBook.ts';
 import { verifyHelloSignature } from '../trust/deviceKeys.ts';
 import type { TerminalSession } from '../presence/TerminalPresence.ts';
 import { MediaPeer } from '../sfu/MediaPeer.ts';
-import { watchKeyFrames } from '../sfu/keyFrames.ts';
 import { CloseCode, Connection } from './Connection.ts';
 import { rtcHandlers } from './rtcHandlers.ts';
 import type { TerminalGatewayOptions } from './TerminalGateway.ts';
@@ -145,7 +144,6 @@ export class TerminalConnection extends TypedEmitter<{ online: [terminalId: stri
   #stand(own: TerminalSession, producer: types.Producer): void {
     this.#standing.get(producer.kind)?.close();
     this.#standing.set(producer.kind, producer);
-    watchKeyFrames(producer);
     producer.observer.once('close', () => {
       if (this.#standing.get(producer.kind) === producer) this.#standing.delete(producer.kind);
     });
@@ -318,7 +316,6 @@ export class TerminalConnection extends TypedEmitter<{ online: [terminalId: stri
           if (!callId) return this.#stand(own, producer);
           media.track(callId, 'terminal', producer);
           calls.addTerminalProducer(callId, own.terminalId, producer);
-          watchKeyFrames(producer);
         },
         // Only the officer audio of this terminal's own call (security/MediaAuthorisation); refusals audited.
         mayConsume: (producerId, transportCallId) => {

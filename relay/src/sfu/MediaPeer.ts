@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
-import { requestKeyFrame } from './keyFrames.ts';
+import { keyFrameOptions } from './keyFrames.ts';
 import { AppError, ErrorCode } from '@helppoint/shared';
 import type { PoolSlot } from './WorkerPool.ts';
 
@@ -95,13 +95,14 @@ export class MediaPeer {
   /**
    * Never created paused, a terminal's standing producer neither: resuming a
    * video producer makes mediasoup ask the camera for a keyframe at once,
-   * before any console can use it, and that request blocks the console's own
-   * (see keyFrames.ts). An idle terminal sends nothing, and a producer outside
-   * a call has no consumers (security/MediaAuthorisation), so nothing flows.
+   * before any console can use it, and that request holds back the console's
+   * own (see keyFrames.ts). An idle terminal sends nothing, and a producer
+   * outside a call has no consumers (security/MediaAuthorisation), so nothing
+   * flows.
    */
   async produce(transportId: string, kind: 'audio' | 'video', rtpParameters: Record<string, unknown>, appData: Record<string, unknown>): Promise<types.Producer> {
     const { transport } = this.#transport(transportId);
-    const producer = await rtc(() => transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData }));
+    const producer = await rtc(() => transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData, ...keyFrameOptions(kind) }));
     this.#producers.set(producer.id, producer);
     producer.observer.on('close', () => this.#producers.delete(producer.id));
     return producer;
@@ -151,10 +152,11 @@ export class MediaPeer {
   async resumeConsumer(consumerId: string): Promise<void> {
     const consumer = this.#consumers.get(consumerId);
     if (!consumer) throw new AppError(ErrorCode.ConsumerNotFound, `no consumer ${consumerId} on this connection`);
+    // Resuming a video consumer makes mediasoup ask the camera for a keyframe,
+    // spaced by the producer's keyFrameRequestDelay (keyFrames.ts): asking here
+    // as well would only cost the sender a second keyframe 360 ms later.
     await consumer.resume();
-    // Spaced against the other requests for the same camera, so this one is not dropped by its sender.
-    const waitMs = requestKeyFrame(consumer);
-    this.#log.debug({ callId: this.#consumerCall.get(consumerId), consumerId, kind: consumer.kind, keyFrameWaitMs: waitMs }, 'consumer resumed');
+    this.#log.debug({ callId: this.#consumerCall.get(consumerId), consumerId, kind: consumer.kind }, 'consumer resumed');
   }
 
   /** Closes everything this peer made for one call (the call ended). */
