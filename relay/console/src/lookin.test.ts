@@ -20,7 +20,7 @@ describe('look-in on the console', () => {
 
   it('receives the picture at once but sends the microphone only while 对讲 Talk is on', () => {
     let s = applyCallUpdated(connected(), lookin, 0);
-    expect(mediaPlan(s)).toEqual([{ callId: 'L1', producers: [{ id: 'v', kind: 'video' }], playAudio: true, sendMic: false }]);
+    expect(mediaPlan(s)).toEqual([{ callId: 'L1', producers: [{ id: 'v', kind: 'video' }], playAudio: true, sendMic: false, ringing: false }]);
     s = setTalk(s, 'L1', true);
     expect(isTalking(s, 'L1')).toBe(true);
     expect(mediaPlan(s)[0]!.sendMic).toBe(true);
