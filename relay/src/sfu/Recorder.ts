@@ -140,13 +140,14 @@ export class Recorder {
     if (!spawned) throw new Error(`ffmpeg exited or never listened at start: ${this.#stderr.join('').slice(-400)}`);
     for (const leg of this.#legs) await leg.consumer.resume();
     this.startedAt = Date.now();
-    // A lost keyframe would leave ffmpeg unable to start the file: ask again a
-    // few times while it probes (a keyframe costs a little bandwidth, once).
+    // Resuming asked for the first keyframe (mediasoup does, spaced by the
+    // producer's keyFrameRequestDelay: keyFrames.ts). A lost keyframe would
+    // leave ffmpeg unable to start the file: ask again a few times while it
+    // probes (a keyframe costs a little bandwidth, once).
     const video = this.#legs.filter((l) => l.kind === 'video').map((l) => l.consumer);
     const ask = () => {
       for (const c of video) if (!c.closed) c.requestKeyFrame().catch(() => undefined);
     };
-    ask();
     for (const ms of KEYFRAME_RETRIES_MS) {
       const t = setTimeout(ask, ms);
       t.unref?.();

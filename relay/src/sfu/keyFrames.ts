@@ -25,7 +25,7 @@ import type { types } from 'mediasoup';
  */
 const SENDER_MIN_INTERVAL_MS = 300;
 /** A little more than the sender's interval: the worker's clock and the sender's see a PLI at different moments. */
-export const KEYFRAME_REQUEST_DELAY_MS = SENDER_MIN_INTERVAL_MS + 60;
+const KEYFRAME_REQUEST_DELAY_MS = SENDER_MIN_INTERVAL_MS + 60;
 
 /** What every producer the relay makes for a peer's media is given (audio has no keyframes). */
 export function keyFrameOptions(kind: types.MediaKind): Pick<types.ProducerOptions, 'keyFrameRequestDelay'> {
