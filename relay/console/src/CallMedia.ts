@@ -329,9 +329,11 @@ export class CallMedia {
       ready.push(consumer);
     }
     if (!ready.length) return;
-    // The relay creates consumers paused; resume only once the tracks are attached locally.
+    // The relay creates consumers paused; resume once they exist here (their receivers take packets
+    // from now on), and before drawing them: the camera's keyframe is on its way while the page renders.
+    const resumed = Promise.all(ready.map((c) => this.#request('rtc.resumeConsumer', { consumerId: c.id })));
     this.#onChange();
-    await Promise.all(ready.map((c) => this.#request('rtc.resumeConsumer', { consumerId: c.id })));
+    await resumed;
   }
 
   /** The officer's microphone on the send transport (at answer, and again at each re-join). */

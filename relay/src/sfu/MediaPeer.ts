@@ -105,7 +105,21 @@ export class MediaPeer {
     const producer = await rtc(() => transport.produce({ kind, rtpParameters: rtpParameters as types.RtpParameters, appData, ...keyFrameOptions(kind) }));
     this.#producers.set(producer.id, producer);
     producer.observer.on('close', () => this.#producers.delete(producer.id));
+    if (kind === 'video' && this.#log.isLevelEnabled('debug')) this.#traceKeyFrames(producer);
     return producer;
+  }
+
+  /**
+   * At debug level: every keyframe request the worker sends the camera and every keyframe it gets back,
+   * so a slow first picture can be put on a timeline (who asked, when, and what the delay held back).
+   */
+  #traceKeyFrames(producer: types.Producer): void {
+    const log = this.#log.child({ producerId: producer.id });
+    producer.on('trace', (t) => {
+      if (t.type === 'keyframe') log.debug({ direction: t.direction }, 'keyframe from the camera');
+      else log.debug({ type: t.type, direction: t.direction }, 'keyframe request to the camera');
+    });
+    void producer.enableTraceEvent(['pli', 'fir', 'keyframe']).catch(() => undefined);
   }
 
   async consume(slot: PoolSlot, transportId: string, producerId: string, rtpCapabilities: Record<string, unknown>, callId?: string) {
