@@ -52,10 +52,13 @@ interface Press {
   ring: number;
   frame: number;
   packet: number;
+  first: Watch['first'];
   keyFrame: number;
   /** When the ring and the relay's consumer offer reached the page's socket (ms after the press). */
   ringMessage: number;
   offerMessage: number;
+  /** When the page first asked the relay to resume a consumer (ms after the press). */
+  resumeSent: number;
   plis: number;
 }
 
@@ -65,6 +68,12 @@ interface Watch {
   ringAt: number | null;
   frameAt: number | null;
   packetAt: number | null;
+  /**
+   * Chromium's receive statistics at the first poll that saw a decoded frame, per frame: the time
+   * from a frame's first to its last packet (totalAssemblyTime: the sender's pacing of the keyframe),
+   * from its first packet to leaving the jitter buffer (jitterBufferDelay), and the bytes received.
+   */
+  first: { assemblyMs: number; jitterBufferMs: number; bytes: number; frames: number } | null;
   keyFrameAt: number | null;
   plis: number;
 }
@@ -97,6 +106,10 @@ const STEPS: { name: string; from: 'kiosk' | 'relay'; match: (e: LogEntry) => bo
   { name: 'terminal: first camera frame', from: 'kiosk', match: (e) => e.msg === 'first camera frame' },
   { name: 'relay: video producer live', from: 'relay', match: (e) => e.msg === 'terminal media live' && e['kind'] === 'video' },
   { name: 'terminal: camera and microphone produced', from: 'kiosk', match: (e) => e.msg === 'camera and microphone live in the call' },
+  // These three only with BENCH_RELAY_LOG=debug (MediaPeer traces the worker's keyframe requests then).
+  { name: 'relay: console consumer resumed (debug)', from: 'relay', match: (e) => e.msg === 'consumer resumed' && e['kind'] === 'video' },
+  { name: 'relay: first keyframe request to the camera (debug)', from: 'relay', match: (e) => e.msg === 'keyframe request to the camera' },
+  { name: 'relay: first keyframe from the camera (debug)', from: 'relay', match: (e) => e.msg === 'keyframe from the camera' },
 ];
 
 const dbPath = path.join(dir, 'relay.db');
@@ -113,7 +126,7 @@ let backgroundLags: number[] = [];
 try {
   const page = await browser.newPage();
   await trackPeerConnections(page);
-  await trackConsoleMessages(page, ['call.updated', 'rtc.consumersOffered']);
+  await trackConsoleMessages(page, ['call.updated', 'rtc.consumersOffered', 'rtc.resumeConsumer']);
   await signInConsole(page, baseUrl, 'officer1', 'demo-officer1');
   // Registered only now, behind the relay's back (it reads terminals from SQLite): a console
   // signed in with 10,000 terminals in its list is a problem of its own (hello and list are O(N)), not this one.
@@ -135,7 +148,7 @@ try {
         // Watch in the page for the ringing card and the first decoded frame of its video.
         await page.evaluate(() => {
           const w = window as unknown as { __bench: Watch; __pcs: RTCPeerConnection[] };
-          w.__bench = { g2g: [], ringAt: null, frameAt: null, packetAt: null, keyFrameAt: null, plis: 0 };
+          w.__bench = { g2g: [], ringAt: null, frameAt: null, packetAt: null, first: null, keyFrameAt: null, plis: 0 };
           for (const k of Object.keys((window as unknown as { __wsSeen: Record<string, number> }).__wsSeen)) delete (window as unknown as { __wsSeen: Record<string, number> }).__wsSeen[k];
           // The console's receive transport is warm (one peer connection for the whole sign-in): this
           // press's video is the inbound stream that was not there before it.
@@ -145,15 +158,25 @@ try {
           const poll = setInterval(() => {
             for (const pc of w.__pcs) {
               void Promise.all([seen, pc.getStats()]).then(([, stats]) => {
-                stats.forEach((r: { type: string; id: string; kind?: string; packetsReceived?: number; keyFramesDecoded?: number; pliCount?: number; firCount?: number }) => {
+                stats.forEach((r: RTCInboundRtpStreamStats & { framesAssembledFromMultiplePackets?: number; totalAssemblyTime?: number }) => {
                   if (r.type !== 'inbound-rtp' || r.kind !== 'video' || before.has(r.id)) return;
                   if (w.__bench.packetAt === null && (r.packetsReceived ?? 0) > 0) w.__bench.packetAt = Date.now();
+                  const decoded = r.framesDecoded ?? 0;
+                  if (w.__bench.first === null && decoded > 0) {
+                    w.__bench.first = {
+                      assemblyMs: ((r.totalAssemblyTime ?? Number.NaN) * 1000) / Math.max(1, r.framesAssembledFromMultiplePackets ?? 0),
+                      jitterBufferMs: ((r.jitterBufferDelay ?? Number.NaN) * 1000) / Math.max(1, r.jitterBufferEmittedCount ?? 0),
+                      bytes: (r.bytesReceived ?? Number.NaN) / Math.max(1, r.framesReceived ?? 0),
+                      frames: decoded,
+                    };
+                  }
                   if (w.__bench.keyFrameAt === null && (r.keyFramesDecoded ?? 0) > 0) w.__bench.keyFrameAt = Date.now();
                   if (w.__bench.frameAt === null) w.__bench.plis = Math.max(w.__bench.plis, (r.pliCount ?? 0) + (r.firCount ?? 0));
                 });
               });
             }
-            if (w.__bench.frameAt !== null) clearInterval(poll);
+            // On until the first frame's statistics are in as well (a late poll dilutes them over more frames).
+            if (w.__bench.frameAt !== null && (w.__bench.first !== null || Date.now() - w.__bench.frameAt > 3000)) clearInterval(poll);
             // Every 20 ms: getStats is not free, and polling every 5 ms took a share of the page's main
             // thread in the very moments measured (the ring, the consumers' negotiation).
           }, 20);
@@ -206,7 +229,7 @@ try {
         const wsSeen = await page.evaluate(() => ({ ...(window as unknown as { __wsSeen: Record<string, number> }).__wsSeen }));
         // Let the glass-to-glass reader see two seconds of frames.
         await sleep(2100);
-        const g2g = await page.evaluate(() => (window as unknown as { __bench: Watch }).__bench.g2g);
+        const { g2g, first } = await page.evaluate(() => (window as unknown as { __bench: Watch }).__bench);
         process.stderr.write(`${loaded ? `${args.background} background terminals, ` : ''}${variant.name}, press ${i + 1}/${args.presses}: ring ${got.ringAt! - t0} ms, first frame ${got.frameAt! - t0} ms, glass-to-glass p50 ${fmt(median(g2g))} ms\n`);
         await pressButton(statusUrl, 'long-press');
         await eventually(async () => (await kioskStatus(statusUrl)).call.state === 'idle', 10_000, 'idle');
@@ -219,9 +242,11 @@ try {
           ring: got.ringAt! - t0,
           frame: got.frameAt! - t0,
           packet: got.packetAt === null ? Number.NaN : got.packetAt - t0,
+          first,
           keyFrame: got.keyFrameAt === null ? Number.NaN : got.keyFrameAt - t0,
           ringMessage: (wsSeen['call.updated'] ?? Number.NaN) - t0,
           offerMessage: (wsSeen['rtc.consumersOffered'] ?? Number.NaN) - t0,
+          resumeSent: (wsSeen['>rtc.resumeConsumer'] ?? Number.NaN) - t0,
           plis: got.plis,
         });
         await sleep(300);
@@ -256,6 +281,7 @@ try {
       ...STEPS.map((s) => ({ name: s.name, v: presses.map((p) => firstAfter(logs[s.from], p.t0, p.end, s.match)).filter(Number.isFinite) })),
       { name: 'console: ring message received (socket)', v: presses.map((p) => p.ringMessage).filter(Number.isFinite) },
       { name: "console: relay's consumer offer received (socket)", v: presses.map((p) => p.offerMessage).filter(Number.isFinite) },
+      { name: 'console: consumer resume sent (socket)', v: presses.map((p) => p.resumeSent).filter(Number.isFinite) },
       { name: 'console: first video packet', v: presses.map((p) => p.packet).filter(Number.isFinite) },
       { name: 'console: first keyframe decoded', v: presses.map((p) => p.keyFrame).filter(Number.isFinite) },
     ];
@@ -273,6 +299,14 @@ const frameOf = (r: (typeof results)[number], loaded = false) => summarize((load
 const g2gOf = (r: (typeof results)[number], loaded = false) => summarize((loaded ? r.loaded : r.presses).flatMap((p) => p.g2g));
 const latest = results[results.length - 1]!;
 const base = results.length > 1 ? results[0]! : null;
+/** What Chromium says about the first frame it decoded: how long its packets took to come in (the sender's pacing), its wait in the jitter buffer, its size. */
+const firstFrameLine = (latest: (typeof results)[number], base: (typeof results)[number] | null | undefined): string => {
+  const of = (r: (typeof results)[number]) => {
+    const f = r.presses.flatMap((p) => (p.first && p.first.frames <= 2 ? [p.first] : []));
+    return `${fmt(median(f.map((x) => x.assemblyMs)))} ms from its first to its last packet, ${fmt(median(f.map((x) => x.jitterBufferMs)))} ms from its first packet out of the jitter buffer, ${fmt(median(f.map((x) => x.bytes / 1000)), 1)} kB (median of ${f.length} presses read at their first or second frame)`;
+  };
+  return `The first decoded frame, from Chromium's receive statistics: ${of(latest)}${base ? `; ${base.name}: ${of(base)}` : ''}.`;
+};
 const rowsOf = (r: (typeof results)[number]) =>
   [{ name: '**press → console ring**', v: r.presses.map((p) => p.ring) }, ...r.steps, { name: '**press → first decoded frame at the console**', v: r.presses.map((p) => p.frame) }].sort(
     (a, b) => summarize(a.v).p50 - summarize(b.v).p50,
@@ -321,6 +355,7 @@ publish(
     setup: `${args.presses} presses per set-up on simulated terminals (640×480 15 fps test pattern with a clock strip; with --compare both set-ups run side by side and their presses alternate), relay process (demo data, one worker per core), console in Chromium (headless) previewing while ringing; each press is cancelled 2 s after its first frame. Warm transports: the terminal's send transport and the console's receive transport are connected before the press; the relay makes the ringing call's consumers for the console and offers them (rtc.consumersOffered). Steps come from the terminal's and the relay's logs (the relay logs "call created, consoles told" after all of the call's listeners; the ring itself goes first), the console rows from the page: when a message reached its socket, and its peer connection's stats polled every 20 ms; sorted by median.${base ? ` The table is the "${latest.name}" set-up; "${base.name}" ran in the same run, alternating with it (ring p50 ${fmt(ringOf(base).p50)} / p95 ${fmt(ringOf(base).p95)}, first frame p50 ${fmt(frameOf(base).p50)} / p95 ${fmt(frameOf(base).p95)} ms, glass-to-glass p50 ${fmt(g2gOf(base).p50)} ms).` : ''}${backgroundIds.length ? ` Then the same presses again with ${args.background} signalling-only terminals connected, each heartbeating every 10 s with the real health report (load average then ${fmt(loadDuring, 2)}).` : ''}`,
     table: [...table, ...(loadedTable.length ? ['', ...loadedTable] : [])],
     notes: [
+      firstFrameLine(latest, base),
       `Keyframe requests (PLI/FIR) the console sent before its first frame, median per press: ${fmt(median(latest.presses.map((p) => p.plis)))}${base ? ` (${base.name}: ${fmt(median(base.presses.map((p) => p.plis)))})` : ''}.`,
       "The press goes to the simulated button over the terminal's local HTTP status endpoint, so every step includes that hop (about 1–2 ms).",
       'Glass-to-glass: the simulated camera stamps each frame with the time it reached the terminal process (ffmpeg test pattern, so the camera sensor itself is not in it); the page reads the strip from each decoded frame in requestVideoFrameCallback, i.e. when it is handed to the compositor.',
