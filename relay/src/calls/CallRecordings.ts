@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { CallView } from '@helppoint/shared';
 import type { CallMediaRepo } from '../db/CallMediaRepo.ts';
 import { Recorder } from '../sfu/Recorder.ts';
+import { FfmpegSpare } from '../sfu/RecorderFfmpeg.ts';
 import type { CallService } from './CallService.ts';
 
 type Who = 'terminal' | 'officer';
@@ -58,6 +59,8 @@ export class CallRecordings {
   readonly #dir: string;
   readonly #log: Logger;
   readonly #ffmpegPath: string | undefined;
+  /** An ffmpeg started ahead for the next recording (null: each recording starts its own). */
+  readonly #spare: FfmpegSpare | null;
   readonly #entries = new Map<string, Entry>();
   readonly #pending = new Set<Promise<unknown>>();
   readonly #onUpdated = (view: CallView) => this.#terminalChanged(view);
@@ -67,13 +70,16 @@ export class CallRecordings {
   /** False while recording must not write (the disk guard found the disk nearly full). */
   readonly #mayRecord: () => boolean;
 
-  constructor(opts: { calls: CallService; media: CallMediaRepo; mediaDir: string; logger: Logger; ffmpegPath?: string; mayRecord?: () => boolean }) {
+  constructor(opts: { calls: CallService; media: CallMediaRepo; mediaDir: string; logger: Logger; ffmpegPath?: string; mayRecord?: () => boolean; spareFfmpeg?: boolean }) {
     this.#mayRecord = opts.mayRecord ?? (() => true);
     this.#calls = opts.calls;
     this.#media = opts.media;
     this.#dir = opts.mediaDir;
     this.#ffmpegPath = opts.ffmpegPath;
     this.#log = opts.logger.child({ component: 'recordings' });
+    // Beside recordings/, on the same disk; its links are removed as each recording ends.
+    this.#spare =
+      opts.spareFfmpeg === false ? null : new FfmpegSpare({ dir: path.join(opts.mediaDir, '.ffmpeg-spare'), logger: this.#log, ...(opts.ffmpegPath ? { ffmpegPath: opts.ffmpegPath } : {}) });
     this.#calls.on('callUpdated', this.#onUpdated);
     this.#calls.on('officerAudio', this.#onOfficer);
     this.#calls.on('callClosed', this.#onClosed);
@@ -171,7 +177,15 @@ export class CallRecordings {
     let recorder: Recorder;
     try {
       const router = this.#calls.slotForCall(callId).router;
-      recorder = await Recorder.start({ router, producers, file: path.join(this.#dir, rel), logger: log, ...(this.#ffmpegPath ? { ffmpegPath: this.#ffmpegPath } : {}) });
+      const spare = this.#spare;
+      recorder = await Recorder.start({
+        router,
+        producers,
+        file: path.join(this.#dir, rel),
+        logger: log,
+        ...(this.#ffmpegPath ? { ffmpegPath: this.#ffmpegPath } : {}),
+        ...(spare ? { launch: (file: string) => spare.take(file) } : {}),
+      });
     } catch (error) {
       lane.failedKey = key;
       log.error({ err: error, producerIds: producers.map((p) => p.id) }, 'could not start recording segment');
@@ -219,6 +233,7 @@ export class CallRecordings {
     this.#calls.off('officerAudio', this.#onOfficer);
     this.#calls.off('callClosed', this.#onClosed);
     for (const id of [...this.#entries.keys()]) this.#callClosed(id);
+    this.#spare?.close();
     await this.settled();
   }
 }

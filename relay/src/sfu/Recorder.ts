@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { freeUdpPortPair } from './freeUdpPorts.ts';
+import { freshRecorderProcess, type RecorderProcess } from './RecorderFfmpeg.ts';
 import { waitForUdpListeners } from './udpListening.ts';
 
 export interface RecorderOptions {
@@ -14,6 +15,8 @@ export interface RecorderOptions {
   file: string;
   logger: Logger;
   ffmpegPath?: string;
+  /** Where the recording's ffmpeg comes from (default: started now; FfmpegSpare: one started ahead). */
+  launch?: (file: string) => RecorderProcess;
 }
 
 interface Leg {
@@ -23,8 +26,6 @@ interface Leg {
   port: number;
 }
 
-/** How long ffmpeg gets to finish the file after SIGINT before it is killed. */
-const IDLE_TIMEOUT_S = 2;
 const KEYFRAME_RETRIES_MS = [1_000, 2_500, 5_000];
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -43,15 +44,18 @@ export class Recorder {
   stoppedAt: number | null = null;
   readonly #legs: Leg[];
   readonly #ffmpeg: ChildProcess;
+  readonly #process: RecorderProcess;
   readonly #log: Logger;
   readonly #exited: Promise<number | null>;
   readonly #stderr: string[] = [];
   #stopping: Promise<void> | null = null;
   readonly #timers: ReturnType<typeof setTimeout>[] = [];
 
-  private constructor(file: string, legs: Leg[], ffmpeg: ChildProcess, log: Logger) {
+  private constructor(file: string, legs: Leg[], proc: RecorderProcess, log: Logger) {
+    const ffmpeg = proc.child;
     this.file = file;
     this.#legs = legs;
+    this.#process = proc;
     this.#ffmpeg = ffmpeg;
     this.#log = log;
     this.#exited = new Promise((resolve) => ffmpeg.once('exit', (code) => resolve(code)));
@@ -90,29 +94,10 @@ export class Recorder {
         }
       }
       const sdp = sdpFor(legs);
-      const sdpFile = `${opts.file}.sdp`;
-      fs.writeFileSync(sdpFile, sdp);
-      const ffmpeg = spawn(
-        opts.ffmpegPath ?? 'ffmpeg',
-        [
-          '-hide_banner', '-nostdin', '-loglevel', 'warning',
-          '-protocol_whitelist', 'file,udp,rtp',
-          // Once the call's media stops, ffmpeg's RTP read gives up after this
-          // many idle seconds and finishes the file. (A SIGINT alone is only
-          // seen between packets; a second one would abort the trailer.)
-          '-listen_timeout', String(IDLE_TIMEOUT_S),
-          // ffmpeg learns the video size from the first keyframe; on a busy
-          // machine that can take a few requests, so probe for up to 10 s.
-          '-analyzeduration', '10000000',
-          '-fflags', '+genpts',
-          '-f', 'sdp', '-i', sdpFile,
-          '-map', '0', '-c', 'copy',
-          '-f', 'webm', '-y', opts.file,
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      const rec = new Recorder(opts.file, legs, ffmpeg, log);
+      const proc = (opts.launch ?? freshRecorderProcess(opts.ffmpegPath))(opts.file);
+      const rec = new Recorder(opts.file, legs, proc, log);
       try {
+        proc.begin(sdp, opts.file);
         await rec.#startFlow();
       } catch (error) {
         // Nothing of a failed start stays behind: no ffmpeg, no half-written file.
@@ -181,7 +166,7 @@ export class Recorder {
         clearTimeout(kill);
       }
       for (const leg of this.#legs) leg.transport.close();
-      fs.rmSync(`${this.file}.sdp`, { force: true });
+      this.#process.cleanup();
     })();
     await this.#stopping;
     const bytes = fs.existsSync(this.file) ? fs.statSync(this.file).size : 0;
