@@ -43,13 +43,19 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** How long a draw waits for a frame before it goes ahead anyway (a hidden tab has none). */
+const RENDER_FALLBACK_MS = 100;
+
 /**
  * Wires the pure store to the outside world: the relay socket feeds it, and
- * every change re-renders the views, reconciles media and sets the ringtone.
+ * every change reconciles media and sets the ringtone at once, and redraws the
+ * views on the next frame.
  */
 export class ConsoleApp {
   readonly #root: HTMLElement;
   #state: ConsoleState = initialState();
+  /** A draw is due on the next frame (#render). */
+  #renderPending = false;
   #socket: ConsoleSocket | null = null;
   readonly #media: MediaManager;
   readonly #ringer = new Ringer();
@@ -389,7 +395,26 @@ export class ConsoleApp {
     this.#render();
   }
 
+  /**
+   * Draws the state on the next frame, once however many changes came before it. A ring used to be drawn
+   * at once, and the relay's consumer offer a few milliseconds behind it then waited for that drawing
+   * (and the next ones, one per change) before the picture could be asked for; now the offer is taken
+   * first and both are drawn together. A hidden tab gets no frames, so a timer stands in: its title and
+   * ringtone state still follow the calls there.
+   */
   #render(): void {
+    if (this.#renderPending) return;
+    this.#renderPending = true;
+    const run = (): void => {
+      if (!this.#renderPending) return;
+      this.#renderPending = false;
+      this.#renderNow();
+    };
+    requestAnimationFrame(run);
+    setTimeout(run, RENDER_FALLBACK_MS);
+  }
+
+  #renderNow(): void {
     const s = this.#state;
     if (s.connection === 'signed-out') return;
     const now = Date.now();
