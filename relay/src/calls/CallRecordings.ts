@@ -40,6 +40,8 @@ interface Entry {
 }
 
 const keyOf = (sources: Source[]) => sources.map((s) => s.id).join('+');
+/** How long a recording waits for a console to ask for the picture before it asks itself (#whenViewed). */
+const VIEWER_WAIT_MS = 1_000;
 
 /**
  * Records every call as evidence: the terminal's camera and microphone into
@@ -66,6 +68,10 @@ export class CallRecordings {
   readonly #onUpdated = (view: CallView) => this.#terminalChanged(view);
   readonly #onOfficer = (callId: string, producer: types.Producer) => this.#officerChanged(callId, producer);
   readonly #onClosed = (callId: string) => this.#callClosed(callId);
+  readonly #onViewed = (producerId: string) => this.#viewed(producerId);
+  /** Video producers a console has resumed a consumer of, and recordings waiting for that (resumeWhen). */
+  readonly #viewedProducers = new Set<string>();
+  readonly #viewWaiters = new Map<string, (() => void)[]>();
 
   /** False while recording must not write (the disk guard found the disk nearly full). */
   readonly #mayRecord: () => boolean;
@@ -83,6 +89,33 @@ export class CallRecordings {
     this.#calls.on('callUpdated', this.#onUpdated);
     this.#calls.on('officerAudio', this.#onOfficer);
     this.#calls.on('callClosed', this.#onClosed);
+    this.#calls.on('producerViewed', this.#onViewed);
+  }
+
+  #viewed(producerId: string): void {
+    this.#viewedProducers.add(producerId);
+    for (const resolve of this.#viewWaiters.get(producerId) ?? []) resolve();
+    this.#viewWaiters.delete(producerId);
+  }
+
+  /**
+   * Resolves once a console has asked for this camera's picture, or after VIEWER_WAIT_MS when none does
+   * (no console previewing): the recording's own keyframe request then comes after the console's, and
+   * its consumer takes the same keyframe. The start of the call is in the terminal's pre-press clip
+   * (3 s before and after the press) either way.
+   */
+  #whenViewed(producerId: string): Promise<void> {
+    if (this.#viewedProducers.has(producerId)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, VIEWER_WAIT_MS);
+      timer.unref?.();
+      const list = this.#viewWaiters.get(producerId) ?? [];
+      list.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#viewWaiters.set(producerId, list);
+    });
   }
 
   /** Calls being recorded right now. */
@@ -126,6 +159,8 @@ export class CallRecordings {
     const entry = this.#entries.get(callId);
     if (!entry) return;
     entry.closed = true;
+    // A terminal's standing producers outlive the call: the next call's recording waits for its own viewer.
+    for (const s of entry.terminal) this.#viewedProducers.delete(s.id);
     this.#reconcile(callId, entry, 'terminal');
     this.#reconcile(callId, entry, 'officer');
   }
@@ -178,6 +213,7 @@ export class CallRecordings {
     try {
       const router = this.#calls.slotForCall(callId).router;
       const spare = this.#spare;
+      const video = who === 'terminal' ? producers.find((p) => p.kind === 'video') : undefined;
       recorder = await Recorder.start({
         router,
         producers,
@@ -185,6 +221,7 @@ export class CallRecordings {
         logger: log,
         ...(this.#ffmpegPath ? { ffmpegPath: this.#ffmpegPath } : {}),
         ...(spare ? { launch: (file: string) => spare.take(file) } : {}),
+        ...(video ? { resumeWhen: this.#whenViewed(video.id) } : {}),
       });
     } catch (error) {
       lane.failedKey = key;
@@ -232,6 +269,7 @@ export class CallRecordings {
     this.#calls.off('callUpdated', this.#onUpdated);
     this.#calls.off('officerAudio', this.#onOfficer);
     this.#calls.off('callClosed', this.#onClosed);
+    this.#calls.off('producerViewed', this.#onViewed);
     for (const id of [...this.#entries.keys()]) this.#callClosed(id);
     this.#spare?.close();
     await this.settled();

@@ -71,6 +71,11 @@ export interface CallServiceEvents {
   callClosed: [callId: string, terminalId: string];
   /** The answering officer's microphone is live (the recorder adds it). */
   officerAudio: [callId: string, producer: types.Producer];
+  /**
+   * A console resumed its consumer of this (video) producer, i.e. asked the camera for a keyframe: the
+   * recorder waits for this before it asks too (CallRecordings), so the two requests do not collide.
+   */
+  producerViewed: [producerId: string];
 }
 
 export interface Officer {
@@ -310,6 +315,11 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
     live.log.info({ kind: producer.kind, producerId: producer.id }, 'terminal media live');
     if (live.state.name === 'recovering' && producer.kind === 'video') this.#dispatch(callId, { type: 'mediaBack' });
     else if (publish) this.#publish(callId);
+  }
+
+  /** A console's consumer of `producerId` was resumed (its gateway says so): see the producerViewed event. */
+  producerViewed(producerId: string): void {
+    this.emit('producerViewed', producerId);
   }
 
   /** The answering officer's microphone: the terminal plays it. */

@@ -186,6 +186,9 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
         audit(kind === 'video' ? 'camera.view' : 'microphone.listen', call?.terminal.id ?? producerId, { callId: call?.id ?? null, producerId, kind });
       },
       onWarmUp: (transportId, rtpCapabilities) => this.#offers.warmedUp(transportId, rtpCapabilities),
+      onResumed: (producerId, kind) => {
+        if (kind === 'video') calls.producerViewed(producerId);
+      },
     });
     this.#offers = new ConsumerOffers({ consume: rtc.consume, send: (offer) => this.send('rtc.consumersOffered', offer), logger: this.log });
     return {

@@ -26,6 +26,8 @@ type RtcOptions = {
   onConsume?: (producerId: string, kind: 'audio' | 'video') => void;
   /** The open call a producer is part of: a consumer on a warm transport is closed with that call. */
   callOfProducer?: (producerId: string) => string | undefined;
+  /** A consumer was resumed (the peer is ready for its media; for video mediasoup has asked the camera for a keyframe). */
+  onResumed?: (producerId: string, kind: 'audio' | 'video') => void;
   /** A receive transport was warmed up (rtc.warmUp) with these capabilities: the console's offers go on it. */
   onWarmUp?: (transportId: string, rtpCapabilities: Record<string, unknown>) => void;
 };
@@ -93,7 +95,8 @@ export function rtcMedia(opts: RtcOptions) {
     },
     'rtc.restartIce': async (d: RequestData<Rtc, 'rtc.restartIce'>) => ({ iceParameters: await peer.restartIce(d.transportId) }),
     'rtc.resumeConsumer': async (d: RequestData<Rtc, 'rtc.resumeConsumer'>) => {
-      await peer.resumeConsumer(d.consumerId);
+      const { producerId, kind } = await peer.resumeConsumer(d.consumerId);
+      opts.onResumed?.(producerId, kind);
       return {};
     },
   };

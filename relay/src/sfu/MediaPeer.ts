@@ -163,7 +163,7 @@ export class MediaPeer {
     return { id: consumer.id, producerId: slot.beacon.id, kind: consumer.kind, rtpParameters: consumer.rtpParameters as unknown as Record<string, unknown> };
   }
 
-  async resumeConsumer(consumerId: string): Promise<void> {
+  async resumeConsumer(consumerId: string): Promise<{ producerId: string; kind: types.MediaKind }> {
     const consumer = this.#consumers.get(consumerId);
     if (!consumer) throw new AppError(ErrorCode.ConsumerNotFound, `no consumer ${consumerId} on this connection`);
     // Resuming a video consumer makes mediasoup ask the camera for a keyframe,
@@ -171,6 +171,7 @@ export class MediaPeer {
     // as well would only cost the sender a second keyframe 360 ms later.
     await consumer.resume();
     this.#log.debug({ callId: this.#consumerCall.get(consumerId), consumerId, kind: consumer.kind }, 'consumer resumed');
+    return { producerId: consumer.producerId, kind: consumer.kind };
   }
 
   /** Closes everything this peer made for one call (the call ended). */

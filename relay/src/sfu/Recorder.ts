@@ -17,6 +17,12 @@ export interface RecorderOptions {
   ffmpegPath?: string;
   /** Where the recording's ffmpeg comes from (default: started now; FfmpegSpare: one started ahead). */
   launch?: (file: string) => RecorderProcess;
+  /**
+   * Resolves when the consumers may be resumed (once ffmpeg listens). Resuming a video consumer asks the
+   * camera for a keyframe, and the producer then holds back any other request for 360 ms (keyFrames.ts):
+   * a recorder that asks first would make the officer's console wait that long for its picture.
+   */
+  resumeWhen?: Promise<unknown>;
 }
 
 interface Leg {
@@ -98,7 +104,7 @@ export class Recorder {
       const rec = new Recorder(opts.file, legs, proc, log);
       try {
         proc.begin(sdp, opts.file);
-        await rec.#startFlow();
+        await rec.#startFlow(opts.resumeWhen);
       } catch (error) {
         // Nothing of a failed start stays behind: no ffmpeg, no half-written file.
         await rec.stop();
@@ -113,7 +119,7 @@ export class Recorder {
     }
   }
 
-  async #startFlow(): Promise<void> {
+  async #startFlow(resumeWhen?: Promise<unknown>): Promise<void> {
     // ffmpeg binds its RTP ports while it parses the SDP. Media sent before
     // that is lost from the start of the file, and on a busy machine ffmpeg
     // can take well over a second to get there: wait until the kernel shows
@@ -123,6 +129,7 @@ export class Recorder {
       listening ??
       (await Promise.race([new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 700)), this.#exited.then(() => false)]));
     if (!spawned) throw new Error(`ffmpeg exited or never listened at start: ${this.#stderr.join('').slice(-400)}`);
+    if (resumeWhen) await resumeWhen;
     for (const leg of this.#legs) await leg.consumer.resume();
     this.startedAt = Date.now();
     // Resuming asked for the first keyframe (mediasoup does, spaced by the
