@@ -230,7 +230,7 @@ try {
         // Let the glass-to-glass reader see two seconds of frames.
         await sleep(2100);
         const { g2g, first } = await page.evaluate(() => (window as unknown as { __bench: Watch }).__bench);
-        process.stderr.write(`${loaded ? `${args.background} background terminals, ` : ''}${variant.name}, press ${i + 1}/${args.presses}: ring ${got.ringAt! - t0} ms, first frame ${got.frameAt! - t0} ms, glass-to-glass p50 ${fmt(median(g2g))} ms\n`);
+        process.stderr.write(`${loaded ? `${args.background} background terminals, ` : ''}${variant.name}, press ${i + 1}/${args.presses}: ring ${got.ringAt! - t0} ms, first frame ${got.frameAt! - t0} ms, glass-to-glass p50 ${fmt(median(g2g))} ms (offer in ${fmt((wsSeen['rtc.consumersOffered'] ?? Number.NaN) - t0)}, resume out ${fmt((wsSeen['>rtc.resumeConsumer'] ?? Number.NaN) - t0)} ms)\n`);
         await pressButton(statusUrl, 'long-press');
         await eventually(async () => (await kioskStatus(statusUrl)).call.state === 'idle', 10_000, 'idle');
         await page.waitForSelector('[data-testid="call-card"][data-state="ringing"]', { state: 'detached', timeout: 10_000 });
