@@ -46,6 +46,15 @@ async function callWithCamera(requestId: string) {
   return { callId, video, addedAt, feed };
 }
 
+/** Lets the call record two seconds, ends it, and returns the size of its finished segment. */
+async function recordedBytes(callId: string, mediaId: number, feed: PlainMediaFeed): Promise<number> {
+  await sleep(2_000);
+  relay.relay.calls.end(callId, 'officer_hangup', 'officer');
+  await relay.relay.recordings!.settled();
+  await feed.close();
+  return relay.relay.repos.media.get(mediaId)!.bytes;
+}
+
 describe('the recorder and the first keyframe', () => {
   it('asks the camera only after a console has, and records from then on', async () => {
     const { calls } = relay.relay;
@@ -58,23 +67,14 @@ describe('the recorder and the first keyframe', () => {
     calls.producerViewed(video.id);
     const rec = await eventually(async () => segment(), 10_000, 'recording segment after the view');
     expect(rec.createdAt).toBeGreaterThanOrEqual(viewedAt);
-    await sleep(2_000);
-    calls.end(callId, 'officer_hangup', 'officer');
-    await relay.relay.recordings!.settled();
-    await feed.close();
-    expect(relay.relay.repos.media.get(rec.id)!.bytes).toBeGreaterThan(10_000);
+    expect(await recordedBytes(callId, rec.id, feed)).toBeGreaterThan(10_000);
   }, 30_000);
 
   it('starts on its own when no console looks', async () => {
-    const { calls } = relay.relay;
     const { callId, addedAt, feed } = await callWithCamera('c0ffee00-0000-4000-8000-00000000bbb2');
     const rec = await eventually(async () => relay.relay.repos.media.forCall(callId).find((m) => m.kind === 'recording'), 10_000, 'recording segment without a viewer');
     // Not before the wait for a viewer is over (a lower bound holds on a loaded machine too).
     expect(rec.createdAt - addedAt).toBeGreaterThanOrEqual(950);
-    await sleep(2_000);
-    calls.end(callId, 'officer_hangup', 'officer');
-    await relay.relay.recordings!.settled();
-    await feed.close();
-    expect(relay.relay.repos.media.get(rec.id)!.bytes).toBeGreaterThan(10_000);
+    expect(await recordedBytes(callId, rec.id, feed)).toBeGreaterThan(10_000);
   }, 30_000);
 });
