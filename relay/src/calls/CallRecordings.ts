@@ -160,7 +160,10 @@ export class CallRecordings {
     if (!entry) return;
     entry.closed = true;
     // A terminal's standing producers outlive the call: the next call's recording waits for its own viewer.
-    for (const s of entry.terminal) this.#viewedProducers.delete(s.id);
+    for (const s of entry.terminal) {
+      this.#viewedProducers.delete(s.id);
+      this.#viewWaiters.delete(s.id);
+    }
     this.#reconcile(callId, entry, 'terminal');
     this.#reconcile(callId, entry, 'officer');
   }

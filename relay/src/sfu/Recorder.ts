@@ -39,8 +39,9 @@ const STOP_TIMEOUT_MS = 10_000;
  * Records producers of a call into one file: each producer is consumed on its
  * own mediasoup PlainTransport that sends plain RTP to 127.0.0.1, where ffmpeg
  * (reading an SDP that describes those ports) copies the streams into WebM.
- * Consumers start paused and resume once ffmpeg listens, with a keyframe
- * request so the video starts decodable.
+ * Consumers start paused and resume once ffmpeg listens (and, when asked,
+ * once a console has resumed its own: resumeWhen), with a keyframe request
+ * so the video starts decodable.
  */
 export class Recorder {
   readonly file: string;
