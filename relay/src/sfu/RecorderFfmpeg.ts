@@ -39,12 +39,26 @@ export interface RecorderProcess {
   cleanup(): void;
 }
 
+/** A recording's ffmpeg writing to `out`, waiting for its SDP on stdin. */
+function spawnRecorder(ffmpegPath: string, out: string): ChildProcess {
+  const child = spawn(ffmpegPath, recorderArgs(out), { stdio: ['pipe', 'ignore', 'pipe'] });
+  // An ffmpeg that died before reading its SDP must not take the relay with it (EPIPE).
+  child.stdin?.on('error', () => undefined);
+  return child;
+}
+
+/** Whether the child and its pipes keep the relay's event loop alive (a waiting spare must not). */
+function holdEventLoop(child: ChildProcess, hold: boolean): void {
+  for (const handle of [child, child.stdin, child.stderr] as unknown as ({ ref?: () => void; unref?: () => void } | null)[]) {
+    if (hold) handle?.ref?.();
+    else handle?.unref?.();
+  }
+}
+
 /** Starts ffmpeg at the moment of the recording (what every recording did before FfmpegSpare). */
 export function freshRecorderProcess(ffmpegPath = 'ffmpeg'): (file: string) => RecorderProcess {
   return (file) => {
-    const child = spawn(ffmpegPath, recorderArgs(file), { stdio: ['pipe', 'ignore', 'pipe'] });
-    // An ffmpeg that died before reading its SDP must not take the relay with it (EPIPE).
-    child.stdin?.on('error', () => undefined);
+    const child = spawnRecorder(ffmpegPath, file);
     return { child, begin: (sdp) => child.stdin?.end(sdp), cleanup: () => undefined };
   };
 }
@@ -115,9 +129,7 @@ export class FfmpegSpare {
     child.removeAllListeners('exit');
     child.removeAllListeners('error');
     child.stderr?.removeAllListeners('data');
-    child.ref();
-    (child.stdin as unknown as { ref?: () => void } | null)?.ref?.();
-    (child.stderr as unknown as { ref?: () => void } | null)?.ref?.();
+    holdEventLoop(child, true);
     return {
       child,
       begin: (sdp, target) => {
@@ -150,15 +162,11 @@ export class FfmpegSpare {
   #start(): void {
     if (this.#closed || this.#spare) return;
     const out = path.join(this.#dir, `${randomUUID()}.webm`);
-    const child = spawn(this.#ffmpegPath, recorderArgs(out), { stdio: ['pipe', 'ignore', 'pipe'] });
-    child.stdin?.on('error', () => undefined);
+    const child = spawnRecorder(this.#ffmpegPath, out);
     const stderr: string[] = [];
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => stderr.push(chunk));
-    // A waiting spare must not keep the relay's event loop alive on its own.
-    child.unref();
-    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
-    (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+    holdEventLoop(child, false);
     const spare = { child, out };
     this.#spare = spare;
     child.once('error', (err) => this.#lost(spare, String(err)));
