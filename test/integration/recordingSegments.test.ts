@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffprobe } from '../support/ffprobe.ts';
 import { startPlainMediaFeed, type PlainMediaFeed } from '../support/plainMediaFeed.ts';
-import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
-import { enrolTerminals, signedHello } from '../support/terminalKeys.ts';
+import { startTestRelay, type RawPeer } from '../support/relayHarness.ts';
+import { connectTerminal } from '../support/terminalKeys.ts';
 
 /**
  * A call's media re-joins after a network fault (new transport, new
@@ -21,9 +21,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   relay = await startTestRelay();
-  const keys = enrolTerminals(relay.relay, [TERMINAL]);
-  peer = await RawPeer.open(`${relay.url.replace('http', 'ws')}/ws/terminal`);
-  expect((await signedHello(peer, 1, TERMINAL, keys.get(TERMINAL)!))['ok']).toBe(true);
+  const terminal = await connectTerminal(relay, TERMINAL);
+  peer = terminal.peer;
+  expect(terminal.hello['ok']).toBe(true);
   const res = await fetch(`${relay.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'officer1', password: 'demo-officer1' }) });
   cookie = res.headers.get('set-cookie')!.split(';')[0]!;
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlainMediaFeed, type PlainMediaFeed } from '../support/plainMediaFeed.ts';
-import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
-import { enrolTerminals, signedHello } from '../support/terminalKeys.ts';
+import { startTestRelay, type RawPeer } from '../support/relayHarness.ts';
+import { connectTerminal } from '../support/terminalKeys.ts';
 import { eventually } from '../support/kioskStatus.ts';
 
 /**
@@ -23,9 +23,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   relay = await startTestRelay();
-  const keys = enrolTerminals(relay.relay, [TERMINAL]);
-  peer = await RawPeer.open(`${relay.url.replace('http', 'ws')}/ws/terminal`);
-  expect((await signedHello(peer, 1, TERMINAL, keys.get(TERMINAL)!))['ok']).toBe(true);
+  const terminal = await connectTerminal(relay, TERMINAL);
+  peer = terminal.peer;
+  expect(terminal.hello['ok']).toBe(true);
 });
 afterAll(async () => {
   for (const f of feeds) await f.close();
