@@ -120,11 +120,12 @@ try {
         w.__call = { ringAt: null, frameAt: null, frames: [], audio: null };
         const canvas = document.createElement('canvas');
         const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+        // Only a card that is live now: the last call's ended card can stay up for its disposition.
         const watch = () => {
-          const card = document.querySelector('[data-testid="call-card"]');
+          const card = document.querySelector('[data-testid="call-card"]:is([data-state="ringing"], [data-state="answered"])');
           if (card && w.__call.ringAt === null) w.__call.ringAt = Date.now();
-          const v = card?.querySelector('video[data-testid="call-video"]') as HTMLVideoElement | null;
-          if (v && !v.dataset['benchWatched']) {
+          const v = card?.querySelector('video[data-testid="call-video"]:not([data-bench-watched])') as HTMLVideoElement | null;
+          if (v) {
             v.dataset['benchWatched'] = '1';
             const onFrame = () => {
               const now = Date.now();
@@ -144,7 +145,7 @@ try {
             };
             v.requestVideoFrameCallback(onFrame);
           }
-          if (!v) requestAnimationFrame(watch);
+          if (!v || w.__call.frameAt === null) requestAnimationFrame(watch);
         };
         requestAnimationFrame(watch);
       });
@@ -171,7 +172,8 @@ try {
       const got = await page.evaluate(() => (window as unknown as { __call: PageCall }).__call);
       await page.locator('[data-testid="call-card"][data-state="answered"] [data-testid="hangup"]').click({ timeout: 10_000 }).catch(() => undefined);
       await eventually(async () => (await kioskStatus(statusUrl)).call.state === 'idle', 20_000, 'idle');
-      await page.waitForSelector('[data-testid="call-card"]', { state: 'detached', timeout: 10_000 }).catch(() => undefined);
+      // Gone, or ended (an ended card can stay up for its disposition).
+      await page.waitForSelector(`[data-testid="call-card"][data-call-id="${callId}"]:is([data-state="ringing"], [data-state="answered"])`, { state: 'detached', timeout: 10_000 });
 
       const frames = got.frames.filter((f) => f.t <= frameAt + args.seconds * 1000);
       const gaps: { from: number; ms: number }[] = [];
