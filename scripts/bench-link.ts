@@ -97,13 +97,16 @@ try {
       HELPPOINT_WORKERS: '1',
       HELPPOINT_RING_TIMEOUT_MS: '600000',
       HELPPOINT_ESCALATE_AFTER_MS: '600000',
+      // debug: the camera's keyframe requests and keyframes on the timeline (relay/src/sfu/MediaPeer.ts).
+      HELPPOINT_LOG_LEVEL: process.env['BENCH_RELAY_LOG'] ?? 'info',
     },
   });
   const relayUrl = relay.ready['url']!;
   await shaper.forwardUdp(ns.signalHost, ns.mediaHost, [MEDIA_PORT]);
   const signalPort = await shaper.forwardTcp(ns.signalHost, { host: '127.0.0.1', port: Number(new URL(relayUrl).port) });
   const configFile = await enrolSimTerminal({ relayUrl, terminalId: TERMINAL, stateDir: path.join(dir, 'kiosk') });
-  kiosk = await startSimTerminal({ relayUrl: `http://${ns.signalHost}:${signalPort}`, terminalId: TERMINAL, logDir: dir, configFile, wrap: ns.wrap });
+  // As a real terminal runs (config.ts keepWarm 'auto'): camera kept warm, and its pre-press clip goes up the same link.
+  kiosk = await startSimTerminal({ relayUrl: `http://${ns.signalHost}:${signalPort}`, terminalId: TERMINAL, logDir: dir, configFile, wrap: ns.wrap, env: { HELPPOINT_CAMERA_WARM: '1' } });
   const statusUrl = await ns.exposeFromNamespace(Number(new URL(kiosk.ready['statusUrl']!).port));
   const page = await browser.newPage();
   await trackPeerConnections(page);
@@ -277,7 +280,7 @@ publish(
     title: 'Calls over a street link',
     target: 'on "LTE poor" first frame p50 ≤ 1 s and no freeze longer than 1 s outside the outage, audio continuous; after the 2 s outage video back within 2 s; every call survives',
     machine,
-    setup: `${args.calls} answered calls of ${args.seconds} s per link; the simulated terminal (640×480 15 fps test pattern with a clock strip, tone microphone) in its own network namespace, reaching the relay (1 worker) only through the link; the console in Chromium on the station side (unimpaired). Links: ${profiles.map(({ profile: p }) => `${p.name} = ${p.rttMs} ms RTT${p.jitterMs ? ` ± ${p.jitterMs} ms` : ''}, ${p.loss * 100} % loss each way, ${p.upBps / 1e6} Mbit/s up`).join('; ')}; the outage is ${OUTAGE_MS / 1000} s of total loss both ways, ${OUTAGE_AT_MS / 1000} s after the first frame. This kernel has no sch_netem, so the link is a user-space shaper (LinkShaper.ts: loss, delay with jitter keeping order, a rate-limited uplink queue of 300 ms with tail drop; the signalling TCP gets the same delay).`,
+    setup: `${args.calls} answered calls of ${args.seconds} s per link; the simulated terminal (640×480 15 fps test pattern with a clock strip, tone microphone; camera kept warm and the 3 s pre-press clip uploaded, as a real terminal does) in its own network namespace, reaching the relay (1 worker) only through the link; the console in Chromium on the station side (unimpaired). Links: ${profiles.map(({ profile: p }) => `${p.name} = ${p.rttMs} ms RTT${p.jitterMs ? ` ± ${p.jitterMs} ms` : ''}, ${p.loss * 100} % loss each way, ${p.upBps / 1e6} Mbit/s up`).join('; ')}; the outage is ${OUTAGE_MS / 1000} s of total loss both ways, ${OUTAGE_AT_MS / 1000} s after the first frame. This kernel has no sch_netem, so the link is a user-space shaper (LinkShaper.ts: loss, delay with jitter keeping order, a rate-limited uplink queue of 300 ms with tail drop; the signalling TCP gets the same delay).`,
     table,
     notes: [
       'Freezes are gaps of more than 500 ms between frames handed to the compositor (requestVideoFrameCallback); audio concealed is Chromium\'s concealed minus silent-concealed samples over samples received while the call was answered.',
