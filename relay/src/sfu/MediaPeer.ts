@@ -1,6 +1,7 @@
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { keyFrameOptions } from './keyFrames.ts';
+import { FreezeWatch } from './FreezeWatch.ts';
 import { AppError, ErrorCode } from '@helppoint/shared';
 import type { PoolSlot } from './WorkerPool.ts';
 
@@ -24,6 +25,8 @@ export class MediaPeer {
   readonly #transports = new Map<string, { transport: types.WebRtcTransport; callId: string | undefined }>();
   readonly #producers = new Map<string, types.Producer>();
   readonly #consumers = new Map<string, types.Consumer>();
+  /** A resumed video consumer's picture, watched for a freeze (FreezeWatch.ts). */
+  readonly #freezeWatches = new Map<string, FreezeWatch>();
   /** The call each consumer carries, for consumers on a warm transport (which belongs to no call). */
   readonly #consumerCall = new Map<string, string>();
   readonly #log: Logger;
@@ -170,6 +173,14 @@ export class MediaPeer {
     // spaced by the producer's keyFrameRequestDelay (keyFrames.ts): asking here
     // as well would only cost the sender a second keyframe 360 ms later.
     await consumer.resume();
+    if (consumer.kind === 'video' && !this.#freezeWatches.has(consumer.id)) {
+      const watch = new FreezeWatch(consumer, this.#log.child({ callId: this.#consumerCall.get(consumerId) }));
+      this.#freezeWatches.set(consumer.id, watch);
+      consumer.observer.once('close', () => {
+        watch.stop();
+        this.#freezeWatches.delete(consumer.id);
+      });
+    }
     this.#log.debug({ callId: this.#consumerCall.get(consumerId), consumerId, kind: consumer.kind }, 'consumer resumed');
     return { producerId: consumer.producerId, kind: consumer.kind };
   }
