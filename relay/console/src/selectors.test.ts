@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callCards, END_NOTICE_MS, mediaPlan, onlineCount, recentCalls, ringingCalls, ringMode, sortedTerminals } from './selectors.ts';
+import { callCards, END_NOTICE_MS, mediaPlan, onlineCount, recentCalls, ringingCalls, ringMode, sortedTerminals, startsRinging } from './selectors.ts';
 import { applyCallUpdated, applyHello, dismissCall, initialState, setConnection, type ConsoleState } from './store.ts';
 import { call, officerLi, officerWang, terminal } from './testFixtures.ts';
 
@@ -36,6 +36,18 @@ describe('ringingCalls', () => {
   it('lists ringing calls oldest first', () => {
     const s = stateWith([call('late', 'XC-SCH-001', { createdAt: 3 }), call('early', 'XC-KG-002', { createdAt: 1 }), call('x', 'XC-SCH-007', { state: 'answered', answeredBy: li })]);
     expect(ringingCalls(s).map((c) => c.id)).toEqual(['early', 'late']);
+  });
+});
+
+describe('startsRinging', () => {
+  it('is true only when a call rings that did not ring before', () => {
+    const quiet = stateWith([call('x', 'XC-SCH-007', { state: 'answered', answeredBy: li })]);
+    const rings = applyCallUpdated(quiet, call('r', 'XC-SCH-001'), 100_000);
+    expect(startsRinging(quiet, rings)).toBe(true);
+    // The same call updated while it rings (its consumers offered, a producer added) is not a new ring.
+    expect(startsRinging(rings, applyCallUpdated(rings, call('r', 'XC-SCH-001', { producers: [] }), 100_010))).toBe(false);
+    expect(startsRinging(rings, applyCallUpdated(rings, call('r', 'XC-SCH-001', { state: 'answered', answeredBy: wang }), 100_020))).toBe(false);
+    expect(startsRinging(quiet, quiet)).toBe(false);
   });
 });
 

@@ -53,6 +53,12 @@ export function ringingCalls(state: ConsoleState): CallView[] {
     .sort(queueOrder);
 }
 
+/** A call rings in `after` that did not ring in `before` (the console draws that at once, not on the next frame). */
+export function startsRinging(before: ConsoleState, after: ConsoleState): boolean {
+  for (const [id, e] of Object.entries(after.calls)) if (e.call.state === 'ringing' && before.calls[id]?.call.state !== 'ringing') return true;
+  return false;
+}
+
 export type CardRole = 'mine' | 'ringing' | 'other' | 'ended';
 export interface CardModel {
   role: CardRole;
