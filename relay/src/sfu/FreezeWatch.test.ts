@@ -19,59 +19,57 @@ function fakeConsumer() {
   return c satisfies WatchedConsumer;
 }
 
-/** Polls every 500 ms of a fake clock; `packets` says how many go out before each poll. */
-async function run(watch: FreezeWatch, clock: { t: number }, c: ReturnType<typeof fakeConsumer>, packets: number[]) {
-  for (const n of packets) {
-    clock.t += 500;
-    c.packets += n;
-    await watch.poll();
-  }
+/** A watch on a fake consumer and clock; `feed` polls every 500 ms, `packets` saying how many go out before each poll. */
+function watched() {
+  const clock = { t: 0 };
+  const c = fakeConsumer();
+  const watch = new FreezeWatch(c, pino({ level: 'silent' }), { pollMs: 60_000, now: () => clock.t });
+  const feed = async (packets: number[]) => {
+    for (const n of packets) {
+      clock.t += 500;
+      c.packets += n;
+      await watch.poll();
+    }
+  };
+  return { c, watch, feed };
 }
 
 describe('FreezeWatch', () => {
-  const log = pino({ level: 'silent' });
-
   it('asks for a keyframe once, when packets flow again after more than a second without any', async () => {
-    const clock = { t: 0 };
-    const c = fakeConsumer();
-    const watch = new FreezeWatch(c, log, { pollMs: 60_000, now: () => clock.t });
-    await run(watch, clock, c, [40, 40, 40]);
+    const { c, watch, feed } = watched();
+    await feed([40, 40, 40]);
     expect(c.keyFrames).toBe(0);
     // The outage: 2 s with nothing forwarded, then the picture's packets again.
-    await run(watch, clock, c, [0, 0, 0, 0]);
+    await feed([0, 0, 0, 0]);
     expect(c.keyFrames).toBe(0);
-    await run(watch, clock, c, [35]);
+    await feed([35]);
     expect(c.keyFrames).toBe(1);
-    await run(watch, clock, c, [40, 40, 40]);
+    await feed([40, 40, 40]);
     expect(c.keyFrames).toBe(1);
     expect(watch.recoveries).toBe(1);
     watch.stop();
   });
 
   it('leaves a short gap alone (the browser recovers it with NACKs)', async () => {
-    const clock = { t: 0 };
-    const c = fakeConsumer();
-    const watch = new FreezeWatch(c, log, { pollMs: 60_000, now: () => clock.t });
-    await run(watch, clock, c, [40, 0, 40, 40]);
+    const { c, watch, feed } = watched();
+    await feed([40, 0, 40, 40]);
     expect(c.keyFrames).toBe(0);
     watch.stop();
   });
 
   it('does not count a pause as a freeze, and stops with the consumer', async () => {
-    const clock = { t: 0 };
-    const c = fakeConsumer();
-    const watch = new FreezeWatch(c, log, { pollMs: 60_000, now: () => clock.t });
-    await run(watch, clock, c, [40]);
+    const { c, feed } = watched();
+    await feed([40]);
     // The terminal's producer paused between calls: nothing flows for a long time, then a new call.
     c.producerPaused = true;
-    await run(watch, clock, c, [0, 0, 0, 0, 0, 0]);
+    await feed([0, 0, 0, 0, 0, 0]);
     c.producerPaused = false;
-    await run(watch, clock, c, [40, 40]);
+    await feed([40, 40]);
     expect(c.keyFrames).toBe(0);
     c.closed = true;
-    await run(watch, clock, c, [0, 0, 0]);
+    await feed([0, 0, 0]);
     c.closed = false;
-    await run(watch, clock, c, [40]);
+    await feed([40]);
     expect(c.keyFrames).toBe(0);
   });
 });

@@ -73,10 +73,12 @@ export class FreezeWatch {
       const now = this.#now();
       const before = this.#lastCount;
       this.#lastCount = count;
-      if (before === null || count === before) {
-        if (before === null) this.#lastMovedAt = now;
+      // The first reading (or the first after a pause) starts the clock.
+      if (before === null) {
+        this.#lastMovedAt = now;
         return;
       }
+      if (count === before) return;
       const stalledMs = now - this.#lastMovedAt;
       this.#lastMovedAt = now;
       // One silent poll is a gap of 0.5–1 s; two or more are at least FREEZE_AFTER_MS.

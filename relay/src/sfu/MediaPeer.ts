@@ -25,8 +25,8 @@ export class MediaPeer {
   readonly #transports = new Map<string, { transport: types.WebRtcTransport; callId: string | undefined }>();
   readonly #producers = new Map<string, types.Producer>();
   readonly #consumers = new Map<string, types.Consumer>();
-  /** A resumed video consumer's picture, watched for a freeze (FreezeWatch.ts). */
-  readonly #freezeWatches = new Map<string, FreezeWatch>();
+  /** Resumed video consumers whose picture is watched for a freeze (FreezeWatch.ts). */
+  readonly #freezeWatched = new Set<string>();
   /** The call each consumer carries, for consumers on a warm transport (which belongs to no call). */
   readonly #consumerCall = new Map<string, string>();
   readonly #log: Logger;
@@ -173,12 +173,12 @@ export class MediaPeer {
     // spaced by the producer's keyFrameRequestDelay (keyFrames.ts): asking here
     // as well would only cost the sender a second keyframe 360 ms later.
     await consumer.resume();
-    if (consumer.kind === 'video' && !this.#freezeWatches.has(consumer.id)) {
+    if (consumer.kind === 'video' && !this.#freezeWatched.has(consumer.id)) {
       const watch = new FreezeWatch(consumer, this.#log.child({ callId: this.#consumerCall.get(consumerId) }));
-      this.#freezeWatches.set(consumer.id, watch);
+      this.#freezeWatched.add(consumer.id);
       consumer.observer.once('close', () => {
         watch.stop();
-        this.#freezeWatches.delete(consumer.id);
+        this.#freezeWatched.delete(consumer.id);
       });
     }
     this.#log.debug({ callId: this.#consumerCall.get(consumerId), consumerId, kind: consumer.kind }, 'consumer resumed');
