@@ -35,6 +35,7 @@ export class Ringer {
   #tones: { osc: OscillatorNode; endsAt: number }[] = [];
   #scheduledUntil = 0;
   #timer: ReturnType<typeof setInterval> | null = null;
+  #rest: ReturnType<typeof setTimeout> | null = null;
   onUnlockChange: () => void = () => {};
 
   /** Must run inside a user gesture (click, keydown) to be allowed. */
@@ -92,17 +93,21 @@ export class Ringer {
     bus.connect(ctx.destination);
     this.#bus = bus;
     this.#scheduledUntil = ctx.currentTime + 0.05;
-    this.#fill();
+    // Only the first burst now: a ring starts in the same task that draws its card, and making the
+    // whole look-ahead's hundred nodes there held the card back by 3–50 ms. The rest follows in the next task.
+    this.#fill(this.#mode === 'urgent' ? URGENT_PERIOD_S : PERIOD_S);
+    this.#rest = setTimeout(() => this.#fill(), 0);
     this.#timer = setInterval(() => this.#fill(), 5_000);
   }
 
-  #fill(): void {
+  /** Schedules bursts until aheadS seconds past the audio clock's now. */
+  #fill(aheadS = AHEAD_S): void {
     const ctx = this.#ctx;
     const bus = this.#bus;
     if (!ctx || !bus) return;
     this.#tones = this.#tones.filter((t) => t.endsAt > ctx.currentTime);
     const urgent = this.#mode === 'urgent';
-    while (this.#scheduledUntil < ctx.currentTime + AHEAD_S) {
+    while (this.#scheduledUntil < ctx.currentTime + aheadS) {
       const t0 = Math.max(this.#scheduledUntil, ctx.currentTime + 0.02);
       for (const tone of urgent ? URGENT_BURST : BURST) {
         const osc = ctx.createOscillator();
@@ -128,6 +133,8 @@ export class Ringer {
   #stop(): void {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
+    if (this.#rest) clearTimeout(this.#rest);
+    this.#rest = null;
     for (const { osc } of this.#tones) {
       try {
         osc.stop();
