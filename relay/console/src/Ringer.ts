@@ -22,6 +22,8 @@ const URGENT_BURST: Burst = [
 const URGENT_PERIOD_S = 0.9;
 /** Bursts are scheduled this far ahead on the audio clock, so a throttled background timer cannot gap the ring. */
 const AHEAD_S = 20;
+/** When the rest of the look-ahead is scheduled after a ring starts (less than the shortest first burst). */
+export const REST_AFTER_MS = 400;
 
 /**
  * The ringtone, synthesised with WebAudio (no asset to load or fail). Browsers
@@ -94,9 +96,11 @@ export class Ringer {
     this.#bus = bus;
     this.#scheduledUntil = ctx.currentTime + 0.05;
     // Only the first burst now: a ring starts in the same task that draws its card, and making the
-    // whole look-ahead's hundred nodes there held the card back by 3–50 ms. The rest follows in the next task.
+    // whole look-ahead's hundred nodes there held the card back by 3–50 ms. The rest follows once the
+    // call's media is set up: filled in the next task, it ran (2–5 ms) ahead of the relay's consumer
+    // offer, which waits behind it (profile-console-ring --tasks). The first burst lasts 0.9 s or more.
     this.#fill(this.#mode === 'urgent' ? URGENT_PERIOD_S : PERIOD_S);
-    this.#rest = setTimeout(() => this.#fill(), 0);
+    this.#rest = setTimeout(() => this.#fill(), REST_AFTER_MS);
     this.#timer = setInterval(() => this.#fill(), 5_000);
   }
 
