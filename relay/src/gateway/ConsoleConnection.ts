@@ -50,13 +50,6 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
     this.#peer.closeCall(callId);
     this.#offers.forget(callId);
   };
-  readonly #onCallUpdated = (call: CallView) => {
-    // A preview opened while the call rang does not outlive another officer's answer.
-    if (call.state === 'answered' && call.answeredBy?.id !== this.user.id) this.#peer.closeCall(call.id);
-    // Runs just before the gateway sends the ring (prepended later): the consumers are only started here,
-    // and their offer is sent once the worker has made them, after the ring.
-    else if (this.#ready && this.#offersFor(call)) this.#offers.offer(call);
-  };
   #ready = false;
   #closing = false;
   #closed = false;
@@ -81,9 +74,18 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
     this.#peer = new MediaPeer({ logger: this.#conn.log });
     this.#conn.setHandlers(this.#handlers());
     this.#deps.calls.on('callClosed', this.#onCallClosed);
-    // Before the call's bookkeeping listeners, like the gateway's ring: the offered consumers are started at once.
-    this.#deps.calls.prependListener('callUpdated', this.#onCallUpdated);
     this.#conn.on('closed', (code, reason) => this.#onClosed(code, reason));
+  }
+
+  /**
+   * A call changed (the gateway calls this right after sending the rings, before the call's bookkeeping
+   * listeners): a preview does not outlive another officer's answer, and a ringing camera's consumers are
+   * started now; their offer is sent once the worker has made them.
+   */
+  callChanged(call: CallView): void {
+    if (this.#closed) return;
+    if (call.state === 'answered' && call.answeredBy?.id !== this.user.id) this.#peer.closeCall(call.id);
+    else if (this.#ready && this.#offersFor(call)) this.#offers.offer(call);
   }
 
   get id(): string {
@@ -253,7 +255,6 @@ export class ConsoleConnection extends TypedEmitter<{ ready: [seesCalls: boolean
     this.#closing = true;
     this.#conn.setHandlers({});
     this.#deps.calls.off('callClosed', this.#onCallClosed);
-    this.#deps.calls.off('callUpdated', this.#onCallUpdated);
     this.#offers.close();
     this.#peer.close();
     if (this.#warmSlot) this.#deps.pool.release(this.#warmSlot);
