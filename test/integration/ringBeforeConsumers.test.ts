@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
+import { AuditRepo } from '../../relay/src/db/AuditRepo.ts';
 import { MediaPeer } from '../../relay/src/sfu/MediaPeer.ts';
 import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
 import { enrolTerminals, signedHello } from '../support/terminalKeys.ts';
@@ -9,6 +10,8 @@ import { openConsole, signIn } from '../support/station.ts';
  * The ring is what an officer waits for (issue 15): it goes onto every console's socket before the relay
  * starts making that console's consumers of the ringing camera. The first consume after a relay starts
  * held the relay's thread for 72 ms (bench-call-setup, press 1), and the ring used to wait behind it.
+ * Likewise the offer of those consumers goes out before they are audited (two fsynced writes, 1–20 ms
+ * each), and the audit rows are written before the console can resume them.
  */
 const VP8 = { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90_000 }], encodings: [{ ssrc: 3_333_001 }] };
 const OPUS = { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48_000, channels: 2 }], encodings: [{ ssrc: 3_333_002 }] };
@@ -48,17 +51,24 @@ afterAll(async () => {
 });
 
 describe('a press rings every console before its consumers are made', () => {
-  it('both rings are on their sockets before the first consume starts; both consoles are still offered the picture', async () => {
+  it('both rings are on their sockets before the first consume starts; each offer goes out before its audit rows are written', async () => {
     const order: string[] = [];
     const send = WebSocket.prototype.send;
     vi.spyOn(WebSocket.prototype, 'send').mockImplementation(function (this: WebSocket, data: unknown, ...rest: unknown[]) {
       if (typeof data === 'string' && data.includes('"call.updated"') && data.includes('"ringing"')) order.push('ring');
+      if (typeof data === 'string' && data.includes('"rtc.consumersOffered"')) order.push('offer');
       return (send as (...a: unknown[]) => void).call(this, data, ...rest);
     });
     const consume = MediaPeer.prototype.consume;
     vi.spyOn(MediaPeer.prototype, 'consume').mockImplementation(function (this: MediaPeer, ...args: Parameters<MediaPeer['consume']>) {
       order.push('consume');
       return consume.apply(this, args);
+    });
+
+    const write = AuditRepo.prototype.write;
+    vi.spyOn(AuditRepo.prototype, 'write').mockImplementation(function (this: AuditRepo, entry: Parameters<AuditRepo['write']>[0]) {
+      if (entry.action === 'camera.view' || entry.action === 'microphone.listen') order.push('audit');
+      return write.call(this, entry);
     });
 
     const { callId } = ok<{ callId: string }>(await terminal.request(id++, 'help.request', { requestId: 'c0ffee00-0000-4000-8000-0000000000b1' }));
@@ -69,5 +79,10 @@ describe('a press rings every console before its consumers are made', () => {
     expect(order.indexOf('consume')).toBeGreaterThan(0);
     expect(order.slice(0, order.indexOf('consume'))).toEqual(['ring', 'ring']);
     expect(order.filter((o) => o === 'consume')).toHaveLength(4);
+    // Each console's offer, then its two audit rows (camera, microphone), before anything else happens.
+    const after = order.slice(order.lastIndexOf('consume') + 1);
+    expect(after).toEqual(['offer', 'audit', 'audit', 'offer', 'audit', 'audit']);
+    const audited = relay.relay.trust.audit.list({ limit: 50 }).filter((a) => (a.detail as { callId?: string } | null)?.callId === callId);
+    expect(audited.map((a) => `${a.actor} ${a.action}`).sort()).toEqual(['user:officer1 camera.view', 'user:officer1 microphone.listen', 'user:officer2 camera.view', 'user:officer2 microphone.listen']);
   });
 });

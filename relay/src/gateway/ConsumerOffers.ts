@@ -5,7 +5,11 @@ type Offer = EventData<typeof ConsoleEvents, 'rtc.consumersOffered'>;
 type ConsumerInfo = Offer['consumers'][number];
 
 /** An rtc.consume made by the relay itself (same checks, pipes and audit: rtcHandlers.rtcMedia). */
-export type ConsumeFn = (d: { transportId: string; producerId: string; rtpCapabilities: Record<string, unknown> }) => Promise<ConsumerInfo>;
+export type ConsumeFn = (
+  d: { transportId: string; producerId: string; rtpCapabilities: Record<string, unknown> },
+  /** Hands over the consumer's audit, to be run once the offer is out. */
+  record: (audit: () => void) => void,
+) => Promise<ConsumerInfo>;
 
 /**
  * A ringing call's consumers, made for one console before it asks (issue 15).
@@ -57,17 +61,29 @@ export class ConsumerOffers {
     const ordered = [...fresh].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'video' ? -1 : 1));
     // Called from a prepended callUpdated listener: the worker gets the consume requests now and makes
     // the consumers while this thread goes through the call's other listeners (recordings, dispatch …).
-    void Promise.allSettled(ordered.map((p) => this.#consume({ transportId: warm.transportId, producerId: p.id, rtpCapabilities: warm.rtpCapabilities }))).then(
+    const audits: (() => void)[] = [];
+    const record = (audit: () => void) => void audits.push(audit);
+    void Promise.allSettled(ordered.map((p) => this.#consume({ transportId: warm.transportId, producerId: p.id, rtpCapabilities: warm.rtpCapabilities }, record))).then(
       (results) => {
-        const consumers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-        const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ producerId: ordered[i]!.id, reason: String((r.reason as Error)?.message ?? r.reason) }] : []));
-        // Not offered: the console asks with rtc.consume after its wait, and gets the refusal's code itself.
-        if (failed.length) this.#log.info({ callId: call.id, failed }, 'could not offer some consumers; the console will ask');
-        if (!consumers.length || this.#warm?.transportId !== warm.transportId) return;
-        this.#send({ callId: call.id, consumers });
-        this.#log.debug({ callId: call.id, consumers: consumers.map((c) => c.kind), ms: Date.now() - t0 }, 'consumers offered');
+        try {
+          this.#offerMade(call, warm, ordered, results, t0);
+        } finally {
+          // In this same task, so before any resume from the console can be read.
+          for (const audit of audits) audit();
+        }
       },
     );
+  }
+
+  /** The worker made (or refused) a call's consumers: offer those it made. */
+  #offerMade(call: CallView, warm: { transportId: string }, ordered: CallView['producers'], results: PromiseSettledResult<ConsumerInfo>[], t0: number): void {
+    const consumers = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ producerId: ordered[i]!.id, reason: String((r.reason as Error)?.message ?? r.reason) }] : []));
+    // Not offered: the console asks with rtc.consume after its wait, and gets the refusal's code itself.
+    if (failed.length) this.#log.info({ callId: call.id, failed }, 'could not offer some consumers; the console will ask');
+    if (!consumers.length || this.#warm?.transportId !== warm.transportId) return;
+    this.#send({ callId: call.id, consumers });
+    this.#log.debug({ callId: call.id, consumers: consumers.map((c) => c.kind), ms: Date.now() - t0 }, 'consumers offered');
   }
 
   forget(callId: string): void {

@@ -56,12 +56,17 @@ export function rtcMedia(opts: RtcOptions) {
     if (!slot) throw new AppError(ErrorCode.TransportNotFound, `no transport ${transportId} on this connection`);
     return slot;
   };
-  const consume = async (d: RequestData<Rtc, 'rtc.consume'>) => {
+  /**
+   * `record` runs the consumer's audit (onConsume): at once for a console's own request, or, for the relay's
+   * own offers (ConsumerOffers), right after the offer is written, so its database writes (fsynced, 1–20 ms
+   * each here) do not hold the offer back. Either way it is written before the consumer can be resumed.
+   */
+  const consume = async (d: RequestData<Rtc, 'rtc.consume'>, record: (audit: () => void) => void = (audit) => audit()) => {
     const slot = transportSlot(d.transportId);
     const home = opts.mayConsume(d.producerId, callOfTransport.get(d.transportId));
     if (home && home !== slot) await opts.pool.pipe(d.producerId, home, slot);
     const consumer = await peer.consume(slot, d.transportId, d.producerId, d.rtpCapabilities, callOfTransport.get(d.transportId) ?? opts.callOfProducer?.(d.producerId));
-    opts.onConsume?.(d.producerId, consumer.kind);
+    record(() => opts.onConsume?.(d.producerId, consumer.kind));
     return consumer;
   };
   const handlers = {
@@ -87,7 +92,7 @@ export function rtcMedia(opts: RtcOptions) {
       }
       return { producerId: producer.id };
     },
-    'rtc.consume': consume,
+    'rtc.consume': (d: RequestData<Rtc, 'rtc.consume'>) => consume(d),
     'rtc.warmUp': async (d: RequestData<Rtc, 'rtc.warmUp'>) => {
       const options = await peer.warmUp(transportSlot(d.transportId), d.transportId, d.rtpCapabilities);
       opts.onWarmUp?.(d.transportId, d.rtpCapabilities);
