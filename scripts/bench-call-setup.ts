@@ -230,7 +230,7 @@ try {
         // Let the glass-to-glass reader see two seconds of frames.
         await sleep(2100);
         const { g2g, first } = await page.evaluate(() => (window as unknown as { __bench: Watch }).__bench);
-        process.stderr.write(`${loaded ? `${args.background} background terminals, ` : ''}${variant.name}, press ${i + 1}/${args.presses}: ring ${got.ringAt! - t0} ms, first frame ${got.frameAt! - t0} ms, glass-to-glass p50 ${fmt(median(g2g))} ms (offer in ${fmt((wsSeen['rtc.consumersOffered'] ?? Number.NaN) - t0)}, resume out ${fmt((wsSeen['>rtc.resumeConsumer'] ?? Number.NaN) - t0)} ms)\n`);
+        process.stderr.write(`${loaded ? `${args.background} background terminals, ` : ''}${variant.name}, press ${i + 1}/${args.presses}: ring ${got.ringAt! - t0} ms, first frame ${got.frameAt! - t0} ms, glass-to-glass p50 ${fmt(median(g2g))} ms (offer in ${fmt((wsSeen['rtc.consumersOffered'] ?? Number.NaN) - t0)}, resume out ${fmt((wsSeen['>rtc.resumeConsumer'] ?? Number.NaN) - t0)} ms)${got.first ? `; first frame assembled over ${fmt(got.first.assemblyMs)} ms` : ''}${got.plis ? `, ${got.plis} keyframe request(s) from the console` : ''}\n`);
         await pressButton(statusUrl, 'long-press');
         await eventually(async () => (await kioskStatus(statusUrl)).call.state === 'idle', 10_000, 'idle');
         await page.waitForSelector('[data-testid="call-card"][data-state="ringing"]', { state: 'detached', timeout: 10_000 });
@@ -307,6 +307,9 @@ const firstFrameLine = (latest: (typeof results)[number], base: (typeof results)
   };
   return `The first decoded frame, from Chromium's receive statistics: ${of(latest)}${base ? `; ${base.name}: ${of(base)}` : ''}.`;
 };
+/** A first frame whose packets took longer than this to arrive was held back by the sender, not the network. */
+const SLOW_ASSEMBLY_MS = 300;
+const slowAssembly = (presses: Press[]) => presses.filter((p) => (p.first?.assemblyMs ?? 0) > SLOW_ASSEMBLY_MS).length;
 const rowsOf = (r: (typeof results)[number]) =>
   [{ name: '**press → console ring**', v: r.presses.map((p) => p.ring) }, ...r.steps, { name: '**press → first decoded frame at the console**', v: r.presses.map((p) => p.frame) }].sort(
     (a, b) => summarize(a.v).p50 - summarize(b.v).p50,
@@ -356,6 +359,7 @@ publish(
     table: [...table, ...(loadedTable.length ? ['', ...loadedTable] : [])],
     notes: [
       firstFrameLine(latest, base),
+      `Presses whose first frame took over ${SLOW_ASSEMBLY_MS} ms from its first to its last packet: ${slowAssembly(latest.presses)} of ${latest.presses.length}${base ? ` (${base.name}: ${slowAssembly(base.presses)} of ${base.presses.length})` : ''}. Where this was looked into (2026-12-03, 12-press --compare runs) the terminal's send-side bandwidth estimate had fallen to 87–107 kbit/s in that call or the one before (its log: "call media stopped", link.estimateBps) and libwebrtc paces at 2.5× the estimate: the keyframe took 0.3–1.4 s to go out and the picture ran ~2 s behind for the first seconds.`,
       `Keyframe requests (PLI/FIR) the console sent before its first frame, median per press: ${fmt(median(latest.presses.map((p) => p.plis)))}${base ? ` (${base.name}: ${fmt(median(base.presses.map((p) => p.plis)))})` : ''}.`,
       "The press goes to the simulated button over the terminal's local HTTP status endpoint, so every step includes that hop (about 1–2 ms).",
       'Glass-to-glass: the simulated camera stamps each frame with the time it reached the terminal process (ffmpeg test pattern, so the camera sensor itself is not in it); the page reads the strip from each decoded frame in requestVideoFrameCallback, i.e. when it is handed to the compositor.',
@@ -375,6 +379,7 @@ publish(
       ...(backgroundIds.length
         ? { loaded_ring_p95_ms: loadedRing.p95, ring_p95_growth: growth, loaded_first_frame_p50_ms: loadedFrame.p50, loaded_g2g_p50_ms: loadedG2g.p50, heartbeat_p95_ms: percentile(backgroundLags, 95) }
         : {}),
+      slow_first_frame_assembly: slowAssembly(latest.presses),
       no_frame_in_15s: misses,
       load1_start: Number(machine.load1),
       load1_loaded: loadDuring,
