@@ -59,6 +59,9 @@ describe('press the button, see the caller', () => {
     const later = await videoStats(page, video);
     expect(later.frames - first.frames).toBeGreaterThan(8); // ~15 fps test pattern over 1.5 s
     expect(later.time).toBeGreaterThan(first.time);
+    // The terminal's encoder follows the uplink: the ladder has set a limit (it never could on wrtc before).
+    const link = await eventually(async () => (await kioskStatus(statusUrl)).media.link?.maxBitrate ?? null, 5_000, 'video limit set by the link ladder');
+    expect(link).toBeGreaterThanOrEqual(60_000);
 
     // The officer's voice (Chromium's fake microphone beeps) reaches the terminal's speaker.
     // (The speaker also plays the voice prompts, so the officer's frames are counted on their own.)

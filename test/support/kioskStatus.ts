@@ -4,7 +4,15 @@ export interface KioskStatus {
   call: { state: string; callId: string | null; lastPrompt: string | null };
   led: string;
   speaker: { framesWritten: number; lastRmsDbfs: number; peakRmsDbfs: number; recentRmsDbfs: number };
-  media: { videoFramesSent: number; audioFramesSent: number; officerAudioFrames: number; sendTransportState?: string | null; iceRestarts?: number; rejoins?: number };
+  media: {
+    videoFramesSent: number;
+    audioFramesSent: number;
+    officerAudioFrames: number;
+    sendTransportState?: string | null;
+    iceRestarts?: number;
+    rejoins?: number;
+    link?: { estimateBps: number | null; videoRung: string; maxBitrate: number | null; rungChanges: number; probes: number } | null;
+  };
 }
 
 export async function kioskStatus(statusUrl: string): Promise<KioskStatus> {

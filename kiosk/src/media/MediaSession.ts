@@ -7,6 +7,8 @@ import type { Microphone } from '../hw/Microphone.ts';
 import type { Speaker } from '../hw/Speaker.ts';
 import { installWebRtcGlobals } from './webrtcGlobals.ts';
 import { LinkAdapter, type LinkAdapterStats } from './LinkAdapter.ts';
+import { setVideoEncoding } from './senderEncoding.ts';
+import { VIDEO_MAX_BPS } from './videoLadder.ts';
 
 export type { RecoveryTimings };
 
@@ -262,7 +264,7 @@ export class MediaSession {
     const { device } = link;
     // VP8 for the picture (wrtc has no H264); a modest bitrate suits LTE uplinks.
     const vp8 = device.rtpCapabilities.codecs?.find((c) => c.mimeType.toLowerCase() === 'video/vp8');
-    const video = await transport.produce({ track: this.#sources.videoTrack, ...(vp8 ? { codec: vp8 } : {}), encodings: [{ maxBitrate: 900_000 }], stopTracks: false });
+    const video = await transport.produce({ track: this.#sources.videoTrack, ...(vp8 ? { codec: vp8 } : {}), encodings: [{ maxBitrate: VIDEO_MAX_BPS }], stopTracks: false });
     // The voice matters most on a bad link: in-band FEC against loss, and it goes first when the uplink is short.
     const audio = await transport.produce({
       track: this.#sources.audioTrack,
@@ -370,7 +372,7 @@ export class MediaSession {
       // The next call starts from the full picture again; its own link decides from there.
       const video = this.#link?.producers?.video;
       if (video && !video.closed) {
-        await video.setRtpEncodingParameters({ maxBitrate: 900_000, scaleResolutionDownBy: 1, maxFramerate: 30 }).catch((err: unknown) => this.#log.debug({ err }, 'could not reset the video encoder'));
+        await setVideoEncoding(video, { maxBitrate: VIDEO_MAX_BPS, scaleResolutionDownBy: 1, maxFramerate: 30 }).catch((err: unknown) => this.#log.warn({ err }, 'could not reset the video encoder'));
       }
     }
     if (this.#pumping) {
