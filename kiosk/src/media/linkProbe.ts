@@ -14,10 +14,16 @@
  * every such "probe" failed, and the picture fell to the lowest rung). A link that is really short fails the probe, and the next
  * probe waits twice as long, up to PROBE_MAX_BACKOFF_MS.
  */
-import { VIDEO_LADDER, VIDEO_MAX_BPS } from './videoLadder.ts';
+import { VIDEO_MAX_BPS } from './videoLadder.ts';
 
-/** Probe only below this estimate: the full picture's rung. */
-export const PROBE_BELOW_BPS = VIDEO_LADDER[0]!.minBps;
+/**
+ * Probe only below this estimate, under the "reduced" rung: the collapse
+ * lands at 75–120 kbit/s. A real 1 Mbit/s uplink (bench-link's LTE poor) sits
+ * at 400–900 kbit/s; probing there whenever it was below the full picture's
+ * rung pushed bursts into its queue every 2–3 s, and the estimate finds its
+ * own way up from there because the encoder is capped just under it.
+ */
+export const PROBE_BELOW_BPS = 300_000;
 /** The cap during a probe tick: above VIDEO_MAX_BPS, so that it is always a rise. */
 export const PROBE_CAP_BPS = 2 * VIDEO_MAX_BPS;
 /** Loss says the link really is short: no probe above this fraction lost. */
