@@ -119,7 +119,7 @@ const relay = await startRelay({ logDir: dir, dbPath, env: { HELPPOINT_LOG_LEVEL
 const baseUrl = relay.ready['url']!;
 const health = backgroundIds.length ? await SimHealth.create() : null;
 const browser = await launchChromium();
-const results: { name: string; presses: Press[]; loaded: Press[]; steps: { name: string; v: number[] }[] }[] = [];
+const results: { name: string; presses: Press[]; loaded: Press[]; steps: { name: string; v: number[] }[]; probes: Probes }[] = [];
 let loadDuring = Number.NaN;
 let misses = 0;
 let backgroundLags: number[] = [];
@@ -285,7 +285,7 @@ try {
       { name: 'console: first video packet', v: presses.map((p) => p.packet).filter(Number.isFinite) },
       { name: 'console: first keyframe decoded', v: presses.map((p) => p.keyFrame).filter(Number.isFinite) },
     ];
-    results.push({ name: variant.name, presses, loaded, steps });
+    results.push({ name: variant.name, presses, loaded, steps, probes: probesOf(logs.kiosk) });
   }
 } finally {
   await browser.close();
@@ -309,6 +309,7 @@ const firstFrameLine = (latest: (typeof results)[number], base: (typeof results)
 };
 /** A first frame whose packets took longer than this to arrive was held back by the sender, not the network. */
 const SLOW_ASSEMBLY_MS = 300;
+const probeLine = (r: (typeof results)[number]) => `${r.probes.asked} asked in ${r.probes.calls} calls, ${r.probes.worked} raised the estimate`;
 const slowAssembly = (presses: Press[]) => presses.filter((p) => (p.first?.assemblyMs ?? 0) > SLOW_ASSEMBLY_MS).length;
 const rowsOf = (r: (typeof results)[number]) =>
   [{ name: '**press → console ring**', v: r.presses.map((p) => p.ring) }, ...r.steps, { name: '**press → first decoded frame at the console**', v: r.presses.map((p) => p.frame) }].sort(
@@ -359,7 +360,7 @@ publish(
     table: [...table, ...(loadedTable.length ? ['', ...loadedTable] : [])],
     notes: [
       firstFrameLine(latest, base),
-      `Presses whose first frame took over ${SLOW_ASSEMBLY_MS} ms from its first to its last packet: ${slowAssembly(latest.presses)} of ${latest.presses.length}${base ? ` (${base.name}: ${slowAssembly(base.presses)} of ${base.presses.length})` : ''}. Where this was looked into (2026-12-03, 12-press --compare runs) the terminal's send-side bandwidth estimate had fallen to 87–107 kbit/s in that call or the one before (its log: "call media stopped", link.estimateBps) and libwebrtc paces at 2.5× the estimate: the keyframe took 0.3–1.4 s to go out and the picture ran ~2 s behind for the first seconds.`,
+      `Presses whose first frame took over ${SLOW_ASSEMBLY_MS} ms from its first to its last packet: ${slowAssembly(latest.presses)} of ${latest.presses.length}${base ? ` (${base.name}: ${slowAssembly(base.presses)} of ${base.presses.length})` : ''}. Where this was looked into (2026-12-03, 12-press --compare runs) the terminal's send-side bandwidth estimate had fallen, without loss, to 75–107 kbit/s a fraction of a second into the call, and libwebrtc paces at 2.5× the estimate: the keyframe took 0.3–1.4 s to go out and the picture ran ~2 s behind for the first seconds. Since 2eda155 the terminal probes such an estimate within 250 ms (kiosk/src/media/linkProbe.ts). Uplink probes (terminal log, "call media stopped"): ${probeLine(latest)}${base ? ` (${base.name}: ${probeLine(base)})` : ''}.`,
       `Keyframe requests (PLI/FIR) the console sent before its first frame, median per press: ${fmt(median(latest.presses.map((p) => p.plis)))}${base ? ` (${base.name}: ${fmt(median(base.presses.map((p) => p.plis)))})` : ''}.`,
       "The press goes to the simulated button over the terminal's local HTTP status endpoint, so every step includes that hop (about 1–2 ms).",
       'Glass-to-glass: the simulated camera stamps each frame with the time it reached the terminal process (ffmpeg test pattern, so the camera sensor itself is not in it); the page reads the strip from each decoded frame in requestVideoFrameCallback, i.e. when it is handed to the compositor.',
@@ -380,6 +381,8 @@ publish(
         ? { loaded_ring_p95_ms: loadedRing.p95, ring_p95_growth: growth, loaded_first_frame_p50_ms: loadedFrame.p50, loaded_g2g_p50_ms: loadedG2g.p50, heartbeat_p95_ms: percentile(backgroundLags, 95) }
         : {}),
       slow_first_frame_assembly: slowAssembly(latest.presses),
+      uplink_probes: latest.probes.asked,
+      uplink_probes_worked: latest.probes.worked,
       no_frame_in_15s: misses,
       load1_start: Number(machine.load1),
       load1_loaded: loadDuring,
@@ -387,3 +390,22 @@ publish(
   },
   { write: !args.dryRun },
 );
+
+interface Probes {
+  calls: number;
+  asked: number;
+  worked: number;
+}
+
+/** The terminal's own count of uplink probes, from each call's "call media stopped" line. */
+function probesOf(log: LogEntry[]): Probes {
+  const out: Probes = { calls: 0, asked: 0, worked: 0 };
+  for (const e of log) {
+    if (e.msg !== 'call media stopped') continue;
+    const link = e['link'] as { probes?: number; probesWorked?: number } | null | undefined;
+    out.calls += 1;
+    out.asked += link?.probes ?? 0;
+    out.worked += link?.probesWorked ?? 0;
+  }
+  return out;
+}
