@@ -27,6 +27,13 @@ interface LiveCall {
   timers: Map<TimerName, ReturnType<typeof setTimeout>>;
   /** Listeners on producers that outlive the call (a terminal's standing ones): removed when it ends. */
   detach: (() => void)[];
+  /**
+   * Who declined, oldest first, each once: kept here as well as in the call's
+   * events, so that drawing the call (at every ring and update) does not read
+   * all its events back from SQLite. Calls open only through #open, and a
+   * relay restart ends every open call, so this is complete.
+   */
+  declines: Map<number, { id: number; displayName: string }>;
   log: Logger;
 }
 
@@ -226,7 +233,7 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
    */
   #open(callId: string, terminalId: string, slot: PoolSlot, kind: CallView['kind']): LiveCall {
     const log = this.#log.child({ callId, terminalId });
-    const live: LiveCall = { id: callId, terminalId, slot, state: initialState(kind).state, producers: new Map(), officerProducerId: null, timers: new Map(), detach: [], log };
+    const live: LiveCall = { id: callId, terminalId, slot, state: initialState(kind).state, producers: new Map(), officerProducerId: null, timers: new Map(), detach: [], declines: new Map(), log };
     this.#live.set(callId, live);
     this.emit('callOpened', callId, terminalId);
     return live;
@@ -443,6 +450,8 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
           break;
         case 'recordDecline':
           this.#calls.addEvent(live.id, 'declined', actorOf.user(action.officer.id), { displayName: action.officer.displayName });
+          live.declines.delete(action.officer.id);
+          live.declines.set(action.officer.id, { id: action.officer.id, displayName: action.officer.displayName });
           live.log.info({ officerId: action.officer.id, officer: action.officer.displayName }, 'declined on one console: still ringing elsewhere');
           break;
         case 'tellTerminalAnswered':
@@ -544,11 +553,11 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
       ...(call.endReason === 'missed' ? { pressedAt: this.#calls.events(call.id).find((e) => e.type === 'pressed')?.at ?? call.createdAt } : {}),
       kind: call.kind,
       escalatedAt: call.escalatedAt,
-      declinedBy: call.state === 'ringing' ? this.#declines(call.id) : [],
+      declinedBy: call.state !== 'ringing' ? [] : live ? [...live.declines.values()] : this.#declines(call.id),
     };
   }
 
-  /** Officers who declined a ringing call (their consoles stay quiet for it), oldest first, each once. */
+  /** Officers who declined a ringing call (their consoles stay quiet for it), oldest first, each once, from its events. */
   #declines(callId: string): { id: number; displayName: string }[] {
     const seen = new Map<number, { id: number; displayName: string }>();
     for (const e of this.#calls.events(callId)) {
