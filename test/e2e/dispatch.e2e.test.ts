@@ -161,6 +161,11 @@ describe('dispatch to the nearest responder', () => {
     // The supervisor's report page shows the same row, a chart and a CSV link.
     const sup = await station.browser.newPage();
     sup.setDefaultTimeout(60_000);
+    // The all-terminals report the page asks for first answers late, after the per-terminal one.
+    await sup.route('**/api/reports/response-times?*', async (route) => {
+      if (route.request().url().includes('byTerminal=false')) await new Promise((r) => setTimeout(r, 1500));
+      await route.continue();
+    });
     await sup.goto(`${baseUrl}/#/report`);
     await sup.fill('#login-username', 'supervisor');
     await sup.fill('#login-password', 'demo-supervisor');
@@ -169,6 +174,9 @@ describe('dispatch to the nearest responder', () => {
     await sup.locator('[data-testid="report-by-terminal"]').check();
     const pageRow = sup.locator(`[data-testid="report-row"][data-terminal="${TERMINAL}"]`);
     await pageRow.waitFor();
+    // ...and the late answer does not replace what the supervisor asked for.
+    await sup.waitForTimeout(2000);
+    expect(await pageRow.count()).toBe(1);
     expect(await pageRow.locator('[data-testid="report-calls"]').innerText()).toBe('1');
     expect(Number(await pageRow.locator('[data-leg="pressToOnScene"]').getAttribute('data-p50'))).toBe(d.onSceneAt - detail.call.createdAt);
     expect(await sup.locator('[data-testid="report-bar"]').count()).toBeGreaterThan(0);

@@ -24,6 +24,8 @@ export class ReportView {
   readonly #body = h('tbody', {});
   readonly #chart = svg('svg', { viewBox: '0 0 800 220', class: 'report-chart', 'data-testid': 'report-chart' });
   readonly #onError: (error: unknown) => void;
+  /** Only the newest request's answer is drawn: an older one answered late would show the wrong report. */
+  #asked = 0;
 
   constructor(opts: { onError: (error: unknown) => void }) {
     this.#onError = opts.onError;
@@ -50,14 +52,17 @@ export class ReportView {
 
   async refresh(): Promise<void> {
     const q = this.#params();
+    const asked = ++this.#asked;
     this.#csv.href = dispatchApi.reportCsvUrl(q);
     try {
       const r = await dispatchApi.report(q);
+      // The page's first (all-terminals) answer, if it comes after the per-terminal one, must not replace it.
+      if (asked !== this.#asked) return;
       setText(this.#target, `目标：求助后 ${Math.round(r.targetMs / 60000)} 分钟内到场 · Target: on scene within ${Math.round(r.targetMs / 60000)} min of the press. p50 / p90 shown.`);
       this.#body.replaceChildren(...r.rows.map((row) => this.#row(row)));
       this.#drawChart(r.rows, r.targetMs);
     } catch (error) {
-      this.#onError(error);
+      if (asked === this.#asked) this.#onError(error);
     }
   }
 
