@@ -12,7 +12,7 @@ describe('video ladder', () => {
     expect(name(rungFor(0))).toBe('minimal');
   });
 
-  it('steps down at once but up only after the estimate held above the next rung', () => {
+  it('steps down at once but up only after the estimate held above the next rung, then as far as it carries', () => {
     let s = { rung: 0, upSince: null as number | null };
     s = nextRung(s, 150_000, 0);
     expect(name(s.rung)).toBe('minimal'); // straight down, no waiting
@@ -21,8 +21,13 @@ describe('video ladder', () => {
     s = nextRung(s, 1_000_000, 1000 + UP_AFTER_MS - 1);
     expect(name(s.rung)).toBe('minimal');
     s = nextRung(s, 1_000_000, 1000 + UP_AFTER_MS);
-    expect(name(s.rung)).toBe('low'); // one rung at a time
-    s = nextRung(s, 210_000, 1000 + UP_AFTER_MS + 10);
+    expect(name(s.rung)).toBe('full'); // after the hold, as far up as the estimate carries with its margin
+    // From the bottom again, on an estimate that carries only the next rung.
+    s = nextRung(s, 150_000, 6_000);
+    s = nextRung(s, 300_000, 6_500);
+    s = nextRung(s, 300_000, 6_500 + UP_AFTER_MS);
+    expect(name(s.rung)).toBe('low');
+    s = nextRung(s, 210_000, 6_500 + UP_AFTER_MS + 10);
     expect(name(s.rung)).toBe('low');
     // A dip below the margin restarts the wait.
     s = nextRung(s, 1_000_000, 10_000);

@@ -53,8 +53,11 @@ export function rungFor(estimateBps: number, ladder: readonly VideoRung[] = VIDE
 
 /**
  * One step of the policy: down at once when the estimate falls below the
- * current rung (a freeze costs more than a blur), up one rung at a time and
- * only after the estimate held above it with a margin for UP_AFTER_MS.
+ * current rung (a freeze costs more than a blur); up only after the estimate
+ * held above the next rung with a margin for UP_AFTER_MS, and then to the
+ * best rung the estimate supports with that margin. (One rung per hold kept
+ * a terminal at 160×120 for 12 s after a false collapse of the estimate that
+ * a probe had already undone.)
  */
 export function nextRung(state: LadderState, estimateBps: number, now: number, ladder: readonly VideoRung[] = VIDEO_LADDER): LadderState {
   const wanted = rungFor(estimateBps, ladder);
@@ -63,7 +66,7 @@ export function nextRung(state: LadderState, estimateBps: number, now: number, l
   const above = ladder[state.rung - 1]!;
   if (estimateBps < above.minBps * UP_MARGIN) return { rung: state.rung, upSince: null };
   const since = state.upSince ?? now;
-  if (now - since >= UP_AFTER_MS) return { rung: state.rung - 1, upSince: null };
+  if (now - since >= UP_AFTER_MS) return { rung: Math.min(state.rung - 1, rungFor(estimateBps / UP_MARGIN, ladder)), upSince: null };
   return { rung: state.rung, upSince: since };
 }
 
