@@ -20,12 +20,13 @@ export interface LinkAdapterStats {
 }
 
 /**
- * Follows the uplink during a call: at the start and then once a second it
- * reads the send transport's available outgoing bitrate and sets the video
- * encoder's bitrate, resolution and frame rate (RTCRtpSender.setParameters,
- * see senderEncoding.ts) by the ladder in videoLadder.ts. Audio keeps its
- * reserve; video gives way. A low estimate without loss is probed first
- * (linkProbe.ts) and the picture is stepped down only if the probe fails.
+ * Follows the uplink during a call: at the start, then every 250 ms for 3 s,
+ * then once a second, it reads the send transport's available outgoing
+ * bitrate and sets the video encoder's bitrate, resolution and frame rate
+ * (RTCRtpSender.setParameters, see senderEncoding.ts) by the ladder in
+ * videoLadder.ts. Audio keeps its reserve; video gives way. A low estimate
+ * without loss is probed first (linkProbe.ts), and the picture is stepped
+ * down only if the probe fails.
  */
 export class LinkAdapter {
   readonly #transport: msc.Transport;

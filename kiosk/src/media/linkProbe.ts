@@ -2,17 +2,19 @@
  * When the terminal asks libwebrtc to probe its uplink (issue 15).
  *
  * The send-side estimate can fall in one step, with no loss at all, from
- * 1.5–2 Mbit/s to about 100 kbit/s a fraction of a second into a call: the
- * press's burst of work on the terminal reads to the delay-based detector as
- * a queue on the link. From there it climbs only ~8 % a second, because the
- * estimate may not run far ahead of what is actually sent, and a capped,
- * scaled-down picture sends little. libwebrtc probes the link (short padded
- * bursts) when the encoder's allowed bitrate rises, so lifting the cap for
- * one tick lets a good link prove itself within a second, before the picture
- * is stepped down. The lifted cap is above any the ladder sets: a cap already
+ * 1.5–3 Mbit/s to 75–120 kbit/s a fraction of a second into a call (seen in
+ * about half the calls on loopback; probably the press's burst of work on a
+ * busy machine, which the delay-based detector reads as a queue). From there
+ * it climbs only ~8 % a second, because the estimate may not run far ahead of
+ * what is actually sent, and a capped, scaled-down picture sends little.
+ * libwebrtc probes the link (short padded bursts) when the encoder's allowed
+ * bitrate rises, so lifting the cap for one tick lets a good link prove
+ * itself (measured: back to 3 Mbit/s within 250 ms) before the picture is
+ * stepped down. The lifted cap is above any the ladder sets: a cap already
  * at the ladder's top would not rise, and nothing would be probed (seen:
- * every such "probe" failed, and the picture fell to the lowest rung). A link that is really short fails the probe, and the next
- * probe waits twice as long, up to PROBE_MAX_BACKOFF_MS.
+ * every such "probe" failed, and the picture fell to the lowest rung). A link
+ * that is really short fails the probe, and the next probe waits twice as
+ * long, up to PROBE_MAX_BACKOFF_MS.
  */
 import { VIDEO_MAX_BPS } from './videoLadder.ts';
 
