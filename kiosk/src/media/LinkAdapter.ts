@@ -24,9 +24,9 @@ export interface LinkAdapterStats {
  * then once a second, it reads the send transport's available outgoing
  * bitrate and sets the video encoder's bitrate, resolution and frame rate
  * (RTCRtpSender.setParameters, see senderEncoding.ts) by the ladder in
- * videoLadder.ts. Audio keeps its reserve; video gives way. A low estimate
- * without loss is probed first (linkProbe.ts), and the picture is stepped
- * down only if the probe fails.
+ * videoLadder.ts. Audio keeps its reserve; video gives way, in size and
+ * frame rate only while packets are lost. A low estimate without loss is
+ * probed (linkProbe.ts).
  */
 export class LinkAdapter {
   readonly #transport: msc.Transport;
@@ -85,9 +85,10 @@ export class LinkAdapter {
       this.#stats.estimateBps = estimate;
       // A probe in flight keeps its lifted cap until it shows in the estimate or runs out of time.
       if (this.#probe.pendingFromBps !== null && !this.#settleProbe(estimate, now)) return;
-      const next = nextRung(this.#state, estimate, now);
+      const lost = videoFractionLost(report);
+      const next = nextRung(this.#state, estimate, now, lost);
       const current = VIDEO_LADDER[this.#state.rung]!;
-      if (shouldProbe(this.#probe, estimate, videoFractionLost(report), now)) {
+      if (shouldProbe(this.#probe, estimate, lost, now)) {
         // The cap goes up, the picture stays as it is; the next tick sets both by what the probe found.
         await setVideoEncoding(this.#video, { maxBitrate: PROBE_CAP_BPS, scaleResolutionDownBy: current.scaleResolutionDownBy, maxFramerate: Math.min(this.#cameraFps, current.maxFramerate) });
         this.#probe = probeStarted(this.#probe, estimate, now);

@@ -9,8 +9,8 @@
  * what is actually sent, and a capped, scaled-down picture sends little.
  * libwebrtc probes the link (short padded bursts) when the encoder's allowed
  * bitrate rises, so lifting the cap for one tick lets a good link prove
- * itself (measured: back to 3 Mbit/s within 250 ms) before the picture is
- * stepped down. The lifted cap is above any the ladder sets: a cap already
+ * itself (measured: back to 3 Mbit/s within 250 ms), and the encoder's
+ * bitrate is not held down by a false estimate. The lifted cap is above any the ladder sets: a cap already
  * at the ladder's top would not rise, and nothing would be probed (seen:
  * every such "probe" failed, and the picture fell to the lowest rung). A link
  * that is really short fails the probe, and the next probe waits twice as

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AUDIO_RESERVE_BPS, UP_AFTER_MS, VIDEO_LADDER, VIDEO_MAX_BPS, VIDEO_MIN_BPS, encodingFor, nextRung, rungFor } from './videoLadder.ts';
+import { AUDIO_RESERVE_BPS, STEP_DOWN_LOSS, UP_AFTER_MS, VIDEO_LADDER, VIDEO_MAX_BPS, VIDEO_MIN_BPS, encodingFor, nextRung, rungFor } from './videoLadder.ts';
 
 const name = (i: number) => VIDEO_LADDER[i]!.name;
 
@@ -12,9 +12,21 @@ describe('video ladder', () => {
     expect(name(rungFor(0))).toBe('minimal');
   });
 
-  it('steps down at once but up only after the estimate held above the next rung, then as far as it carries', () => {
+  it('keeps the picture when the estimate falls without loss (only the bitrate follows)', () => {
     let s = { rung: 0, upSince: null as number | null };
-    s = nextRung(s, 150_000, 0);
+    s = nextRung(s, 80_000, 0, 0);
+    expect(name(s.rung)).toBe('full');
+    s = nextRung(s, 80_000, 5_000, null);
+    expect(name(s.rung)).toBe('full');
+    s = nextRung(s, 80_000, 6_000, STEP_DOWN_LOSS);
+    expect(name(s.rung)).toBe('full');
+    // The encoder's cap still follows the estimate.
+    expect(encodingFor(s.rung, 80_000, 15).maxBitrate).toBe(VIDEO_MIN_BPS);
+  });
+
+  it('steps down at once with loss, but up only after the estimate held above the next rung, then as far as it carries', () => {
+    let s = { rung: 0, upSince: null as number | null };
+    s = nextRung(s, 150_000, 0, 0.05);
     expect(name(s.rung)).toBe('minimal'); // straight down, no waiting
     s = nextRung(s, 1_000_000, 1000);
     expect(name(s.rung)).toBe('minimal'); // recovered, but not trusted yet
@@ -23,7 +35,7 @@ describe('video ladder', () => {
     s = nextRung(s, 1_000_000, 1000 + UP_AFTER_MS);
     expect(name(s.rung)).toBe('full'); // after the hold, as far up as the estimate carries with its margin
     // From the bottom again, on an estimate that carries only the next rung.
-    s = nextRung(s, 150_000, 6_000);
+    s = nextRung(s, 150_000, 6_000, 0.1);
     s = nextRung(s, 300_000, 6_500);
     s = nextRung(s, 300_000, 6_500 + UP_AFTER_MS);
     expect(name(s.rung)).toBe('low');

@@ -51,17 +51,25 @@ export function rungFor(estimateBps: number, ladder: readonly VideoRung[] = VIDE
   return i < 0 ? ladder.length - 1 : i;
 }
 
+/** Above this fraction lost (the relay's receiver reports) the link is short for real. */
+export const STEP_DOWN_LOSS = 0.02;
+
 /**
- * One step of the policy: down at once when the estimate falls below the
- * current rung (a freeze costs more than a blur); up only after the estimate
- * held above the next rung with a margin for UP_AFTER_MS, and then to the
- * best rung the estimate supports with that margin. (One rung per hold kept
- * a terminal at 160×120 for 12 s after a false collapse of the estimate that
- * a probe had already undone.)
+ * One step of the policy. Down at once when the estimate falls below the
+ * current rung and packets are being lost (a freeze costs more than a blur).
+ * Without loss the picture keeps its size and frame rate, and only the
+ * bitrate follows the estimate: a lossless fall is what a busy machine makes
+ * of the delay-based detector (seen on loopback in about half the calls, and
+ * libwebrtc's probe does not always undo it), and stepping down on it put
+ * 160×120 snapshots into the evidence. A link that is short without losing
+ * anything is left to libwebrtc's own quality scaler. Up only after the
+ * estimate held above the next rung with a margin for UP_AFTER_MS, and then
+ * to the best rung the estimate supports with that margin. (One rung per
+ * hold kept a terminal small for 12 s after a fall a probe had undone.)
  */
-export function nextRung(state: LadderState, estimateBps: number, now: number, ladder: readonly VideoRung[] = VIDEO_LADDER): LadderState {
+export function nextRung(state: LadderState, estimateBps: number, now: number, fractionLost: number | null = null, ladder: readonly VideoRung[] = VIDEO_LADDER): LadderState {
   const wanted = rungFor(estimateBps, ladder);
-  if (wanted > state.rung) return { rung: wanted, upSince: null };
+  if (wanted > state.rung) return (fractionLost ?? 0) > STEP_DOWN_LOSS ? { rung: wanted, upSince: null } : { rung: state.rung, upSince: null };
   if (state.rung === 0) return { rung: 0, upSince: null };
   const above = ladder[state.rung - 1]!;
   if (estimateBps < above.minBps * UP_MARGIN) return { rung: state.rung, upSince: null };
