@@ -59,13 +59,13 @@ export const STEP_DOWN_LOSS = 0.02;
  * current rung and packets are being lost (a freeze costs more than a blur).
  * Without loss the picture keeps its size and frame rate, and only the
  * bitrate follows the estimate: a lossless fall is what a busy machine makes
- * of the delay-based detector (seen on loopback in about half the calls, and
- * libwebrtc's probe does not always undo it), and stepping down on it put
+ * of the delay-based detector (seen on loopback in a third to a half of the
+ * calls, and libwebrtc's probe does not always undo it), and stepping down on it put
  * 160×120 snapshots into the evidence. A link that is short without losing
  * anything is left to libwebrtc's own quality scaler. Up only after the
  * estimate held above the next rung with a margin for UP_AFTER_MS, and then
  * to the best rung the estimate supports with that margin. (One rung per
- * hold kept a terminal small for 12 s after a fall a probe had undone.)
+ * hold took 12 s from 160×120 back to 640×480.)
  */
 export function nextRung(state: LadderState, estimateBps: number, now: number, fractionLost: number | null = null, ladder: readonly VideoRung[] = VIDEO_LADDER): LadderState {
   const wanted = rungFor(estimateBps, ladder);
