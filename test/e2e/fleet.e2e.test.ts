@@ -30,7 +30,11 @@ beforeAll(async () => {
   relay = await startRelay({ logDir: dir, dbPath: path.join(dir, 'relay.db'), env: { HELPPOINT_WORKERS: '1', HELPPOINT_HEARTBEAT_MS: String(HEARTBEAT_MS) } });
   kiosk = await startSimTerminal({ relayUrl: relay.ready['url']!, terminalId: TERMINAL, logDir: dir, env: { HELPPOINT_SELFTEST_HOUR: 'off' } });
   statusUrl = kiosk.ready['statusUrl']!;
-  await eventually(async () => (await kioskStatus(statusUrl)).relay.connected, 15_000, 'terminal connected');
+  await eventually(async () => (await kioskStatus(statusUrl)).relay.connected, 15_000, 'terminal connected').catch((error: unknown) => {
+    // Once in CI the status endpoint stopped answering ("fetch failed") right after start: say why next time.
+    const tail = fs.existsSync(kiosk.logFile) ? fs.readFileSync(kiosk.logFile, 'utf8').split('\n').slice(-15).join('\n') : '(no log)';
+    throw new Error(`${(error as Error).message}; kiosk exit code ${String(kiosk.child.exitCode)}, signal ${String(kiosk.child.signalCode)}; its log ends:\n${tail}`);
+  });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   await signInConsole(page, relay.ready['url']!, 'field', 'demo-field');
