@@ -112,7 +112,8 @@ describe('dispatch to the nearest responder', () => {
     // (dispatched as an event: the "dispatched" toast may lie over the card's buttons)
     await card.locator('[data-testid="mute"]').waitFor({ timeout: 20_000 });
     await card.locator('[data-testid="mute"]').dispatchEvent('click');
-    expect(await card.locator('[data-testid="mute"]').getAttribute('aria-pressed')).toBe('true');
+    // The card is redrawn on the page's next frame, which a busy machine can hold back (a CI run read it too soon).
+    await card.locator('[data-testid="mute"][aria-pressed="true"]').waitFor({ timeout: 15_000 });
     await phone.waitForSelector('[data-testid="job-card"][data-mic="live"]', { timeout: 15_000 });
     await eventually(async () => (await kioskStatus(statusUrl)).speaker.recentRmsDbfs < -60, 15_000, 'silence before talking');
     await job.locator('[data-testid="job-talk"]').dispatchEvent('pointerdown');
