@@ -203,27 +203,8 @@ export class PiContainer {
         await Promise.race([this.#exited, sleep(10_000)]);
       }
     }
-    // nspawn killed mid-shutdown leaves the container's init running (an arm64 systemd under qemu was
-    // found orphaned after a CI run, its root deleted); killing a PID namespace's init ends all of it.
-    // Only if that pid is still ours (its root is this container's), never a reused one.
-    if (this.#leader && rootOf(this.#leader) === fs.realpathSync(this.root)) {
-      try {
-        process.kill(this.#leader, 'SIGKILL');
-      } catch {
-        // gone in between
-      }
-    }
     await ip('link', 'del', `${this.#link}h`).catch(() => undefined);
     await ip('netns', 'del', this.netns).catch(() => undefined);
     fs.rmSync(path.dirname(this.root), { recursive: true, force: true });
-  }
-}
-
-/** A process's root directory, null when it is gone. */
-function rootOf(pid: number): string | null {
-  try {
-    return fs.readlinkSync(`/proc/${pid}/root`);
-  } catch {
-    return null;
   }
 }
