@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallView } from '@helppoint/shared';
 import { RawPeer, startTestRelay } from '../support/relayHarness.ts';
 import { signIn } from '../support/station.ts';
-import { enrolTerminals, signedHello } from '../support/terminalKeys.ts';
+import { connectTerminal } from '../support/terminalKeys.ts';
 
 /**
  * A press whose first commit fails (the call row and the standing camera's
@@ -26,14 +26,13 @@ const rings = (callId?: string) =>
 
 beforeAll(async () => {
   relay = await startTestRelay();
-  const keys = enrolTerminals(relay.relay, [T]);
-  const ws = relay.url.replace('http', 'ws');
-  terminal = await RawPeer.open(`${ws}/ws/terminal`);
-  ok(await signedHello(terminal, 1, T, keys.get(T)!));
+  const connected = await connectTerminal(relay, T);
+  terminal = connected.peer;
+  ok(connected.hello);
   const send = ok<{ id: string }>(await terminal.request(2, 'rtc.createTransport', { direction: 'send' }));
   ok(await terminal.request(3, 'rtc.produce', { transportId: send.id, kind: 'video', rtpParameters: VP8 }));
   ok(await terminal.request(4, 'rtc.produce', { transportId: send.id, kind: 'audio', rtpParameters: OPUS }));
-  desk = await RawPeer.open(`${ws}/ws/console`, { cookie: await signIn(relay.url) });
+  desk = await RawPeer.open(`${relay.url.replace('http', 'ws')}/ws/console`, { cookie: await signIn(relay.url) });
   ok(await desk.request(1, 'hello', {}));
 }, 60_000);
 afterAll(async () => {
