@@ -16,7 +16,7 @@
  * that is really short fails the probe, and the next probe waits twice as
  * long, up to PROBE_MAX_BACKOFF_MS.
  */
-import { VIDEO_MAX_BPS } from './videoLadder.ts';
+import { STEP_DOWN_LOSS, VIDEO_MAX_BPS } from './videoLadder.ts';
 
 /**
  * Probe only below this estimate, under the "reduced" rung: the collapse
@@ -28,8 +28,6 @@ import { VIDEO_MAX_BPS } from './videoLadder.ts';
 export const PROBE_BELOW_BPS = 300_000;
 /** The cap during a probe tick: above VIDEO_MAX_BPS, so that it is always a rise. */
 export const PROBE_CAP_BPS = 2 * VIDEO_MAX_BPS;
-/** Loss says the link really is short: no probe above this fraction lost. */
-export const PROBE_MAX_LOSS = 0.02;
 /** How long a probe may take to show in the estimate before it counts as failed. */
 export const PROBE_SETTLE_MS = 700;
 export const PROBE_FIRST_BACKOFF_MS = 2_000;
@@ -49,9 +47,12 @@ export interface ProbeState {
 
 export const initialProbe = (): ProbeState => ({ pendingFromBps: null, settleBy: 0, notBefore: 0, backoffMs: PROBE_FIRST_BACKOFF_MS });
 
-/** Whether to probe now, given the estimate and the video's fraction lost (null: not reported yet). */
+/**
+ * Whether to probe now, given the estimate and the video's fraction lost (null: not reported yet).
+ * Not while losing more than STEP_DOWN_LOSS: that loss says the link really is short.
+ */
 export function shouldProbe(state: ProbeState, estimateBps: number, fractionLost: number | null, now: number): boolean {
-  return state.pendingFromBps === null && now >= state.notBefore && estimateBps < PROBE_BELOW_BPS && (fractionLost ?? 0) <= PROBE_MAX_LOSS;
+  return state.pendingFromBps === null && now >= state.notBefore && estimateBps < PROBE_BELOW_BPS && (fractionLost ?? 0) <= STEP_DOWN_LOSS;
 }
 
 export function probeStarted(state: ProbeState, estimateBps: number, now: number): ProbeState {
