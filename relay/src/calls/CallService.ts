@@ -28,10 +28,11 @@ interface LiveCall {
   /** Listeners on producers that outlive the call (a terminal's standing ones): removed when it ends. */
   detach: (() => void)[];
   /**
-   * Who declined, oldest first, each once: kept here as well as in the call's
-   * events, so that drawing the call (at every ring and update) does not read
-   * all its events back from SQLite. Calls open only through #open, and a
-   * relay restart ends every open call, so this is complete.
+   * Who declined, oldest first, each once: the call's events are the record,
+   * and the view reads this copy, so that drawing the call (at every ring and
+   * update) does not read all its events back from SQLite. Calls open only
+   * through #open, and a relay restart ends every open call, so a ringing
+   * call always has it.
    */
   declines: Map<number, { id: number; displayName: string }>;
   log: Logger;
@@ -553,20 +554,8 @@ export class CallService extends TypedEmitter<CallServiceEvents> {
       ...(call.endReason === 'missed' ? { pressedAt: this.#calls.events(call.id).find((e) => e.type === 'pressed')?.at ?? call.createdAt } : {}),
       kind: call.kind,
       escalatedAt: call.escalatedAt,
-      declinedBy: call.state !== 'ringing' ? [] : live ? [...live.declines.values()] : this.#declines(call.id),
+      declinedBy: call.state === 'ringing' && live ? [...live.declines.values()] : [],
     };
-  }
-
-  /** Officers who declined a ringing call (their consoles stay quiet for it), oldest first, each once, from its events. */
-  #declines(callId: string): { id: number; displayName: string }[] {
-    const seen = new Map<number, { id: number; displayName: string }>();
-    for (const e of this.#calls.events(callId)) {
-      if (e.type !== 'declined' || !e.actor?.startsWith('user:')) continue;
-      const id = Number(e.actor.slice(5));
-      seen.delete(id);
-      seen.set(id, { id, displayName: (e.detail as { displayName?: string } | null)?.displayName ?? '' });
-    }
-    return [...seen.values()];
   }
 
   /** Media came or went (not a lifecycle step): consoles update their view. */
