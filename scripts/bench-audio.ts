@@ -9,7 +9,7 @@
  * time does).
  *   node scripts/bench-audio.ts [--aec speex+webrtc] [--ns-engine webrtc] [--delays 10,40,120] [--losses 0,10] [--dry-run]
  */
-import { ECHO_CANCELLERS, engineName, loadVoiceEngine, speexFilterMs, NOISE_SUPPRESSORS, type EchoCancellerName, type NoiseSuppressorName } from '../kiosk/src/audio/voiceEngines.ts';
+import { ECHO_CANCELLERS, engineName, loadVoiceEngine, NOISE_SUPPRESSORS, type EchoCancellerName, type NoiseSuppressorName } from '../kiosk/src/audio/voiceEngines.ts';
 import { DEFAULT_VOICE_ENGINE } from '../kiosk/src/audio/audioConfig.ts';
 import { SpeechShapedNoise, StreetNoise, type NoiseSource } from '../kiosk/src/audio/noise.ts';
 import type { VoiceProcessorFactory } from '../kiosk/src/audio/VoiceProcessor.ts';
@@ -20,8 +20,8 @@ import { machineInfo } from './lib/bench/machine.ts';
 import { mdTable, publish } from './lib/bench/report.ts';
 import { fmt } from './lib/bench/stats.ts';
 
-const USAGE = `usage: bench-audio [--aec ${ECHO_CANCELLERS.join('|')}] [--ns-engine ${NOISE_SUPPRESSORS.join('|')}] [--delays 10,40,120] [--losses 0,10] [--suppression 0|1|2] [--ns 0..3] [--agc=false] [--delay-hint MS] [--echo-tail MS] [--nonlinear] [--arm64-factor 5] [--dry-run]`;
-const args = parseArgs(process.argv.slice(2), { aec: DEFAULT_VOICE_ENGINE.echo as string, nsEngine: DEFAULT_VOICE_ENGINE.noise as string, delays: '10,40,120', losses: '0,10', suppression: -1, delayHint: -1, echoTail: -1, nonlinear: false, ns: -1, agc: true, transient: false, arm64Factor: 5, dryRun: false }, USAGE);
+const USAGE = `usage: bench-audio [--aec ${ECHO_CANCELLERS.join('|')}] [--ns-engine ${NOISE_SUPPRESSORS.join('|')}] [--delays 10,40,120] [--losses 0,10] [--suppression 0|1|2] [--ns 0..3] [--agc=false] [--delay-hint MS] [--echo-tail MS] [--arm64-factor 5] [--dry-run]`;
+const args = parseArgs(process.argv.slice(2), { aec: DEFAULT_VOICE_ENGINE.echo as string, nsEngine: DEFAULT_VOICE_ENGINE.noise as string, delays: '10,40,120', losses: '0,10', suppression: -1, delayHint: -1, echoTail: -1, ns: -1, agc: true, transient: false, arm64Factor: 5, dryRun: false }, USAGE);
 const numList = (raw: string, name: string) => {
   const list = raw.split(',').map((x) => Number(x.trim()));
   if (!list.length || list.some((x) => !Number.isFinite(x) || x < 0)) throw new Error(`--${name} must be non-negative numbers separated by commas\n${USAGE}`);
@@ -42,11 +42,10 @@ const machine = machineInfo();
 if (!(ECHO_CANCELLERS as readonly string[]).includes(args.aec)) throw new Error(`--aec must be one of ${ECHO_CANCELLERS.join(', ')}, got "${args.aec}"\n${USAGE}`);
 if (!(NOISE_SUPPRESSORS as readonly string[]).includes(args.nsEngine)) throw new Error(`--ns-engine must be one of ${NOISE_SUPPRESSORS.join(', ')}, got "${args.nsEngine}"\n${USAGE}`);
 const choice = { echo: args.aec as EchoCancellerName, noise: args.nsEngine as NoiseSuppressorName };
-const MDF = `${args.echoTail > 0 ? args.echoTail : speexFilterMs(args.nonlinear)} ms filter${args.nonlinear ? ', the speaker signal and its cube (orthogonalised) as two reference channels' : ', linear only'}`;
 const ENGINE_SETUP: Record<EchoCancellerName, string> = {
   webrtc: 'WebRTC APM 0.3 alone (Debian libwebrtc-audio-processing; delay-agnostic AEC, extended filter, high suppression)',
-  speex: `speexdsp 1.2 MDF (${MDF}) + its residual echo suppressor (−40/−15 dB), no WebRTC AEC`,
-  'speex+webrtc': `speexdsp 1.2 MDF (${MDF}) + its residual echo suppressor (−40/−15 dB), then WebRTC APM 0.3's AEC (delay-agnostic, extended filter, high suppression)`,
+  speex: 'speexdsp 1.2 MDF (200 ms filter) + its residual echo suppressor (−40/−15 dB), no WebRTC AEC',
+  'speex+webrtc': 'speexdsp 1.2 MDF (200 ms filter) + its residual echo suppressor (−40/−15 dB), then WebRTC APM 0.3\'s AEC (delay-agnostic, extended filter, high suppression)',
 };
 const NS_SETUP: Record<NoiseSuppressorName, string> = {
   webrtc: 'WebRTC NS very high',
@@ -55,7 +54,7 @@ const NS_SETUP: Record<NoiseSuppressorName, string> = {
 };
 const loaded = await loadVoiceEngine(choice);
 // --suppression / --delay-hint override the kiosk's defaults, for tuning (the table then says so).
-const overrides = { ...(args.transient ? { transientSuppression: true } : {}), ...(args.agc ? {} : { gainControl: false }), ...(args.ns >= 0 ? { noiseSuppression: args.ns } : {}), ...(args.suppression >= 0 ? { echoSuppression: args.suppression } : {}), ...(args.delayHint >= 0 ? { delayHintMs: args.delayHint } : {}), ...(args.echoTail > 0 ? { echoTailMs: args.echoTail } : {}), ...(args.nonlinear ? { echoNonlinear: true } : {}) };
+const overrides = { ...(args.transient ? { transientSuppression: true } : {}), ...(args.agc ? {} : { gainControl: false }), ...(args.ns >= 0 ? { noiseSuppression: args.ns } : {}), ...(args.suppression >= 0 ? { echoSuppression: args.suppression } : {}), ...(args.delayHint >= 0 ? { delayHintMs: args.delayHint } : {}), ...(args.echoTail > 0 ? { echoTailMs: args.echoTail } : {}) };
 const processor: VoiceProcessorFactory = (opts = {}) => loaded({ ...opts, ...overrides });
 const officerSpeech = normalizeActive(speak(OFFICER_TEXT, OFFICER_VOICE), OFFICER_DBFS);
 const residentSpeech = normalizeActive(speak(RESIDENT_TEXT, RESIDENT_VOICE), RESIDENT_DBFS);
@@ -254,26 +253,16 @@ publish(
         'Cross-check by instruction count: callgrind counts 1.31 M x86 instructions per 10 ms frame for the APM alone (render + capture, a C++ harness around kiosk/native/audio-processing/src/Apm.cc), i.e. 131 M instructions/s; at 1.0–1.5 instructions per cycle on a 1.5 GHz A72 that is 6–9 % of one core. So: expect roughly 5–10 % of one Pi 4 core per call. It was not run under qemu-aarch64 (that needs an arm64 build of libwebrtc-audio-processing on this machine); run this script on the Pi for the real figure.',
       'Attenuation includes everything the officer would hear back: the AEC\'s linear filter and its non-linear suppressor, then NS and AGC (the AGC may add gain to what is left).',
       `Other engines: \`--aec ${ECHO_CANCELLERS.join('|')} --ns-engine ${NOISE_SUPPRESSORS.join('|')}\` (the kiosk: HELPPOINT_ECHO_CANCELLER / HELPPOINT_NOISE_SUPPRESSOR); their runs are rows of the history below, each headed by its engine. ` +
-        'The CPU cross-check above is for WebRTC alone; speexdsp\'s MDF (a 200 ms filter at 48 kHz; 250 ms and two reference channels with --nonlinear, about 1.5× again) and a second APM for the AGC about triple the x86 CPU time, RNNoise (WASM) adds about as much again. Latency: speexdsp\'s preprocessor adds 10 ms (its overlap-add), RNNoise about 5–10 ms; the latency search stops at 30 ms and takes the strongest correlation, so with RNNoise (which changes the phase) its figure, and with it the NS alignment, is less certain.',
+        'The CPU cross-check above is for WebRTC alone; speexdsp\'s MDF (a 200 ms filter at 48 kHz) and a second APM for the AGC about triple the x86 CPU time, RNNoise (WASM) adds about as much again. Latency: speexdsp\'s preprocessor adds 10 ms (its overlap-add), RNNoise about 5–10 ms; the latency search stops at 30 ms and takes the strongest correlation, so with RNNoise (which changes the phase) its figure, and with it the NS alignment, is less certain.',
     ],
-    headline: `${engineName(choice)}${args.nonlinear ? ' (MDF with cubic reference)' : ''}: att ≥ ${fmt(worst.att, 1)} dB, conv ≤ ${s(worst.conv)} s, reconv ≤ ${s(worst.reconv)} s, DT loss ≤ ${fmt(worst.dt, 1)} dB, NS +${fmt(worst.nsGain, 1)} dB / −${fmt(worst.nsLoss, 1)} dB, ${fmt(latencyMs, 1)} ms, ${fmt(cpuPct, 2)} % CPU`,
+    headline: `${engineName(choice)}: att ≥ ${fmt(worst.att, 1)} dB, conv ≤ ${s(worst.conv)} s, reconv ≤ ${s(worst.reconv)} s, DT loss ≤ ${fmt(worst.dt, 1)} dB, NS +${fmt(worst.nsGain, 1)} dB / −${fmt(worst.nsLoss, 1)} dB, ${fmt(latencyMs, 1)} ms, ${fmt(cpuPct, 2)} % CPU`,
     met: met.att && met.conv && met.reconv && met.dt && met.ns,
-    result: {
-      engine: `${choice.echo}/${choice.noise}`,
-      mdf_cubic: args.nonlinear && choice.echo.startsWith('speex') ? 'yes' : 'no',
-      echo_attenuation_min_db: worst.att,
-      convergence_max_s: s(worst.conv),
-      reconvergence_max_s: s(worst.reconv),
-      doubletalk_loss_max_db: worst.dt,
-      ns_snr_gain_street_db: street.gain,
-      ns_snr_gain_speechshaped_db: shaped.gain,
-      ns_speech_loss_max_db: worst.nsLoss,
-      latency_ms: latencyMs,
-      cpu_x86_pct: cpuPct,
-      cpu_arm64_est_pct: cpuPct * args.arm64Factor,
-      targets_met: Object.entries(met).filter(([, v]) => v).map(([k]) => k).join(',') || 'none',
-      targets_missed: Object.entries(met).filter(([, v]) => !v).map(([k]) => k).join(',') || 'none',
-    },
   },
   { write: !args.dryRun },
+);
+console.log(
+  `result: engine=${choice.echo}/${choice.noise} echo_attenuation_min_db=${fmt(worst.att, 1)} convergence_max_s=${s(worst.conv)} reconvergence_max_s=${s(worst.reconv)} doubletalk_loss_max_db=${fmt(worst.dt, 1)} ` +
+    `ns_snr_gain_street_db=${fmt(street.gain, 1)} ns_snr_gain_speechshaped_db=${fmt(shaped.gain, 1)} ns_speech_loss_max_db=${fmt(worst.nsLoss, 1)} ` +
+    `latency_ms=${fmt(latencyMs, 1)} cpu_x86_pct=${fmt(cpuPct, 2)} cpu_arm64_est_pct=${fmt(cpuPct * args.arm64Factor, 1)} ` +
+    `targets_met=${Object.entries(met).filter(([, v]) => v).map(([k]) => k).join(',') || 'none'} targets_missed=${Object.entries(met).filter(([, v]) => !v).map(([k]) => k).join(',') || 'none'}`,
 );
