@@ -50,8 +50,6 @@ export interface EchoCancellerOptions {
   echoSuppressActiveDb?: number;
   /** Most attenuation of stationary noise by the same preprocessor, dB, negative; 0 (default) leaves noise alone. */
   noiseSuppressDb?: number;
-  /** 1: the filter also learns from the cube of the speaker signal (a second, orthogonalised reference channel), which cancels the echo of a loudspeaker that compresses its peaks; 0 (default): linear only. */
-  nonlinearRefs?: number;
 }
 
 /**

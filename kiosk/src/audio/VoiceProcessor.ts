@@ -37,8 +37,6 @@ export interface VoiceProcessorOptions {
   transientSuppression?: boolean;
   /** Echo tail a linear canceller without a delay estimate (speexdsp's MDF) covers: delay + decay, ms. */
   echoTailMs?: number;
-  /** speexdsp's MDF also models the loudspeaker's compression (a cubic reference channel); default off (see voiceEngines.ts). */
-  echoNonlinear?: boolean;
   /** A hint for the speaker → microphone delay, ms; the echo canceller estimates the real one. */
   delayHintMs?: number;
 }

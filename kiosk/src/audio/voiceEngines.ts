@@ -8,8 +8,7 @@ import type { VoiceProcessorFactory, VoiceProcessorOptions } from './VoiceProces
 /**
  * Echo cancellers a call's microphone can go through:
  * - webrtc: WebRTC APM 0.3's legacy AEC (delay-agnostic, with its non-linear suppressor);
- * - speex: speexdsp's MDF linear canceller (with echoNonlinear, also a cubic reference for the
- *   loudspeaker's compression) + its preprocessor's residual echo suppressor;
+ * - speex: speexdsp's MDF linear canceller + its preprocessor's residual echo suppressor;
  * - speex+webrtc: MDF first (it takes out most of the echo and keeps the resident in double talk),
  *   then WebRTC's AEC on what is left (its suppressor then rarely has reason to mute the resident).
  */
@@ -42,9 +41,6 @@ const SPEEX_SUPPRESS: readonly (readonly [number, number])[] = [
   [-40, -15],
 ];
 
-/** speexdsp's MDF filter length, ms, linear only / with the cubic reference (see loadVoiceEngine for how they were chosen). */
-export const speexFilterMs = (nonlinear: boolean) => (nonlinear ? 250 : 200);
-
 const AGC: AudioProcessorOptions = { agcTargetDbfs: 9, agcCompressionDb: 12 };
 
 export const engineName = (c: VoiceEngineChoice) => `aec=${c.echo} ns=${c.noise}`;
@@ -74,14 +70,9 @@ export async function loadVoiceEngine(choice: VoiceEngineChoice): Promise<VoiceP
     try {
       if (aec && choice.echo.startsWith('speex')) {
         const [echoSuppressDb, echoSuppressActiveDb] = SPEEX_SUPPRESS[Math.max(0, Math.min(2, level))]!;
-        // Linear: 200 ms; 250/300/400 ms lift some rows (300: 39 dB at 120 ms / 10 dB instead of 34) and sink
-        // others (300: 33 dB and 8 dB of double-talk loss at 10 ms / 0 dB; 400: 27 dB).
-        // With the cubic reference (echoNonlinear), bench-audio's worst row of six, three rooms: 41.3 / 45.8 /
-        // 42.0 dB at 250 ms, 38.1 / 44.0 / 45.8 at 200. It is not the default: behind it WebRTC's suppressor
-        // takes more of the resident in double talk (voiceEngines.test.ts's speech: 8.5 dB lost instead of 3.0;
-        // bench-audio's: at most 5.2 against 5.3 dB, but 1–3 dB more in three of its six rows).
-        const nonlinear = opts.echoNonlinear ?? false;
-        stages.push(speexEchoStage(native, { filterMs: opts.echoTailMs ?? speexFilterMs(nonlinear), echoSuppressDb, echoSuppressActiveDb, nonlinearRefs: nonlinear ? 1 : 0 }));
+        // 200 ms: measured behind WebRTC's AEC, 250/300/400 ms lift some rows (300: 39 dB at 120 ms / 10 dB
+        // instead of 34) and sink others (300: 33 dB and 8 dB of double-talk loss at 10 ms / 0 dB; 400: 27 dB).
+        stages.push(speexEchoStage(native, { filterMs: opts.echoTailMs ?? 200, echoSuppressDb, echoSuppressActiveDb }));
       }
       const apm = { echoCancellation: webrtcAec, echoSuppression: level, transientSuppression: opts.transientSuppression ?? false };
       if (choice.echo === 'webrtc' && choice.noise === 'webrtc') {

@@ -1,7 +1,6 @@
 #include "Mdf.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <stdexcept>
 
@@ -10,20 +9,13 @@
 
 namespace helppoint {
 
-// Speaker channels of the filter: checked before any buffer is sized by it.
-static int referenceChannels(const MdfOptions& opts) {
-  if (opts.nonlinearRefs < 0 || opts.nonlinearRefs > 1) throw std::invalid_argument("nonlinearRefs must be 0 or 1");
-  return 1 + opts.nonlinearRefs;
-}
-
-Mdf::Mdf(const MdfOptions& opts)
-    : opts_(opts), frameSamples_(opts.sampleRate / 100), channels_(referenceChannels(opts)), ref_(frameSamples_ * channels_, 0), out_(frameSamples_, 0) {
+Mdf::Mdf(const MdfOptions& opts) : opts_(opts), frameSamples_(opts.sampleRate / 100), ref_(frameSamples_, 0), out_(frameSamples_, 0) {
   if (opts.sampleRate != 8000 && opts.sampleRate != 16000 && opts.sampleRate != 32000 && opts.sampleRate != 48000)
     throw std::invalid_argument("sampleRate must be 8000, 16000, 32000 or 48000");
   if (opts.filterMs < 10 || opts.filterMs > 1000) throw std::invalid_argument("filterMs must be 10..1000");
   // A whole number of frames: MDF splits the filter into frame-sized blocks.
   int taps = (opts.filterMs * opts.sampleRate / 1000 + frameSamples_ - 1) / frameSamples_ * frameSamples_;
-  echo_ = speex_echo_state_init_mc(frameSamples_, taps, 1, channels_);
+  echo_ = speex_echo_state_init(frameSamples_, taps);
   // No suppression asked for: no preprocessor, and none of the 10 ms its overlap-add adds.
   const bool residual = opts.echoSuppressDb < 0 || opts.noiseSuppressDb < 0;
   if (residual) pre_ = speex_preprocess_state_init(frameSamples_, opts.sampleRate);
@@ -54,37 +46,7 @@ Mdf::~Mdf() {
   speex_echo_state_destroy(echo_);
 }
 
-void Mdf::render(const int16_t* samples) {
-  if (channels_ == 1) {
-    std::memcpy(ref_.data(), samples, sizeof(int16_t) * frameSamples_);
-    return;
-  }
-  // The second channel is x³ made orthogonal to x (x³ − E[x⁴]/E[x²]·x, Gram–Schmidt, from running
-  // moments over ~1 s) and brought to x's level: MDF normalises its step by the speakers' summed power,
-  // so a raw x³ (40 dB below x at speaking level) would barely adapt, and one correlated with x would
-  // slow both. Measured (bench-audio, three rooms, 250 ms filter), the worst row: 41.3 dB at x's level,
-  // 39.2 dB at 1.5×; at half, 27.7 dB (200 ms filter).
-  double m2 = 0, m4 = 0, m6 = 0;
-  for (int i = 0; i < frameSamples_; i++) {
-    const double x = samples[i] / 32768.0, x2 = x * x;
-    m2 += x2;
-    m4 += x2 * x2;
-    m6 += x2 * x2 * x2;
-  }
-  const double a = 0.01;
-  p2_ += a * (m2 / frameSamples_ - p2_);
-  p4_ += a * (m4 / frameSamples_ - p4_);
-  p6_ += a * (m6 / frameSamples_ - p6_);
-  const double k = p2_ > 1e-12 ? p4_ / p2_ : 0;
-  const double resid = p6_ - (p2_ > 1e-12 ? p4_ * p4_ / p2_ : 0);
-  const double g = resid > 1e-18 ? std::sqrt(p2_ / resid) : 0;
-  for (int i = 0; i < frameSamples_; i++) {
-    const double x = samples[i] / 32768.0;
-    ref_[i * channels_] = samples[i];
-    const double b = g * (x * x * x - k * x);
-    ref_[i * channels_ + 1] = static_cast<int16_t>(std::clamp(b * 32767.0, -32768.0, 32767.0));
-  }
-}
+void Mdf::render(const int16_t* samples) { std::memcpy(ref_.data(), samples, sizeof(int16_t) * frameSamples_); }
 
 int Mdf::capture(int16_t* samples) {
   // The reference and the microphone frame go in together: the kiosk hands over one reference

@@ -20,11 +20,6 @@ struct MdfOptions {
   int echoSuppressActiveDb = -15;
   // Most attenuation of stationary noise by the same preprocessor, dB (negative); 0 leaves noise to a later stage.
   int noiseSuppressDb = 0;
-  // 1: the filter also learns from the cube of what was played, as a second speaker channel of
-  // speexdsp's multi-speaker MDF (a Hammerstein model of order 3). A loudspeaker compresses its peaks,
-  // and the echo of that is not a linear function of what was played; a linear filter alone leaves it
-  // (the ~35 dB ceiling measured with the simulated speaker's distortion). 0 = linear only.
-  int nonlinearRefs = 0;
 };
 
 class Mdf {
@@ -46,9 +41,7 @@ class Mdf {
   int frameSamples_;
   SpeexEchoState_* echo_ = nullptr;
   SpeexPreprocessState_* pre_ = nullptr;
-  int channels_;
-  double p2_ = 0, p4_ = 0, p6_ = 0;  // running E[x²], E[x⁴], E[x⁶] of the speaker
-  std::vector<int16_t> ref_;  // interleaved: the speaker, then each power of it
+  std::vector<int16_t> ref_;
   std::vector<int16_t> out_;
 };
 

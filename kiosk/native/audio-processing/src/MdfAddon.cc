@@ -22,7 +22,6 @@ class EchoCanceller : public Napi::ObjectWrap<EchoCanceller> {
       o.echoSuppressDb = intOpt(opts, "echoSuppressDb", o.echoSuppressDb);
       o.echoSuppressActiveDb = intOpt(opts, "echoSuppressActiveDb", o.echoSuppressActiveDb);
       o.noiseSuppressDb = intOpt(opts, "noiseSuppressDb", o.noiseSuppressDb);
-      o.nonlinearRefs = intOpt(opts, "nonlinearRefs", o.nonlinearRefs);
     }
     try {
       mdf_ = std::make_unique<Mdf>(o);
