@@ -11,6 +11,7 @@
  */
 import { ECHO_CANCELLERS, engineName, loadVoiceEngine, NOISE_SUPPRESSORS, type EchoCancellerName, type NoiseSuppressorName } from '../kiosk/src/audio/voiceEngines.ts';
 import { DEFAULT_VOICE_ENGINE } from '../kiosk/src/audio/audioConfig.ts';
+import { EchoPath } from '../kiosk/src/audio/EchoPath.ts';
 import { SpeechShapedNoise, StreetNoise, type NoiseSource } from '../kiosk/src/audio/noise.ts';
 import type { VoiceProcessorFactory } from '../kiosk/src/audio/VoiceProcessor.ts';
 import { db, energy, measureChainCpu, runChain } from './lib/audio/chain.ts';
@@ -20,8 +21,8 @@ import { machineInfo } from './lib/bench/machine.ts';
 import { mdTable, publish } from './lib/bench/report.ts';
 import { fmt } from './lib/bench/stats.ts';
 
-const USAGE = `usage: bench-audio [--aec ${ECHO_CANCELLERS.join('|')}] [--ns-engine ${NOISE_SUPPRESSORS.join('|')}] [--delays 10,40,120] [--losses 0,10] [--suppression 0|1|2] [--ns 0..3] [--agc=false] [--delay-hint MS] [--echo-tail MS] [--arm64-factor 5] [--dry-run]`;
-const args = parseArgs(process.argv.slice(2), { aec: DEFAULT_VOICE_ENGINE.echo as string, nsEngine: DEFAULT_VOICE_ENGINE.noise as string, delays: '10,40,120', losses: '0,10', suppression: -1, delayHint: -1, echoTail: -1, ns: -1, agc: true, transient: false, arm64Factor: 5, dryRun: false }, USAGE);
+const USAGE = `usage: bench-audio [--aec ${ECHO_CANCELLERS.join('|')}] [--ns-engine ${NOISE_SUPPRESSORS.join('|')}] [--delays 10,40,120] [--losses 0,10] [--suppression 0|1|2] [--ns 0..3] [--agc=false] [--delay-hint MS] [--echo-tail MS] [--distortion 0.2] [--arm64-factor 5] [--dry-run]`;
+const args = parseArgs(process.argv.slice(2), { aec: DEFAULT_VOICE_ENGINE.echo as string, nsEngine: DEFAULT_VOICE_ENGINE.noise as string, delays: '10,40,120', losses: '0,10', suppression: -1, delayHint: -1, echoTail: -1, distortion: 0.2, ns: -1, agc: true, transient: false, arm64Factor: 5, dryRun: false }, USAGE);
 const numList = (raw: string, name: string) => {
   const list = raw.split(',').map((x) => Number(x.trim()));
   if (!list.length || list.some((x) => !Number.isFinite(x) || x < 0)) throw new Error(`--${name} must be non-negative numbers separated by commas\n${USAGE}`);
@@ -58,6 +59,28 @@ const overrides = { ...(args.transient ? { transientSuppression: true } : {}), .
 const processor: VoiceProcessorFactory = (opts = {}) => loaded({ ...opts, ...overrides });
 const officerSpeech = normalizeActive(speak(OFFICER_TEXT, OFFICER_VOICE), OFFICER_DBFS);
 const residentSpeech = normalizeActive(speak(RESIDENT_TEXT, RESIDENT_VOICE), RESIDENT_DBFS);
+if (!(args.distortion >= 0 && args.distortion <= 1)) throw new Error(`--distortion must be 0..1, got ${args.distortion}\n${USAGE}`);
+
+/**
+ * How much of the simulated loudspeaker's echo any linear filter could remove, on the officer's speech: the
+ * speaker alone (no delay, no room) against the best gain on what was played. Beyond it, attenuation is the
+ * non-linear suppressors' work, which is what costs the resident in double talk.
+ */
+function linearLimit(distortion: number): number {
+  const y = new EchoPath({ delayMs: 0, lossDb: 0, reflectionsDb: -200, distortion }).process(officerSpeech);
+  let yx = 0;
+  let xx = 0;
+  for (let i = 0; i < y.length; i++) {
+    const x = officerSpeech[i]! / 32768;
+    yx += y[i]! * x;
+    xx += x * x;
+  }
+  const a = yx / xx;
+  let err = 0;
+  for (let i = 0; i < y.length; i++) err += (y[i]! - (a * officerSpeech[i]!) / 32768) ** 2;
+  return db(energy(y) / err);
+}
+const linearLimitDb = linearLimit(args.distortion);
 const floor = () => new StreetNoise({ levelDbfs: FLOOR_DBFS, seed: 3 });
 
 /** Per-window values of the echo at the microphone and what was sent, over [from, to). */
@@ -100,7 +123,7 @@ interface EchoRow {
 const rows: EchoRow[] = [];
 for (const delayMs of delays) {
   for (const lossDb of losses) {
-    const echo = { delayMs, lossDb, seed: 5 };
+    const echo = { delayMs, lossDb, distortion: args.distortion, seed: 5 };
     // Single talk: the officer talks for 24 s, the resident is silent; the room changes at 12 s.
     const single = await runChain({ processor, echo, officer: loopTo(officerSpeech, S(24), S(0.3)), noise: floor(), changeAt: S(12) });
     const ws = windows(single.echoAtMic, single.sent, 0, single.sent.length);
@@ -244,7 +267,7 @@ publish(
     setup:
       `Kiosk CallAudio chain, engine ${engineName(choice)}${choice.echo === DEFAULT_VOICE_ENGINE.echo && choice.noise === DEFAULT_VOICE_ENGINE.noise ? ' (the kiosk default)' : ''}: ${ENGINE_SETUP[choice.echo]}; ${NS_SETUP[choice.noise]}; WebRTC's adaptive digital AGC last. Frames processed in lock step. ` +
       `Mandarin speech from espeak-ng: officer at ${OFFICER_DBFS} dBFS (active RMS) on the speaker, resident at ${RESIDENT_DBFS} dBFS at the microphone, enclosure noise floor ${FLOOR_DBFS} dBFS. ` +
-      `Echo path = the simulated room's (delay, 40 reflections decaying with RT60 120 ms at −8 dB, tanh loudspeaker distortion 0.2); it changes at 12 s (other reflections, +7 ms). ` +
+      `Echo path = the simulated room's (delay, 40 reflections decaying with RT60 120 ms at −8 dB, tanh loudspeaker distortion ${args.distortion}: on the officer's speech a linear filter can remove at most ${fmt(linearLimitDb, 1)} dB of it, the rest is the non-linear suppressors' work); it changes at 12 s (other reflections, +7 ms). ` +
       `Attenuation = echo at the microphone ÷ what is sent, over 250 ms windows with echo (4–12 s; 16–24 s after the change). Double talk: the resident from 8 s while the officer talks; loss = resident alone ÷ with the officer, over 20 ms frames where both are active. ` +
       `NS: AGC off; SNR from speech-active vs. speech-free frames, what was sent read one measured latency later. CPU: this thread's CPU time for the whole chain over 24 s of prepared frames, per 10 ms frame; arm64 = x86 × ${args.arm64Factor} (see notes).`,
     table,
@@ -257,12 +280,23 @@ publish(
     ],
     headline: `${engineName(choice)}: att ≥ ${fmt(worst.att, 1)} dB, conv ≤ ${s(worst.conv)} s, reconv ≤ ${s(worst.reconv)} s, DT loss ≤ ${fmt(worst.dt, 1)} dB, NS +${fmt(worst.nsGain, 1)} dB / −${fmt(worst.nsLoss, 1)} dB, ${fmt(latencyMs, 1)} ms, ${fmt(cpuPct, 2)} % CPU`,
     met: met.att && met.conv && met.reconv && met.dt && met.ns,
+    result: {
+      engine: `${choice.echo}/${choice.noise}`,
+      distortion: String(args.distortion),
+      linear_limit_db: linearLimitDb,
+      echo_attenuation_min_db: worst.att,
+      convergence_max_s: s(worst.conv),
+      reconvergence_max_s: s(worst.reconv),
+      doubletalk_loss_max_db: worst.dt,
+      ns_snr_gain_street_db: street.gain,
+      ns_snr_gain_speechshaped_db: shaped.gain,
+      ns_speech_loss_max_db: worst.nsLoss,
+      latency_ms: latencyMs,
+      cpu_x86_pct: cpuPct,
+      cpu_arm64_est_pct: cpuPct * args.arm64Factor,
+      targets_met: Object.entries(met).filter(([, v]) => v).map(([k]) => k).join(',') || 'none',
+      targets_missed: Object.entries(met).filter(([, v]) => !v).map(([k]) => k).join(',') || 'none',
+    },
   },
   { write: !args.dryRun },
-);
-console.log(
-  `result: engine=${choice.echo}/${choice.noise} echo_attenuation_min_db=${fmt(worst.att, 1)} convergence_max_s=${s(worst.conv)} reconvergence_max_s=${s(worst.reconv)} doubletalk_loss_max_db=${fmt(worst.dt, 1)} ` +
-    `ns_snr_gain_street_db=${fmt(street.gain, 1)} ns_snr_gain_speechshaped_db=${fmt(shaped.gain, 1)} ns_speech_loss_max_db=${fmt(worst.nsLoss, 1)} ` +
-    `latency_ms=${fmt(latencyMs, 1)} cpu_x86_pct=${fmt(cpuPct, 2)} cpu_arm64_est_pct=${fmt(cpuPct * args.arm64Factor, 1)} ` +
-    `targets_met=${Object.entries(met).filter(([, v]) => v).map(([k]) => k).join(',') || 'none'} targets_missed=${Object.entries(met).filter(([, v]) => !v).map(([k]) => k).join(',') || 'none'}`,
 );
