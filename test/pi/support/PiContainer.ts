@@ -32,6 +32,8 @@ export class PiContainer {
   readonly #link: string;
   #nspawn: ChildProcess | null = null;
   #leader = 0;
+  /** The leader's start time when it was found: a pid can be reused, the pair cannot. */
+  #leaderStart: string | null = null;
   #exited: Promise<number | null> | null = null;
 
   private constructor(opts: PiContainerOptions, subnet: number) {
@@ -121,7 +123,10 @@ export class PiContainer {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (nspawn.exitCode !== null) throw new Error(`systemd-nspawn exited ${nspawn.exitCode}: ${this.consoleTail()}`);
-      if (!this.#leader) this.#leader = await this.#findLeader(nspawn.pid!);
+      if (!this.#leader) {
+        this.#leader = await this.#findLeader(nspawn.pid!);
+        this.#leaderStart = this.#leader ? startTime(this.#leader) : null;
+      }
       if (this.#leader) {
         const state = await this.sh('systemctl is-system-running 2>/dev/null || true', 10_000).catch(() => ({ stdout: '' }));
         if (/^(running|degraded)/.test(state.stdout.trim())) return;
@@ -192,6 +197,26 @@ export class PiContainer {
     }
   }
 
+  /**
+   * An nspawn that had to be killed (or died) can leave the container's init behind, reparented to the
+   * host's: after two CI runs an arm64 systemd was still running under qemu, its root deleted. Killing a
+   * pid namespace's init ends everything in it. Only the very process found at boot is killed (same pid,
+   * same start time), never a later one that got its number; its root cannot be compared, because seen
+   * from here it reads "/ (deleted)".
+   */
+  async #killOrphanedLeader(): Promise<void> {
+    const pid = this.#leader;
+    if (!pid || this.#leaderStart === null || startTime(pid) !== this.#leaderStart) return;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      return; // gone meanwhile
+    }
+    process.stderr.write(`PiContainer ${this.netns}: systemd-nspawn left the container's init (pid ${pid}) running; killed it\n`);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && startTime(pid) === this.#leaderStart) await sleep(100);
+  }
+
   /** Powers the container off (SIGTERM to nspawn = orderly shutdown), then removes it all. */
   async close(): Promise<void> {
     const n = this.#nspawn;
@@ -203,8 +228,20 @@ export class PiContainer {
         await Promise.race([this.#exited, sleep(10_000)]);
       }
     }
+    await this.#killOrphanedLeader();
     await ip('link', 'del', `${this.#link}h`).catch(() => undefined);
     await ip('netns', 'del', this.netns).catch(() => undefined);
     fs.rmSync(path.dirname(this.root), { recursive: true, force: true });
+  }
+}
+
+/** Field 22 of /proc/<pid>/stat, the start time in clock ticks since boot; null once the process is gone. */
+function startTime(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it (field 3 on).
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
   }
 }
