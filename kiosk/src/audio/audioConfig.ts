@@ -19,7 +19,7 @@ export interface AudioProcessingConfig {
  * The engine a terminal runs unless told otherwise. Measured (scripts/bench-audio, docs/benchmarks.md;
  * test/e2e/echoCancellation.e2e.test.ts): speex+webrtc meets every bench-audio target in three simulated
  * rooms (echo attenuation ≥ 40.8 dB, double-talk loss ≤ 5.7 dB, re-converging in 0.25 s), where WebRTC
- * alone takes 14–22 dB of a resident who talks over the officer and holds only 33 dB at a 10 ms echo.
+ * alone takes 13–22 dB of a resident who talks over the officer and holds only 33 dB at a 10 ms echo.
  * Until the simulated loudspeaker was mended (EchoPath, 2026-12-04) its echo was only 20 dB linear, and
  * speex+webrtc then let −40 dB of the officer back in the end-to-end call where WebRTC alone's heavier
  * suppression gave −66 dB; a speaker driven that hard is a fault to fix on site, not to design the call for.
