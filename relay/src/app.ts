@@ -18,6 +18,7 @@ import { seedDemo } from './db/demoData.ts';
 import { DbBackups } from './db/DbBackups.ts';
 import { CallMediaRepo } from './db/CallMediaRepo.ts';
 import { DispositionRepo } from './db/DispositionRepo.ts';
+import { ProcessLauncher } from './sfu/launcher/ProcessLauncher.ts';
 import { CallRecordings } from './calls/CallRecordings.ts';
 import { EvidenceRetention } from './calls/EvidenceRetention.ts';
 import { registerHistoryRoutes } from './routes/historyRoutes.ts';
@@ -94,6 +95,7 @@ export class Relay {
   readonly recordings: CallRecordings | null;
   readonly mediaDir: string;
   readonly #retention: EvidenceRetention;
+  readonly #launcher: ProcessLauncher;
   readonly fleet: FleetService;
   readonly #gateways: { terminal: TerminalGateway; console: ConsoleGateway; responder: ResponderGateway; deskDispatch: DeskDispatchGateway };
   readonly dispatch: DispatchService;
@@ -125,6 +127,7 @@ export class Relay {
     backups: DbBackups | null;
     recordings: CallRecordings | null;
     retention: EvidenceRetention;
+    launcher: ProcessLauncher;
     mediaDir: string;
     federation: Federation;
     security: Relay['security'];
@@ -134,6 +137,7 @@ export class Relay {
     this.backups = parts.backups;
     this.recordings = parts.recordings;
     this.#retention = parts.retention;
+    this.#launcher = parts.launcher;
     this.mediaDir = parts.mediaDir;
     this.app = parts.app;
     this.db = parts.db;
@@ -192,7 +196,9 @@ export class Relay {
     pool.on('workerReplaced', (slot) => calls.endCallsOnSlot(slot));
     // Recording stops before the media disk is full (and resumes when there is room again).
     const disk = new DiskGuard({ dir: mediaDir, minFreeBytes: config.minFreeDiskBytes, logger });
-    const recordings = config.recordCalls ? new CallRecordings({ calls, media: repos.media, mediaDir, logger, mayRecord: () => !disk.low }) : null;
+    // Forked now, while the relay is small: the recorders' ffmpegs and ffprobe start from it (ProcessLauncher.ts).
+    const launcher = new ProcessLauncher({ logger });
+    const recordings = config.recordCalls ? new CallRecordings({ calls, media: repos.media, mediaDir, logger, mayRecord: () => !disk.low, launcher }) : null;
     disk.on('changed', () => recordings?.recheck());
     const retention = new EvidenceRetention({ media: repos.media, mediaDir, retentionDays: config.retentionDays, logger });
     retention.sweep();
@@ -275,6 +281,7 @@ export class Relay {
       secret: new SecretRepo({ db }).getOrCreate('kiosk-prepress'),
       assertRoom: () => disk.assertRoom(),
       logger,
+      launcher,
     });
 
     const httpLog: FastifyBaseLogger = logger.child({ component: 'http' });
@@ -433,7 +440,7 @@ export class Relay {
     const backups = config.backupDir ? new DbBackups({ db, dir: config.backupDir, keep: config.backupKeep, logger }) : null;
     backups?.schedule(config.backupIntervalMin * 60_000);
     const security = { connections, sockets, retention: rowRetention, limits, disk, throttle: guard, media };
-    return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, mediaDir, federation, security, dispatch });
+    return new Relay({ app, db, pool, calls, presence, fleet, repos, trust, tls: secureCookies, gateways, wss, log, backups, recordings, retention, launcher, mediaDir, federation, security, dispatch });
   }
 
   /** The two WebSocket gateways (tests look at their registries). */
@@ -467,6 +474,7 @@ export class Relay {
     this.backups?.close();
     this.#retention.close();
     await this.recordings?.close();
+    this.#launcher.close();
     this.fleet.close();
     const s = this.security;
     s.sockets.close();

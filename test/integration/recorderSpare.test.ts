@@ -7,10 +7,12 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEDIA_CODECS } from '../../relay/src/sfu/mediaCodecs.ts';
 import { Recorder } from '../../relay/src/sfu/Recorder.ts';
+import { ProcessLauncher } from '../../relay/src/sfu/launcher/ProcessLauncher.ts';
 import { FfmpegSpare } from '../../relay/src/sfu/RecorderFfmpeg.ts';
 import { ffprobe } from '../support/ffprobe.ts';
 import { startPlainMediaFeed, type PlainMediaFeed } from '../support/plainMediaFeed.ts';
 import { eventually } from '../support/kioskStatus.ts';
+import { parentOf } from '../support/procStat.ts';
 
 /**
  * A recording made with the ffmpeg started ahead (FfmpegSpare): the file is
@@ -25,6 +27,7 @@ let router: types.Router;
 let dir: string;
 const feeds: PlainMediaFeed[] = [];
 const spares: FfmpegSpare[] = [];
+const launchers: ProcessLauncher[] = [];
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'helppoint-spare-'));
@@ -34,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of spares) s.close();
   for (const f of feeds) await f.close();
+  for (const l of launchers) l.close();
   worker?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -53,6 +57,25 @@ function ffmpegsWith(needle: string): number[] {
     .map(Number);
 }
 
+/** A recording of a fresh video + audio feed into `file`, on the spare's ffmpeg; and that ffmpeg's pid. */
+async function recordFromSpare(spare: FfmpegSpare, file: string): Promise<{ rec: Recorder; pid: number | undefined }> {
+  const feed = await startPlainMediaFeed(router, ['video', 'audio']);
+  feeds.push(feed);
+  let pid: number | undefined;
+  const rec = await Recorder.start({
+    router,
+    producers: feed.producers.map((p) => ({ id: p.id, kind: p.kind })),
+    file,
+    logger,
+    launch: (f) => {
+      const proc = spare.take(f);
+      pid = proc.child.pid;
+      return proc;
+    },
+  });
+  return { rec, pid };
+}
+
 describe('recording with an ffmpeg started ahead', () => {
   it('writes the named file through the spare, leaves no link behind and has the next spare waiting', async () => {
     const spareDir = path.join(dir, '.ffmpeg-spare');
@@ -66,21 +89,8 @@ describe('recording with an ffmpeg started ahead', () => {
     const waiting = ffmpegsWith(spareDir);
     expect(waiting).toHaveLength(1);
 
-    const feed = await startPlainMediaFeed(router, ['video', 'audio']);
-    feeds.push(feed);
     const file = path.join(dir, 'recordings', '2026-12-02', 'call-terminal-1.webm');
-    let launchedPid: number | undefined;
-    const rec = await Recorder.start({
-      router,
-      producers: feed.producers.map((p) => ({ id: p.id, kind: p.kind })),
-      file,
-      logger,
-      launch: (f) => {
-        const proc = spare.take(f);
-        launchedPid = proc.child.pid;
-        return proc;
-      },
-    });
+    const { rec, pid: launchedPid } = await recordFromSpare(spare, file);
     // The recording runs on the ffmpeg that was waiting, not on a new one.
     expect(launchedPid).toBe(waiting[0]);
     await sleep(3_000);
@@ -120,5 +130,25 @@ describe('recording with an ffmpeg started ahead', () => {
       await exited;
       p.cleanup();
     }
+  });
+
+  it('records as whole through the process launcher, and ffmpeg is not this process\'s child', async () => {
+    const launcher = new ProcessLauncher({ logger });
+    launchers.push(launcher);
+    await eventually(async () => launcher.viaHelper || null, 10_000, 'launcher ready');
+    const spareDir = path.join(dir, '.spare-launcher');
+    const spare = new FfmpegSpare({ dir: spareDir, logger, refillAfterMs: 300, launcher });
+    spares.push(spare);
+    await eventually(async () => spare.ready || null, 10_000, 'spare ffmpeg started');
+    const file = path.join(dir, 'recordings', 'call-terminal-launcher.webm');
+    const { rec, pid } = await recordFromSpare(spare, file);
+    expect(pid).toBeDefined();
+    expect(parentOf(pid!)).not.toBe(process.pid);
+    await sleep(3_000);
+    const bytes = await rec.stop();
+    expect(bytes).toBeGreaterThan(10_000);
+    const probe = ffprobe(file);
+    expect(probe.streams.map((s) => `${s.type}/${s.codec}`)).toEqual(['video/vp8', 'audio/opus']);
+    expect(probe.durationS).toBeGreaterThan(1.5);
   });
 });

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import type { CallView } from '@helppoint/shared';
 import type { CallMediaRepo } from '../db/CallMediaRepo.ts';
 import { Recorder } from '../sfu/Recorder.ts';
-import { FfmpegSpare } from '../sfu/RecorderFfmpeg.ts';
+import type { ProcessLauncher } from '../sfu/launcher/ProcessLauncher.ts';
+import { FfmpegSpare, freshRecorderProcess, type RecorderProcess } from '../sfu/RecorderFfmpeg.ts';
 import type { CallService } from './CallService.ts';
 
 type Who = 'terminal' | 'officer';
@@ -61,6 +62,7 @@ export class CallRecordings {
   readonly #dir: string;
   readonly #log: Logger;
   readonly #ffmpegPath: string | undefined;
+  readonly #fresh: ((file: string) => RecorderProcess) | null;
   /** An ffmpeg started ahead for the next recording (null: each recording starts its own). */
   readonly #spare: FfmpegSpare | null;
   readonly #entries = new Map<string, Entry>();
@@ -76,7 +78,17 @@ export class CallRecordings {
   /** False while recording must not write (the disk guard found the disk nearly full). */
   readonly #mayRecord: () => boolean;
 
-  constructor(opts: { calls: CallService; media: CallMediaRepo; mediaDir: string; logger: Logger; ffmpegPath?: string; mayRecord?: () => boolean; spareFfmpeg?: boolean }) {
+  constructor(opts: {
+    calls: CallService;
+    media: CallMediaRepo;
+    mediaDir: string;
+    logger: Logger;
+    ffmpegPath?: string;
+    mayRecord?: () => boolean;
+    spareFfmpeg?: boolean;
+    /** Starts the recorders' ffmpegs without forking the relay (default: the relay starts them itself). */
+    launcher?: ProcessLauncher;
+  }) {
     this.#mayRecord = opts.mayRecord ?? (() => true);
     this.#calls = opts.calls;
     this.#media = opts.media;
@@ -85,7 +97,15 @@ export class CallRecordings {
     this.#log = opts.logger.child({ component: 'recordings' });
     // Beside recordings/, on the same disk; its links are removed as each recording ends.
     this.#spare =
-      opts.spareFfmpeg === false ? null : new FfmpegSpare({ dir: path.join(opts.mediaDir, '.ffmpeg-spare'), logger: this.#log, ...(opts.ffmpegPath ? { ffmpegPath: opts.ffmpegPath } : {}) });
+      opts.spareFfmpeg === false
+        ? null
+        : new FfmpegSpare({
+            dir: path.join(opts.mediaDir, '.ffmpeg-spare'),
+            logger: this.#log,
+            ...(opts.ffmpegPath ? { ffmpegPath: opts.ffmpegPath } : {}),
+            ...(opts.launcher ? { launcher: opts.launcher } : {}),
+          });
+    this.#fresh = opts.launcher ? freshRecorderProcess(opts.ffmpegPath, opts.launcher) : null;
     this.#calls.on('callUpdated', this.#onUpdated);
     this.#calls.on('officerAudio', this.#onOfficer);
     this.#calls.on('callClosed', this.#onClosed);
@@ -223,7 +243,7 @@ export class CallRecordings {
         file: path.join(this.#dir, rel),
         logger: log,
         ...(this.#ffmpegPath ? { ffmpegPath: this.#ffmpegPath } : {}),
-        ...(spare ? { launch: (file: string) => spare.take(file) } : {}),
+        ...(spare ? { launch: (file: string) => spare.take(file) } : this.#fresh ? { launch: this.#fresh } : {}),
         ...(video ? { resumeWhen: this.#whenViewed(video.id) } : {}),
       });
     } catch (error) {

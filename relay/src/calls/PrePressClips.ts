@@ -7,6 +7,7 @@ import { AppError, ErrorCode, PRE_PRESS_MAX_BYTES } from '@helppoint/shared';
 import type { AuditRepo } from '../db/AuditRepo.ts';
 import type { CallMediaRecord, CallMediaRepo } from '../db/CallMediaRepo.ts';
 import { actorOf, type CallRepo } from '../db/CallRepo.ts';
+import type { ProcessLauncher } from '../sfu/launcher/ProcessLauncher.ts';
 import { checkUploadToken, uploadPath } from './prePressToken.ts';
 
 /** The EBML header every WebM (Matroska) file starts with. */
@@ -36,6 +37,8 @@ export interface PrePressClipsOptions {
   ttlMs?: number;
   maxBytes?: number;
   ffprobePath?: string;
+  /** Runs ffprobe without forking the relay (default: the relay runs it itself). */
+  launcher?: ProcessLauncher;
   /** Throws disk_full when the media disk is nearly full (DiskGuard). */
   assertRoom?: () => void;
   now?: () => number;
@@ -174,16 +177,25 @@ export class PrePressClips {
 
   /** ffprobe must find a video stream: a file that only starts like WebM is not evidence anyone can play. */
   #checkWebm(file: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      execFile(
-        this.#o.ffprobePath ?? 'ffprobe',
-        ['-v', 'error', '-select_streams', 'v', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file],
-        { timeout: 10_000 },
-        (error, stdout) => {
-          if (error || !stdout.trim()) return reject(new AppError(ErrorCode.PrePressNotWebm, 'the clip has no readable video stream'));
-          resolve();
+    const ffprobe = this.#o.ffprobePath ?? 'ffprobe';
+    const args = ['-v', 'error', '-select_streams', 'v', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', file];
+    const notWebm = () => new AppError(ErrorCode.PrePressNotWebm, 'the clip has no readable video stream');
+    const launcher = this.#o.launcher;
+    if (launcher) {
+      return launcher.execFile(ffprobe, args, { timeoutMs: 10_000 }).then(
+        (r) => {
+          if (r.code !== 0 || !r.stdout.trim()) throw notWebm();
+        },
+        () => {
+          throw notWebm();
         },
       );
+    }
+    return new Promise((resolve, reject) => {
+      execFile(ffprobe, args, { timeout: 10_000 }, (error, stdout) => {
+        if (error || !stdout.trim()) return reject(notWebm());
+        resolve();
+      });
     });
   }
 }

@@ -1,9 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { freeUdpPortPair } from './freeUdpPorts.ts';
+import type { ChildLike } from './launcher/LaunchedProcess.ts';
 import { freshRecorderProcess, type RecorderProcess } from './RecorderFfmpeg.ts';
 import { waitForUdpListeners } from './udpListening.ts';
 
@@ -50,7 +50,7 @@ export class Recorder {
   /** When stop() was called: where the file's media ends. */
   stoppedAt: number | null = null;
   readonly #legs: Leg[];
-  readonly #ffmpeg: ChildProcess;
+  readonly #ffmpeg: ChildLike;
   readonly #process: RecorderProcess;
   readonly #log: Logger;
   readonly #exited: Promise<number | null>;

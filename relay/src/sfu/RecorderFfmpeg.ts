@@ -1,8 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { ChildLike } from './launcher/LaunchedProcess.ts';
+import type { ProcessLauncher } from './launcher/ProcessLauncher.ts';
 
 /** How long ffmpeg's RTP read waits for a packet once the call's media stops, before it finishes the file. */
 export const IDLE_TIMEOUT_S = 2;
@@ -32,7 +34,7 @@ export function recorderArgs(out: string): string[] {
 
 /** A recording's ffmpeg, told what to record and where once the call's transports exist. */
 export interface RecorderProcess {
-  readonly child: ChildProcess;
+  readonly child: ChildLike;
   /** Hands over the SDP (ffmpeg binds the RTP ports as it reads it) and where the file goes. */
   begin(sdp: string, file: string): void;
   /** After ffmpeg has exited: removes what begin() left beside the file. */
@@ -40,15 +42,15 @@ export interface RecorderProcess {
 }
 
 /** A recording's ffmpeg writing to `out`, waiting for its SDP on stdin. */
-function spawnRecorder(ffmpegPath: string, out: string): ChildProcess {
-  const child = spawn(ffmpegPath, recorderArgs(out), { stdio: ['pipe', 'ignore', 'pipe'] });
+function spawnRecorder(ffmpegPath: string, out: string, launcher?: ProcessLauncher): ChildLike {
+  const child = launcher ? launcher.spawn(ffmpegPath, recorderArgs(out), { stdin: true }) : spawn(ffmpegPath, recorderArgs(out), { stdio: ['pipe', 'ignore', 'pipe'] });
   // An ffmpeg that died before reading its SDP must not take the relay with it (EPIPE).
   child.stdin?.on('error', () => undefined);
   return child;
 }
 
 /** Whether the child and its pipes keep the relay's event loop alive (a waiting spare must not). */
-function holdEventLoop(child: ChildProcess, hold: boolean): void {
+function holdEventLoop(child: ChildLike, hold: boolean): void {
   for (const handle of [child, child.stdin, child.stderr] as unknown as ({ ref?: () => void; unref?: () => void } | null)[]) {
     if (hold) handle?.ref?.();
     else handle?.unref?.();
@@ -56,9 +58,9 @@ function holdEventLoop(child: ChildProcess, hold: boolean): void {
 }
 
 /** Starts ffmpeg at the moment of the recording (what every recording did before FfmpegSpare). */
-export function freshRecorderProcess(ffmpegPath = 'ffmpeg'): (file: string) => RecorderProcess {
+export function freshRecorderProcess(ffmpegPath = 'ffmpeg', launcher?: ProcessLauncher): (file: string) => RecorderProcess {
   return (file) => {
-    const child = spawnRecorder(ffmpegPath, file);
+    const child = spawnRecorder(ffmpegPath, file, launcher);
     return { child, begin: (sdp) => child.stdin?.end(sdp), cleanup: () => undefined };
   };
 }
@@ -68,6 +70,8 @@ export interface FfmpegSpareOptions {
   dir: string;
   logger: Logger;
   ffmpegPath?: string;
+  /** Starts the ffmpegs without forking the relay (default: the relay starts them itself). */
+  launcher?: ProcessLauncher;
   /** How long after a spare was taken (or the start) the next one is started: outside the press's busy moments. */
   refillAfterMs?: number;
 }
@@ -96,7 +100,8 @@ export class FfmpegSpare {
   readonly #ffmpegPath: string;
   readonly #refillAfterMs: number;
   readonly #fresh: (file: string) => RecorderProcess;
-  #spare: { child: ChildProcess; out: string } | null = null;
+  readonly #launcher: ProcessLauncher | undefined;
+  #spare: { child: ChildLike; out: string } | null = null;
   #timer: ReturnType<typeof setTimeout> | null = null;
   #failures = 0;
   #closed = false;
@@ -106,7 +111,8 @@ export class FfmpegSpare {
     this.#log = opts.logger.child({ component: 'ffmpeg-spare' });
     this.#ffmpegPath = opts.ffmpegPath ?? 'ffmpeg';
     this.#refillAfterMs = opts.refillAfterMs ?? 2_000;
-    this.#fresh = freshRecorderProcess(this.#ffmpegPath);
+    this.#launcher = opts.launcher;
+    this.#fresh = freshRecorderProcess(this.#ffmpegPath, opts.launcher);
     // Links a crashed relay left behind point at files that are finished now (or never were).
     fs.rmSync(this.#dir, { recursive: true, force: true });
     fs.mkdirSync(this.#dir, { recursive: true });
@@ -162,7 +168,7 @@ export class FfmpegSpare {
   #start(): void {
     if (this.#closed || this.#spare) return;
     const out = path.join(this.#dir, `${randomUUID()}.webm`);
-    const child = spawnRecorder(this.#ffmpegPath, out);
+    const child = spawnRecorder(this.#ffmpegPath, out, this.#launcher);
     const stderr: string[] = [];
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => stderr.push(chunk));
@@ -173,7 +179,7 @@ export class FfmpegSpare {
     child.once('exit', (code, signal) => this.#lost(spare, `exit ${code ?? signal}: ${stderr.join('').slice(-300)}`));
   }
 
-  #lost(spare: { child: ChildProcess }, why: string): void {
+  #lost(spare: { child: ChildLike }, why: string): void {
     if (this.#spare !== spare) return;
     this.#spare = null;
     if (this.#closed) return;
