@@ -47,8 +47,10 @@ describe('process launcher', () => {
     const exited = exitOf(child);
     await eventually(async () => child.pid ?? null, 5_000, 'pid known');
     expect(parentOf(child.pid!)).not.toBe(process.pid);
+    const drained = Promise.all([child.stdout!, child.stderr!].map((s) => new Promise((r) => s.once('end', r))));
     child.stdin!.end('hello\n');
     expect(await exited).toEqual([3, null]);
+    await drained;
     expect(out.join('')).toBe('got hello\n');
     expect(err.join('')).toBe('oops\n');
     expect(child.exitCode).toBe(3);

@@ -90,7 +90,11 @@ export class ProcessLauncher {
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8') });
+        // 'exit' can come before the last of stdout has been read out (a ChildProcess, or the launcher's stream).
+        const done = () => resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8') });
+        const stdout = child.stdout as (NodeJS.ReadableStream & { readableEnded?: boolean }) | null;
+        if (stdout && !stdout.readableEnded) stdout.once('end', done);
+        else done();
       });
     });
   }
