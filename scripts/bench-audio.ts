@@ -30,6 +30,7 @@ const numList = (raw: string, name: string) => {
 };
 const delays = numList(args.delays, 'delays');
 const losses = numList(args.losses, 'losses');
+if (!(args.distortion >= 0 && args.distortion <= 1)) throw new Error(`--distortion must be 0..1, got ${args.distortion}\n${USAGE}`);
 
 const RATE = 48000;
 const S = (seconds: number) => Math.round(seconds * RATE);
@@ -59,7 +60,6 @@ const overrides = { ...(args.transient ? { transientSuppression: true } : {}), .
 const processor: VoiceProcessorFactory = (opts = {}) => loaded({ ...opts, ...overrides });
 const officerSpeech = normalizeActive(speak(OFFICER_TEXT, OFFICER_VOICE), OFFICER_DBFS);
 const residentSpeech = normalizeActive(speak(RESIDENT_TEXT, RESIDENT_VOICE), RESIDENT_DBFS);
-if (!(args.distortion >= 0 && args.distortion <= 1)) throw new Error(`--distortion must be 0..1, got ${args.distortion}\n${USAGE}`);
 
 /**
  * How much of the simulated loudspeaker's echo any linear filter could remove, on the officer's speech: the
