@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessLauncher } from '../../relay/src/sfu/launcher/ProcessLauncher.ts';
 import { eventually } from '../support/kioskStatus.ts';
-import { parentOf } from '../support/procStat.ts';
+import { parentOf, running } from '../support/procStat.ts';
 
 /**
  * The relay's ffmpeg and ffprobe start from its process launcher, not from the
@@ -76,13 +76,20 @@ describe('process launcher', () => {
 
   it('loses nothing when the launcher dies: what it started runs to its end, and a new launcher takes over', async () => {
     const launcher = await readyLauncher();
-    const child = launcher.spawn('sh', ['-c', 'sleep 1; exit 0'], { stdin: false });
-    await eventually(async () => child.pid ?? null, 5_000, 'pid known');
+    const child = launcher.spawn('sh', ['-c', 'sleep 3; exit 0'], { stdin: false });
+    // A spare ffmpeg's stand-in: waiting for input the relay can no longer send once the launcher is gone.
+    const waiting = launcher.spawn('cat', [], { stdin: true });
+    await eventually(async () => (child.pid && waiting.pid) ?? null, 5_000, 'pids known');
     const helper = parentOf(child.pid!);
     const exited = exitOf(child);
+    const waitingExited = exitOf(waiting);
     process.kill(helper, 'SIGKILL');
-    // The process outlived its launcher and its end is still seen (by pid: its exit code went with the launcher).
+    expect(await waitingExited).toEqual([null, 'SIGKILL']);
+    expect(running(waiting.pid!)).toBe(false);
+    // The other process outlives its launcher, and its end is still seen (by pid: its exit code went with the launcher).
+    expect(running(child.pid!)).toBe(true);
     await exited;
+    expect(running(child.pid!)).toBe(false);
     await eventually(async () => (launcher.viaHelper ? true : null), 10_000, 'new launcher');
     const next = launcher.spawn('sleep', ['0.5'], { stdin: false });
     await eventually(async () => next.pid ?? null, 5_000, 'pid known');

@@ -45,11 +45,13 @@ export class LaunchedProcess extends EventEmitter implements ChildLike {
   readonly #link: LauncherLink;
   #held = false;
   #ended = false;
+  #inputEnded: boolean;
 
   constructor(id: number, link: LauncherLink, withStdin: boolean) {
     super();
     this.id = id;
     this.#link = link;
+    this.#inputEnded = !withStdin;
     this.stdin = withStdin
       ? new Writable({
           write: (chunk: Buffer, _enc, done) => {
@@ -57,6 +59,7 @@ export class LaunchedProcess extends EventEmitter implements ChildLike {
             done();
           },
           final: (done) => {
+            this.#inputEnded = true;
             if (!this.#ended) link.stdinEnd(id);
             done();
           },
@@ -64,6 +67,11 @@ export class LaunchedProcess extends EventEmitter implements ChildLike {
       : null;
     // Like a ChildProcess: a running process keeps the relay's event loop alive until unref().
     this.ref();
+  }
+
+  /** Whether it still waits for input from the relay (a spare ffmpeg before its SDP). */
+  get awaitingInput(): boolean {
+    return !this.#inputEnded && !this.#ended;
   }
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {

@@ -31,8 +31,9 @@ export interface ExecResult {
  *
  * Until the helper has said it is ready, or after it died and could not be
  * restarted, processes are started directly: a recording never waits for the
- * helper. If the helper dies, the processes it started go on; the relay
- * signals them by pid and watches for their end.
+ * helper. If the helper dies, the processes it started go on (except those
+ * still waiting for input from the relay, which is cut off: they are ended);
+ * the relay signals them by pid and watches for their end.
  */
 export class ProcessLauncher {
   readonly #log: Logger;
@@ -150,10 +151,15 @@ export class ProcessLauncher {
       this.#helper = null;
       this.#ready = false;
     }
-    // What it started runs on without it: watch those by pid; those it had not started yet never will be.
+    // What it started runs on without it: watch those by pid. Those it had not started yet never will be, and
+    // those still waiting for their input (a spare ffmpeg before its SDP) can no longer get it: they end now,
+    // so a recording takes a fresh ffmpeg instead of one that would never start.
     for (const proc of this.#live.values()) {
       if (proc.pid === undefined) proc.exited(null, 'SIGKILL');
-      else this.#watchOrphan(proc);
+      else if (proc.awaitingInput) {
+        if (alive(proc.pid)) process.kill(proc.pid, 'SIGKILL');
+        proc.exited(null, 'SIGKILL');
+      } else this.#watchOrphan(proc);
     }
     if (this.#closed) return;
     this.#quickDeaths = Date.now() - this.#startedAt < STABLE_MS ? this.#quickDeaths + 1 : 1;
