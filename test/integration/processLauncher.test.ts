@@ -79,7 +79,8 @@ describe('process launcher', () => {
     const child = launcher.spawn('sh', ['-c', 'sleep 3; exit 0'], { stdin: false });
     // A spare ffmpeg's stand-in: waiting for input the relay can no longer send once the launcher is gone.
     const waiting = launcher.spawn('cat', [], { stdin: true });
-    await eventually(async () => (child.pid && waiting.pid) ?? null, 5_000, 'pids known');
+    const long = launcher.spawn('sleep', ['30'], { stdin: false });
+    await eventually(async () => (child.pid && waiting.pid && long.pid) ?? null, 5_000, 'pids known');
     const helper = parentOf(child.pid!);
     const exited = exitOf(child);
     const waitingExited = exitOf(waiting);
@@ -95,5 +96,11 @@ describe('process launcher', () => {
     await eventually(async () => next.pid ?? null, 5_000, 'pid known');
     expect(parentOf(next.pid!)).not.toBe(helper);
     await exitOf(next);
+    // A signal to a process of the dead launcher still reaches it, though a new launcher is up.
+    expect(running(long.pid!)).toBe(true);
+    const longExited = exitOf(long);
+    long.kill('SIGTERM');
+    await longExited;
+    expect(running(long.pid!)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import { statFields } from '../../../relay/src/sfu/launcher/procStat.ts';
 
 /** Clock ticks per second for /proc times; 100 on every Linux this runs on. */
 const CLK_TCK = 100;
@@ -11,15 +12,6 @@ export interface ProcSnapshot {
   rssKiB: number;
 }
 
-/** Splits /proc/<pid>/stat after the command name, which may itself hold spaces or parentheses. */
-function statFields(pid: number): string[] | null {
-  try {
-    const raw = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
 
 /** CPU time and resident memory of one process, or null when it has gone. */
 export function procSnapshot(pid: number): ProcSnapshot | null {

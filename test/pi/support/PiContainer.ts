@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { statFields } from '../../../relay/src/sfu/launcher/procStat.ts';
 
 const run = promisify(execFile);
 const ip = (...args: string[]) => run('ip', args, { timeout: 10_000 });
@@ -237,11 +238,5 @@ export class PiContainer {
 
 /** Field 22 of /proc/<pid>/stat, the start time in clock ticks since boot; null once the process is gone. */
 function startTime(pid: number): string | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: count from after it (field 3 on).
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
-  } catch {
-    return null;
-  }
+  return statFields(pid)?.[19] ?? null;
 }

@@ -1,7 +1,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import type { Logger } from 'pino';
 import { LaunchedProcess, type ChildLike } from './LaunchedProcess.ts';
+import { isRunning } from './procStat.ts';
 import type { LauncherEvent, LauncherRequest } from './protocol.ts';
 
 /** How often a process whose launcher died is checked for its end. */
@@ -38,6 +38,8 @@ export interface ExecResult {
 export class ProcessLauncher {
   readonly #log: Logger;
   readonly #live = new Map<number, LaunchedProcess>();
+  /** Processes whose launcher died: only their pid reaches them (a new launcher does not know them). */
+  readonly #orphans = new Set<number>();
   #helper: ChildProcess | null = null;
   #ready = false;
   #startedAt = 0;
@@ -157,7 +159,7 @@ export class ProcessLauncher {
     for (const proc of this.#live.values()) {
       if (proc.pid === undefined) proc.exited(null, 'SIGKILL');
       else if (proc.awaitingInput) {
-        if (alive(proc.pid)) process.kill(proc.pid, 'SIGKILL');
+        if (isRunning(proc.pid)) process.kill(proc.pid, 'SIGKILL');
         proc.exited(null, 'SIGKILL');
       } else this.#watchOrphan(proc);
     }
@@ -172,8 +174,10 @@ export class ProcessLauncher {
   }
 
   #watchOrphan(proc: LaunchedProcess): void {
+    this.#orphans.add(proc.id);
+    proc.once('exit', () => this.#orphans.delete(proc.id));
     const timer = setInterval(() => {
-      if (!alive(proc.pid!)) {
+      if (!isRunning(proc.pid!)) {
         clearInterval(timer);
         proc.exited(null, null);
       }
@@ -185,8 +189,8 @@ export class ProcessLauncher {
   #kill(id: number, signal: NodeJS.Signals): void {
     const proc = this.#live.get(id);
     if (!proc) return;
-    if (this.#helper?.connected && this.#ready) this.#send({ t: 'kill', id, signal });
-    else if (proc.pid !== undefined && alive(proc.pid)) process.kill(proc.pid, signal);
+    if (!this.#orphans.has(id) && this.#helper?.connected && this.#ready) this.#send({ t: 'kill', id, signal });
+    else if (proc.pid !== undefined && isRunning(proc.pid)) process.kill(proc.pid, signal);
   }
 
   #send(req: LauncherRequest): void {
@@ -210,16 +214,5 @@ export class ProcessLauncher {
       helper.unref();
       channel?.unref?.();
     }
-  }
-}
-
-/** Whether `pid` still runs. An orphan that ended stays a zombie until init reaps it (in a container, maybe never). */
-function alive(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
   }
 }
