@@ -61,8 +61,8 @@ export class CallRecordings {
   readonly #media: CallMediaRepo;
   readonly #dir: string;
   readonly #log: Logger;
-  readonly #ffmpegPath: string | undefined;
-  readonly #fresh: ((file: string) => RecorderProcess) | null;
+  /** Each recording's own ffmpeg, when no spare is kept. */
+  readonly #fresh: (file: string) => RecorderProcess;
   /** An ffmpeg started ahead for the next recording (null: each recording starts its own). */
   readonly #spare: FfmpegSpare | null;
   readonly #entries = new Map<string, Entry>();
@@ -93,7 +93,6 @@ export class CallRecordings {
     this.#calls = opts.calls;
     this.#media = opts.media;
     this.#dir = opts.mediaDir;
-    this.#ffmpegPath = opts.ffmpegPath;
     this.#log = opts.logger.child({ component: 'recordings' });
     // Beside recordings/, on the same disk; its links are removed as each recording ends.
     this.#spare =
@@ -105,7 +104,7 @@ export class CallRecordings {
             ...(opts.ffmpegPath ? { ffmpegPath: opts.ffmpegPath } : {}),
             ...(opts.launcher ? { launcher: opts.launcher } : {}),
           });
-    this.#fresh = opts.launcher ? freshRecorderProcess(opts.ffmpegPath, opts.launcher) : null;
+    this.#fresh = freshRecorderProcess(opts.ffmpegPath, opts.launcher);
     this.#calls.on('callUpdated', this.#onUpdated);
     this.#calls.on('officerAudio', this.#onOfficer);
     this.#calls.on('callClosed', this.#onClosed);
@@ -242,8 +241,7 @@ export class CallRecordings {
         producers,
         file: path.join(this.#dir, rel),
         logger: log,
-        ...(this.#ffmpegPath ? { ffmpegPath: this.#ffmpegPath } : {}),
-        ...(spare ? { launch: (file: string) => spare.take(file) } : this.#fresh ? { launch: this.#fresh } : {}),
+        launch: spare ? (file: string) => spare.take(file) : this.#fresh,
         ...(video ? { resumeWhen: this.#whenViewed(video.id) } : {}),
       });
     } catch (error) {
